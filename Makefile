@@ -1,0 +1,40 @@
+# Two commands set up a machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test test-pg test-browser translations extract-messages clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+translations: $(STAMP)
+	$(BIN)/pybabel -q compile -d tipline/translations
+
+run: translations
+	$(BIN)/tipline db upgrade
+	$(BIN)/tipline demo
+	$(BIN)/tipline serve --host 127.0.0.1 --port 5000
+
+# The whole suite (services, views, migrations, browser journeys) on SQLite.
+# Set TIPLINE_TEST_DATABASE_URL to run the same suite on PostgreSQL.
+test: translations
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+test-pg: translations
+	TIPLINE_TEST_DATABASE_URL=$${TIPLINE_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+		$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+test-browser: translations
+	$(BIN)/python -m pytest -q -m browser $(PYTEST_ARGS)
+
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o tipline/translations/messages.pot .
+	$(BIN)/pybabel update -i tipline/translations/messages.pot -d tipline/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) *.egg-info

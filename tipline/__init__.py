@@ -1,0 +1,58 @@
+"""Tipline: whistleblower tip and reward case tracker."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask, request
+
+from . import crypto
+from .config import Settings, load_settings
+from . import extensions as ext
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+
+
+def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. `config` is a Settings object or a mapping of overrides to the environment."""
+    settings = config if isinstance(config, Settings) else load_settings(**dict(config or {}))
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_path),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(PACKAGE / "static"),
+    )
+    app.config.update(settings.as_flask_config())
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PACKAGE / "translations")
+    crypto.configure(crypto.KeyRing(settings.encryption_keys, settings.hmac_key))
+
+    from .divisions import load_divisions
+    app.extensions["divisions"] = load_divisions()
+
+    # `tipline.db` is also a submodule name, so the extension is reached through `ext`.
+    ext.db.init_app(app, settings.database_url)
+    ext.csrf.init_app(app)
+    ext.limiter.init_app(app)
+
+    from . import i18n, web
+    ext.babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    i18n.init_app(app)
+
+    from .auth.views import init_login
+    init_login(app)
+
+    from .admin.views import bp as admin_bp
+    from .auth.views import bp as auth_bp
+    from .cases.views import bp as cases_bp
+    from .intake.views import bp as intake_bp
+    from .rewards.views import bp as rewards_bp
+    for bp in (intake_bp, auth_bp, admin_bp, cases_bp, rewards_bp):
+        app.register_blueprint(bp)
+
+    web.init_app(app)
+
+    from .cli import register
+    register(app)
+
+    return app

@@ -1,0 +1,193 @@
+"""Typed settings read from TIPLINE_* environment variables.
+
+Every value has a safe default for the embedded setup (SQLite in the instance folder, plain HTTP
+on loopback). A value that cannot be parsed stops start-up with a message naming the variable.
+"""
+from __future__ import annotations
+
+import base64
+import dataclasses
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+PREFIX = "TIPLINE_"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{PREFIX}{name}: expected true/false, got {raw!r}")
+
+
+def _parse_int(name: str, raw: str, minimum: int = 0) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{name}: expected a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{PREFIX}{name}: must be at least {minimum}, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_path: Path
+    database_url: str
+    secret_key: str
+    encryption_keys: tuple[str, ...]
+    hmac_key: bytes
+    default_locale: str = "zh"
+    locales: tuple[str, ...] = ("zh", "en")
+    secure_cookies: bool = False
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    require_2fa: bool = False
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    ratelimit_storage_uri: str = "memory://"
+    mail_server: str = "127.0.0.1"
+    mail_port: int = 25
+    mail_use_tls: bool = False
+    mail_use_starttls: bool = False
+    mail_username: str = ""
+    mail_password: str = ""
+    mail_sender: str = "tipline@localhost"
+    hotline_phone: str = "12315"
+    postal_mailbox: str = "河南省郑州市郑东新区 市场监督管理局 举报信箱"
+    public_email: str = "jubao@example.gov.cn"
+    max_upload_mb: int = 50
+    max_files: int = 10
+    scheduler_enabled: bool = True
+    testing: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_flask_config(self) -> dict[str, Any]:
+        cookie_name = "__Host-tipline" if self.secure_cookies else "tipline"
+        return {
+            "SECRET_KEY": self.secret_key,
+            "TESTING": self.testing,
+            "SESSION_COOKIE_NAME": cookie_name,
+            "SESSION_COOKIE_SECURE": self.secure_cookies,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_PATH": "/",
+            "MAX_CONTENT_LENGTH": self.max_upload_mb * 1024 * 1024 * self.max_files + 1024 * 1024,
+            "BABEL_DEFAULT_LOCALE": self.default_locale,
+            "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "WTF_CSRF_TIME_LIMIT": None,
+            "TIPLINE": self,
+        }
+
+
+def _secret_file(instance: Path, name: str, make) -> str:
+    """Read a secret from the instance folder, creating it (mode 0600) on first run."""
+    secrets_dir = instance / "secrets"
+    path = secrets_dir / name
+    if path.exists():
+        return path.read_text().strip()
+    secrets_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    value = make()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value + "\n")
+    return value
+
+
+def _new_fernet_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def _check_fernet_key(name: str, key: str) -> str:
+    try:
+        raw = base64.urlsafe_b64decode(key.encode())
+    except Exception:
+        raw = b""
+    if len(raw) != 32:
+        raise ConfigError(f"{PREFIX}{name}: each key must be 32 url-safe base64 bytes (a Fernet key)")
+    return key
+
+
+def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build Settings from the environment (or ``env``), then apply ``overrides``.
+
+    Raises ConfigError naming the variable when a value is malformed.
+    """
+    env = os.environ if env is None else env
+
+    def get(name: str, default: str | None = None) -> str | None:
+        return env.get(PREFIX + name, default)
+
+    instance = Path(overrides.pop("instance_path", None) or get("INSTANCE_PATH") or Path.cwd() / "instance")
+    instance = instance.resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+
+    database_url = overrides.pop("database_url", None) or get("DATABASE_URL") or f"sqlite:///{instance / 'tipline.db'}"
+    if not (database_url.startswith("sqlite") or database_url.startswith("postgresql")):
+        raise ConfigError(f"{PREFIX}DATABASE_URL: only sqlite:/// and postgresql+psycopg:// URLs are supported")
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+
+    secret_key = get("SECRET_KEY") or _secret_file(instance, "secret_key", lambda: secrets.token_hex(32))
+    if len(secret_key) < 32:
+        raise ConfigError(f"{PREFIX}SECRET_KEY: must be at least 32 characters")
+
+    raw_keys = get("ENCRYPTION_KEYS") or _secret_file(instance, "encryption_keys", _new_fernet_key)
+    keys = tuple(_check_fernet_key("ENCRYPTION_KEYS", k.strip()) for k in raw_keys.replace("\n", ",").split(",") if k.strip())
+    if not keys:
+        raise ConfigError(f"{PREFIX}ENCRYPTION_KEYS: at least one key is needed")
+
+    raw_hmac = get("HMAC_KEY") or _secret_file(instance, "hmac_key", lambda: secrets.token_hex(32))
+    if len(raw_hmac) < 32:
+        raise ConfigError(f"{PREFIX}HMAC_KEY: must be at least 32 characters")
+
+    kwargs: dict[str, Any] = {}
+    locale = get("DEFAULT_LOCALE")
+    if locale is not None:
+        if locale not in ("zh", "en"):
+            raise ConfigError(f"{PREFIX}DEFAULT_LOCALE: expected zh or en, got {locale!r}")
+        kwargs["default_locale"] = locale
+    typed = {f.name: f for f in dataclasses.fields(Settings)}
+    for name in (
+        "secure_cookies", "require_2fa", "mail_use_tls", "mail_use_starttls", "scheduler_enabled",
+    ):
+        raw = get(name.upper())
+        if raw is not None:
+            kwargs[name] = _parse_bool(name.upper(), raw)
+    for name, minimum in (
+        ("session_idle_minutes", 1), ("session_absolute_hours", 1), ("login_max_failures", 1),
+        ("login_lockout_minutes", 1), ("mail_port", 1), ("max_upload_mb", 1), ("max_files", 1),
+    ):
+        raw = get(name.upper())
+        if raw is not None:
+            kwargs[name] = _parse_int(name.upper(), raw, minimum)
+    for name in (
+        "ratelimit_storage_uri", "mail_server", "mail_username", "mail_password", "mail_sender",
+        "hotline_phone", "postal_mailbox", "public_email",
+    ):
+        raw = get(name.upper())
+        if raw is not None:
+            kwargs[name] = raw
+    kwargs.update(overrides)
+    unknown = set(kwargs) - set(typed)
+    if unknown:
+        raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
+    return Settings(
+        instance_path=instance,
+        database_url=database_url,
+        secret_key=secret_key,
+        encryption_keys=keys,
+        hmac_key=raw_hmac.encode(),
+        **kwargs,
+    )

@@ -1,0 +1,58 @@
+"""The scheduler: APScheduler 3 in its own process (`tipline scheduler`), or inside `tipline serve`
+for the embedded single-process setup. Web workers (gunicorn, wsgi.py) never start it.
+
+Jobs are plain functions `job(session, now)`; this module only wires them to time.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import update
+
+from .auth.models import StaffSession
+from .db import utcnow
+
+log = logging.getLogger("tipline.scheduler")
+
+
+def expire_staff_sessions(session, now: dt.datetime, idle: dt.timedelta, absolute: dt.timedelta) -> int:
+    """End session records that idled out or passed their absolute lifetime."""
+    result = session.execute(
+        update(StaffSession)
+        .where(StaffSession.ended_at.is_(None))
+        .where((StaffSession.last_seen_at < now - idle) | (StaffSession.created_at < now - absolute))
+        .values(ended_at=now, end_reason="expired")
+    )
+    session.commit()
+    return result.rowcount or 0
+
+
+def _jobs(app):
+    settings = app.config["TIPLINE"]
+    idle = dt.timedelta(minutes=settings.session_idle_minutes)
+    absolute = dt.timedelta(hours=settings.session_absolute_hours)
+    return [
+        ("expire_staff_sessions", lambda s, now: expire_staff_sessions(s, now, idle, absolute), {"minutes": 5}),
+    ]
+
+
+def _run(app, name, fn):
+    from .extensions import db
+    with app.app_context():
+        try:
+            fn(db.session, utcnow())
+        except Exception:  # a failing job must not kill the scheduler; it runs again next time
+            log.exception("job %s failed", name)
+
+
+def build(app, blocking: bool):
+    # Long misfire grace + coalesce: after downtime a job runs once to catch up instead of being dropped.
+    sched_cls = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = sched_cls(timezone="UTC", job_defaults={"misfire_grace_time": 24 * 3600, "coalesce": True,
+                                                         "max_instances": 1})
+    for name, fn, interval in _jobs(app):
+        scheduler.add_job(_run, "interval", args=(app, name, fn), id=name, **interval)
+    return scheduler
