@@ -28,7 +28,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     crypto.configure(crypto.KeyRing(settings.encryption_keys, settings.hmac_key))
 
     from .divisions import load_divisions
+    from .intake.files import EvidenceStore
     app.extensions["divisions"] = load_divisions()
+    app.extensions["evidence_store"] = EvidenceStore(settings.instance_path / "evidence", crypto.keyring())
 
     # `tipline.db` is also a submodule name, so the extension is reached through `ext`.
     ext.db.init_app(app, settings.database_url)

@@ -144,6 +144,27 @@ def scheduler_cmd():
     scheduler.start()
 
 
+@click.group("keys")
+def keys_group():
+    """Encryption keys."""
+
+
+@keys_group.command("rotate")
+@with_appcontext
+def keys_rotate():
+    """Re-encrypt all stored data and evidence files with the first configured key."""
+    from . import crypto, keys
+    from .audit import services as audit
+    from .extensions import db
+    ring = crypto.keyring()
+    values = keys.rotate_database(db.session, ring)
+    files = keys.rotate_files(current_app.config["TIPLINE"].instance_path / "evidence", ring)
+    audit.record(db.session, now=clock.now(), action="keys.rotated", actor_label="cli",
+                 details={"values": values, "files": files})
+    db.session.commit()
+    click.echo(f"re-encrypted {values} values and {files} files with the newest key")
+
+
 def register(app):
-    for cmd in (db_group, users_group, demo_cmd, audit_group, serve_cmd, scheduler_cmd):
+    for cmd in (db_group, users_group, demo_cmd, audit_group, serve_cmd, scheduler_cmd, keys_group):
         app.cli.add_command(cmd)

@@ -29,6 +29,10 @@ class KeyRing:
     def rotate(self, token: bytes) -> bytes:
         return self._fernet.rotate(token)
 
+    @property
+    def hmac_key(self) -> bytes:
+        return self._hmac_key
+
     def keyed_hash(self, purpose: str, value: str | bytes) -> str:
         """HMAC-SHA256 of value, separated by purpose so hashes from different uses never match."""
         if isinstance(value, str):

@@ -28,3 +28,18 @@ def division_name(code: str) -> str:
 
 def can_see(user, division_code: str) -> bool:
     return user.sees_all or divisions().is_within(division_code, user.division_code)
+
+
+def division_filter(column, user):
+    """A SQL condition limiting `column` (a division code) to what `user` may see.
+
+    County staff see their county; city staff their city and its counties (codes share the first
+    four digits); provincial staff everything. Jiyuan (419001) has no counties below it."""
+    from sqlalchemy import true
+    code = user.division_code
+    if user.sees_all:
+        return true()
+    div = divisions().get(code)
+    if div is not None and div.level == "city" and code.endswith("00"):
+        return column.like(code[:4] + "%")
+    return column == code

@@ -1,6 +1,7 @@
 """Imports every model so the metadata is complete (for Alembic and test set-up)."""
 from .audit import models as _audit  # noqa: F401
 from .auth import models as _auth  # noqa: F401
+from .intake import models as _intake  # noqa: F401
 from .db import Base
 
 metadata = Base.metadata

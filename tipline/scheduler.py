@@ -34,8 +34,11 @@ def _jobs(app):
     settings = app.config["TIPLINE"]
     idle = dt.timedelta(minutes=settings.session_idle_minutes)
     absolute = dt.timedelta(hours=settings.session_absolute_hours)
+    from .intake.jobs import housekeeping
+    store = app.extensions["evidence_store"]
     return [
         ("expire_staff_sessions", lambda s, now: expire_staff_sessions(s, now, idle, absolute), {"minutes": 5}),
+        ("intake_housekeeping", lambda s, now: housekeeping(s, now, store), {"minutes": 10}),
     ]
 
 

@@ -1,11 +1,275 @@
-"""Public side: what can be reported and the published channels. Never depends on staff login."""
+"""Public side: the explanation page, the report form, receipts and the reporter's portal.
+
+Nothing here depends on staff login state.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+import datetime as dt
+
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .. import categories, clock
+from ..errors import ValidationFailed
+from ..extensions import db, limiter
+from ..jurisdiction import division_choices
+from . import evidence as ev
+from . import receipts, services
+from .files import EvidenceStore
+from .forms import EvidenceForm, ReceiptLoginForm, ReplyForm, ReportForm, challenge_numbers, new_challenge
+from .messages import field_message, file_message
+from .models import EvidenceFile
+from .status import public_text
 
 bp = Blueprint("intake", __name__)
+
+REPORTER_IDLE = dt.timedelta(minutes=30)
+
+
+def store() -> EvidenceStore:
+    return current_app.extensions["evidence_store"]
+
+
+def _settings():
+    return current_app.config["TIPLINE"]
 
 
 @bp.get("/")
 def index():
-    return render_template("intake/index.html", settings=current_app.config["TIPLINE"])
+    return render_template("intake/index.html", settings=_settings())
+
+
+def _prepare(form: ReportForm) -> None:
+    locale = str(get_locale() or "zh")
+    placeholder = {"": [("", _("Please choose"))]}
+    form.category_code.choices = placeholder | categories.choices(locale)
+    form.division_code.choices = placeholder | division_choices(include_province=False)
+
+
+def _challenge(form: ReportForm, keep: bool) -> tuple[int, int]:
+    numbers = challenge_numbers(form.challenge.data or "") if keep else None
+    if numbers is None:
+        token, a, b = new_challenge()
+        form.challenge.data = token
+        form.challenge_answer.data = ""
+        return a, b
+    return numbers
+
+
+def _drafts(token_key: str, remove: set[int]) -> list[EvidenceFile]:
+    files = db.session.scalars(select(EvidenceFile).where(EvidenceFile.draft_key == token_key,
+                                                          EvidenceFile.tip_id.is_(None))
+                               .order_by(EvidenceFile.id)).all()
+    kept = []
+    for f in files:
+        if f.id in remove:
+            store().delete(f.stored_name)
+            db.session.delete(f)
+        else:
+            kept.append(f)
+    return kept
+
+
+def _input(form: ReportForm) -> services.TipInput:
+    return services.TipInput(
+        kind=form.kind.data or "", category_code=form.category_code.data or "",
+        entity_name=form.entity_name.data or "", division_code=form.division_code.data or "",
+        description=form.description.data or "", entity_uscc=form.entity_uscc.data or "",
+        entity_address=form.entity_address.data or "", occurred_on=form.occurred_on.data,
+        knowledge=form.knowledge.data or "other", reporter_name=form.reporter_name.data or "",
+        reporter_id_number=form.reporter_id_number.data or "", reporter_phone=form.reporter_phone.data or "",
+        reporter_email=form.reporter_email.data or "",
+    )
+
+
+def _valid_token(token: str | None) -> bool:
+    return bool(token) and 20 <= len(token) <= 64 and all(c.isalnum() or c in "-_" for c in token)
+
+
+@bp.route("/report", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def report():
+    form = ReportForm()
+    _prepare(form)
+    if request.method == "GET":
+        form.submission_token.data = receipts.new_form_token()
+        a, b = _challenge(form, keep=False)
+        return render_template("intake/report.html", form=form, challenge=(a, b), drafts=[], settings=_settings())
+
+    token = form.submission_token.data
+    if not _valid_token(token):
+        token = form.submission_token.data = receipts.new_form_token()
+    existing = services.find_by_submission(db.session, token)
+    if existing is not None:  # a double submit or a refresh: the first one stands
+        return _receipt_page(existing, token)
+
+    s = _settings()
+    form_ok = form.validate()
+    key = receipts.token_key(token, crypto_key())
+    remove = {int(x) for x in request.form.getlist("remove_draft") if x.isdigit()}
+    drafts = _drafts(key, remove)
+    uploads, rejected = ev.read_uploads(request.files.getlist(form.evidence.name), s.max_upload_mb * 1024 * 1024)
+    new_files, more_rejected = ev.store_uploads(
+        db.session, now=clock.now(), uploads=uploads, store=store(), keep_original=bool(form.keep_original.data),
+        source="reporter", room=s.max_files - sum(1 for d in drafts if not d.is_original), draft_key=key)
+    drafts += new_files
+    rejected += more_rejected
+    for r in rejected:
+        form.evidence.errors = list(form.evidence.errors) + [file_message(r)]
+
+    problems = services.validate(_input(form), today=clock.now().date(),
+                                 known_division=lambda c: c in current_app.extensions["divisions"])
+    for name, code in problems.items():
+        field = getattr(form, name, None)
+        if field is not None and not field.errors:
+            field.errors = list(field.errors) + [field_message(code)]
+
+    if not form_ok or problems or rejected:
+        db.session.commit()  # keep the files that were fine, so nothing has to be chosen again
+        a, b = _challenge(form, keep="challenge_answer" not in form.errors)
+        return render_template("intake/report.html", form=form, challenge=(a, b), drafts=drafts,
+                               settings=s), 422
+    try:
+        result = services.submit(db.session, now=clock.now(), data=_input(form), token=token,
+                                 known_division=lambda c: c in current_app.extensions["divisions"], drafts=drafts)
+        db.session.commit()
+    except ValidationFailed:  # validated above; only a race could bring us here
+        db.session.rollback()
+        abort(409)
+    except Exception:
+        db.session.rollback()
+        ev.discard(store(), new_files)
+        raise
+    return _receipt_page(result.tip, token, code=result.receipt_code)
+
+
+def crypto_key() -> bytes:
+    from .. import crypto
+    return crypto.keyring().hmac_key
+
+
+def _receipt_page(tip, token: str, code: str | None = None):
+    code = code or receipts.unseal(tip.sealed_receipt, token)
+    return render_template("intake/receipt.html", code=receipts.grouped(code) if code else None,
+                           token=token, tip=tip)
+
+
+@bp.post("/report/receipt.txt")
+def receipt_download():
+    token = request.form.get("token", "")
+    tip = services.find_by_submission(db.session, token) if _valid_token(token) else None
+    code = receipts.unseal(tip.sealed_receipt, token) if tip else None
+    if code is None:
+        abort(404)
+    status_url = url_for("intake.status_login", _external=True)
+    text = "\r\n".join([
+        _("Receipt code for your report"), "", receipts.grouped(code), "",
+        _("Keep this code safe and private. With it you can follow your report at %(url)s", url=status_url),
+        _("We cannot show it again or recover it."), "",
+    ])
+    return Response(text.encode("utf-8-sig"), mimetype="text/plain",
+                    headers={"Content-Disposition": "attachment; filename=receipt.txt"})
+
+
+@bp.post("/report/receipt/done")
+def receipt_done():
+    token = request.form.get("token", "")
+    tip = services.find_by_submission(db.session, token) if _valid_token(token) else None
+    if tip is not None and tip.sealed_receipt is not None:
+        tip.sealed_receipt = None
+        db.session.commit()
+    return redirect(url_for("intake.status_login"))
+
+
+# --- the reporter's portal --------------------------------------------------------------------
+
+@bp.route("/status", methods=["GET", "POST"])
+@limiter.limit("10 per minute;60 per hour", methods=["POST"])
+def status_login():
+    form = ReceiptLoginForm()
+    if form.validate_on_submit():
+        tip = services.find_by_receipt(db.session, form.receipt.data)
+        if tip is not None:
+            session.pop("pending_2fa", None)
+            session["reporter"] = {"tip": tip.id, "at": clock.now().timestamp()}
+            return redirect(url_for("intake.status_view"))
+        form.receipt.errors = [_("We could not find a report with that receipt code. Check the 16 digits and try again.")]
+        form.receipt.data = ""
+    return render_template("intake/status_login.html", form=form)
+
+
+def _reporter_tip_id() -> int | None:
+    info = session.get("reporter")
+    if not info:
+        return None
+    now = clock.now().timestamp()
+    if now - info.get("at", 0) > REPORTER_IDLE.total_seconds():
+        session.pop("reporter", None)
+        return None
+    session["reporter"] = {"tip": info["tip"], "at": now}
+    return info["tip"]
+
+
+def _portal(reply_form=None, evidence_form=None, status=200):
+    tip_id = _reporter_tip_id()
+    if tip_id is None:
+        flash(_("Please enter your receipt code again."), "info")
+        return redirect(url_for("intake.status_login"))
+    tip = services.load_for_reporter(db.session, tip_id)
+    return render_template("intake/status.html", tip=tip, status_text=public_text(tip.status),
+                           category=categories.get(tip.category_code),
+                           reply_form=reply_form or ReplyForm(), evidence_form=evidence_form or EvidenceForm(),
+                           files=[f for f in tip.files if not f.is_original]), status
+
+
+@bp.get("/status/report")
+def status_view():
+    return _portal()
+
+
+@bp.post("/status/report/reply")
+@limiter.limit("30 per hour")
+def status_reply():
+    tip_id = _reporter_tip_id()
+    form = ReplyForm()
+    if tip_id is None or not form.validate_on_submit():
+        return _portal(reply_form=form, status=422 if tip_id else 200)
+    tip = services.load_for_reporter(db.session, tip_id)
+    services.post_message(db.session, now=clock.now(), tip=tip, body=form.body.data, author="reporter")
+    db.session.commit()
+    flash(_("Your message was sent."), "success")
+    return redirect(url_for("intake.status_view"))
+
+
+@bp.post("/status/report/evidence")
+@limiter.limit("30 per hour")
+def status_evidence():
+    tip_id = _reporter_tip_id()
+    form = EvidenceForm()
+    if tip_id is None or not form.validate_on_submit():
+        return _portal(evidence_form=form, status=422 if tip_id else 200)
+    tip = services.load_for_reporter(db.session, tip_id)
+    s = _settings()
+    uploads, rejected = ev.read_uploads(request.files.getlist(form.evidence.name), s.max_upload_mb * 1024 * 1024)
+    room = s.max_files * 3 - sum(1 for f in tip.files if not f.is_original)
+    stored, more = ev.store_uploads(db.session, now=clock.now(), uploads=uploads, store=store(),
+                                    keep_original=bool(form.keep_original.data), source="reporter", room=room)
+    rejected += more
+    if rejected:
+        db.session.rollback()
+        ev.discard(store(), stored)
+        form.evidence.errors = [file_message(r) for r in rejected]
+        return _portal(evidence_form=form, status=422)
+    services.attach_files(db.session, now=clock.now(), tip=tip, files=stored, source="reporter")
+    db.session.commit()
+    flash(_("Your files were added."), "success")
+    return redirect(url_for("intake.status_view"))
+
+
+@bp.post("/status/logout")
+def status_logout():
+    session.pop("reporter", None)
+    return redirect(url_for("intake.index"))

@@ -1,0 +1,37 @@
+"""User-facing wording for the problem codes services and file checks return."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from .evidence import Rejected
+
+
+def field_message(code: str) -> str:
+    messages = {
+        "required": _("This field is required."),
+        "invalid": _("Choose one of the options."),
+        "too_long": _("This is too long."),
+        "too_short": _("Please describe what happened in a few sentences (at least 20 characters): who, what, when, where."),
+        "future": _("This date is in the future."),
+        "uscc_length": _("A Unified Social Credit Code has 18 characters."),
+        "uscc_characters": _("This code contains characters a credit code cannot have (no I, O, S, V or Z; characters 3-8 are digits)."),
+        "uscc_check": _("This credit code's last character does not match: please check it, or leave the field empty."),
+        "id_length": _("An ID card number has 18 characters."),
+        "id_characters": _("An ID card number has 17 digits followed by a digit or X."),
+        "id_birthdate": _("The date of birth in this ID card number is not valid."),
+        "id_check": _("This ID card number's last character does not match: please check it."),
+    }
+    return messages.get(code, _("Please check this field."))
+
+
+def file_message(r: Rejected) -> str:
+    reasons = {
+        "too_large": _("“%(name)s” is larger than allowed."),
+        "too_many": _("“%(name)s” was not added: too many files."),
+        "empty": _("“%(name)s” is empty."),
+        "zip_bomb": _("“%(name)s” could not be accepted (its contents are far larger than the file)."),
+        "image_bomb": _("“%(name)s” is an image too large to process."),
+        "corrupt": _("“%(name)s” appears to be damaged."),
+    }
+    template = reasons.get(r.reason, _("“%(name)s” is not a type we accept (photos, PDF, office documents, audio, video or text)."))
+    return template % {"name": r.filename}

@@ -1,0 +1,69 @@
+"""Receipt codes: 16 random digits (about 53 bits), shown once, stored only as a slow keyed hash."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import unicodedata
+
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+DIGITS = 16
+# Argon2id at the OWASP minimum (19 MiB, 2 passes): ~20-40 ms per lookup here. The cost is
+# deliberate: someone holding a database copy but not the key still faces it per guess.
+ARGON_TIME = 2
+ARGON_MEMORY_KIB = 19 * 1024
+ARGON_PARALLEL = 1
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(10 ** DIGITS):0{DIGITS}d}"
+
+
+def grouped(code: str) -> str:
+    return " ".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def normalise(typed: str) -> str:
+    """Digits only; full-width digits and separators typed on a phone are accepted."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", typed or "") if ch.isdigit())
+
+
+def code_hash(code: str, key: bytes) -> str:
+    # The salt is secret and fixed (derived from the instance key), so the hash is deterministic
+    # and indexable while still keyed.
+    salt = hmac.new(key, b"receipt-salt", hashlib.sha256).digest()[:16]
+    raw = hash_secret_raw(code.encode(), salt, time_cost=ARGON_TIME, memory_cost=ARGON_MEMORY_KIB,
+                          parallelism=ARGON_PARALLEL, hash_len=32, type=Type.ID)
+    return raw.hex()
+
+
+def token_key(token: str, key: bytes) -> str:
+    """The idempotency key stored for a form token (the token itself is never stored)."""
+    return hmac.new(key, b"submission\0" + token.encode(), hashlib.sha256).hexdigest()
+
+
+def _sealing_fernet(token: str) -> Fernet:
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"tipline receipt seal").derive(token.encode())
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def seal(code: str, token: str) -> bytes:
+    return _sealing_fernet(token).encrypt(code.encode())
+
+
+def unseal(sealed: bytes | None, token: str) -> str | None:
+    if not sealed:
+        return None
+    try:
+        return _sealing_fernet(token).decrypt(bytes(sealed)).decode()
+    except InvalidToken:
+        return None
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(32)

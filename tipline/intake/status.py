@@ -1,0 +1,43 @@
+"""What a reporter reads about their tip: internal states in words a citizen understands.
+
+The wording never names officers or reveals internal notes; the case workflow sets `status`.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+PUBLIC_STATUS = {
+    "received": _l("Received. Your report is waiting to be reviewed."),
+    "in_triage": _l("Under review. An officer is assessing your report."),
+    "not_accepted": _l("Not accepted. The reason is given below."),
+    "complaint": _l("Handled as a consumer complaint."),
+    "transferred": _l("Transferred to the body responsible. Your receipt code keeps working."),
+    "merged": _l("Combined with an earlier report about the same matter; you see that case's progress."),
+    "case_filed": _l("A case has been filed."),
+    "not_filed": _l("No case was filed."),
+    "under_investigation": _l("A case has been filed and is under investigation."),
+    "suspended": _l("A case has been filed; the investigation is waiting for testing, appraisal or a hearing."),
+    "decided": _l("The case has been decided."),
+    "closed": _l("Concluded."),
+    "reward_available": _l("Concluded. A reward is available: see below how to claim it."),
+}
+
+STATUS_LABELS = {
+    "received": _l("Received"),
+    "in_triage": _l("Under review"),
+    "not_accepted": _l("Not accepted"),
+    "complaint": _l("Complaint"),
+    "transferred": _l("Transferred"),
+    "merged": _l("Merged"),
+    "case_filed": _l("Case filed"),
+    "not_filed": _l("Not filed"),
+    "under_investigation": _l("Under investigation"),
+    "suspended": _l("Suspended"),
+    "decided": _l("Decided"),
+    "closed": _l("Closed"),
+    "reward_available": _l("Reward available"),
+}
+
+
+def public_text(status: str):
+    return PUBLIC_STATUS.get(status, PUBLIC_STATUS["in_triage"])
