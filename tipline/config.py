@@ -65,6 +65,7 @@ class Settings:
     hotline_phone: str = "12315"
     postal_mailbox: str = "河南省郑州市郑东新区 市场监督管理局 举报信箱"
     public_email: str = "jubao@example.gov.cn"
+    intake_division: str = "410000"  # where unrouted mail and hotline tips land for triage
     max_upload_mb: int = 50
     max_files: int = 10
     scheduler_enabled: bool = True
@@ -174,7 +175,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
             kwargs[name] = _parse_int(name.upper(), raw, minimum)
     for name in (
         "ratelimit_storage_uri", "mail_server", "mail_username", "mail_password", "mail_sender",
-        "hotline_phone", "postal_mailbox", "public_email",
+        "hotline_phone", "postal_mailbox", "public_email", "intake_division",
     ):
         raw = get(name.upper())
         if raw is not None:

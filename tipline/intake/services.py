@@ -61,9 +61,11 @@ def validate(data: TipInput, *, today: dt.date, known_division) -> dict[str, str
         problems["channel"] = "invalid"
     if data.kind not in KINDS:
         problems["kind"] = "invalid"
-    if categories.get(data.category_code) is None:
+    # Mail and hotline tips arrive unstructured: triage sets the category, entity and division.
+    structured = data.channel == "web"
+    if categories.get(data.category_code) is None and (structured or data.category_code):
         problems["category_code"] = "invalid"
-    if not data.entity_name.strip():
+    if structured and not data.entity_name.strip():
         problems["entity_name"] = "required"
     elif len(data.entity_name) > 200:
         problems["entity_name"] = "too_long"
@@ -73,7 +75,7 @@ def validate(data: TipInput, *, today: dt.date, known_division) -> dict[str, str
             problems["entity_uscc"] = "uscc_" + problem
     if len(data.entity_address) > 300:
         problems["entity_address"] = "too_long"
-    if not known_division(data.division_code) or data.division_code == "410000":
+    if not known_division(data.division_code) or (structured and data.division_code == "410000"):
         problems["division_code"] = "invalid"
     if data.occurred_on and data.occurred_on > today:
         problems["occurred_on"] = "future"
