@@ -144,7 +144,9 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
     if len(secret_key) < 32:
         raise ConfigError(f"{PREFIX}SECRET_KEY: must be at least 32 characters")
 
-    raw_keys = get("ENCRYPTION_KEYS") or _secret_file(instance, "encryption_keys", _new_fernet_key)
+    override_keys = overrides.pop("encryption_keys", None)
+    raw_keys = ",".join(override_keys) if override_keys else (
+        get("ENCRYPTION_KEYS") or _secret_file(instance, "encryption_keys", _new_fernet_key))
     keys = tuple(_check_fernet_key("ENCRYPTION_KEYS", k.strip()) for k in raw_keys.replace("\n", ",").split(",") if k.strip())
     if not keys:
         raise ConfigError(f"{PREFIX}ENCRYPTION_KEYS: at least one key is needed")

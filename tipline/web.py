@@ -46,6 +46,10 @@ def init_app(app: Flask) -> None:
             return ""
         return format_datetime(local(value), fmt)
 
+    @app.template_filter("filesize")
+    def _filesize(n: int) -> str:
+        return f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
     @app.get("/healthz")
     def healthz():
         return {"status": "ok"}

@@ -1,0 +1,35 @@
+"""Receipt codes and their storage."""
+from __future__ import annotations
+
+import math
+
+from tipline.intake import receipts
+
+KEY = b"k" * 32
+
+
+def test_codes_have_16_digits_and_at_least_53_bits():
+    codes = {receipts.new_code() for _ in range(2000)}
+    assert len(codes) == 2000 and all(len(c) == 16 and c.isdigit() for c in codes)
+    assert math.log2(10 ** receipts.DIGITS) >= 53
+
+
+def test_grouping_and_typing_variants():
+    assert receipts.grouped("1234567890123456") == "1234 5678 9012 3456"
+    assert receipts.normalise("１２３４-5678 9012 3456") == "1234567890123456"
+
+
+def test_hash_is_keyed_deterministic_and_argon2():
+    a = receipts.code_hash("1234567890123456", KEY)
+    assert a == receipts.code_hash("1234567890123456", KEY)
+    assert a != receipts.code_hash("1234567890123456", b"j" * 32)
+    assert a != receipts.code_hash("1234567890123457", KEY)
+    assert "1234567890123456" not in a and len(a) == 64
+    assert receipts.ARGON_MEMORY_KIB >= 19 * 1024
+
+
+def test_sealed_copy_opens_only_with_the_form_token():
+    sealed = receipts.seal("1234567890123456", "token-a" * 5)
+    assert receipts.unseal(sealed, "token-a" * 5) == "1234567890123456"
+    assert receipts.unseal(sealed, "token-b" * 5) is None
+    assert b"1234567890123456" not in sealed
