@@ -13,7 +13,7 @@ def run_migrations_online() -> None:
     if connectable is not None:
         _run(connectable)
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    engine = make_engine(config.get_main_option("sqlalchemy.url"), enforce_foreign_keys=False)
     with engine.connect() as connection:
         _run(connection)
     engine.dispose()

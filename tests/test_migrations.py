@@ -26,3 +26,31 @@ def test_upgrade_from_empty_to_head_matches_models(app_settings, tmp_path):
         assert {"staff_user", "audit_event", "audit_head", "staff_session"} <= tables
         assert conn.execute(text("SELECT last_id FROM audit_head WHERE id = 1")).scalar() == 0
     engine.dispose()
+
+
+def test_upgrading_keeps_existing_tips_and_their_files(app_settings, tmp_path):
+    """Later migrations rebuild the tip table on SQLite: rows referencing it must survive."""
+    from tipline import create_app
+    url = app_settings["database_url"]
+    if url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'upgraded.db'}"
+    app = create_app(dict(app_settings, database_url=url))
+    with app.app_context():
+        migrate.upgrade(url, revision="0002")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO tip (id, channel, kind, category_code, entity_name, entity_address, division_code, "
+            "description, knowledge, anonymous, status, status_changed_at, received_at, receipt_hash, version) "
+            "VALUES (1, 'web', 'report', 'test.false_report', 'X', '', '410105', :d, 'other', :f, 'received', "
+            ":t, :t, 'h1', 1)"), {"d": b"cipher", "f": True, "t": "2026-03-01 01:00:00"})
+        conn.execute(text(
+            "INSERT INTO tip_message (id, tip_id, author, body, created_at) VALUES (1, 1, 'reporter', :b, :t)"),
+            {"b": b"cipher", "t": "2026-03-01 01:00:00"})
+    with app.app_context():
+        migrate.upgrade(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM tip")).scalar() == 1
+        assert conn.execute(text("SELECT count(*) FROM tip_message")).scalar() == 1
+        assert conn.execute(text("SELECT priority FROM tip")).scalar() == 0
+    engine.dispose()

@@ -1,0 +1,166 @@
+"""WorkCalendar: package data, projection for unpublished years, official imports."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import select
+
+from tipline.audit.models import AuditEvent
+from tipline.calendar.holidays import ProjectionUnavailable, projected_holidays
+from tipline.calendar.models import CalendarOverride, CalendarYear
+from tipline.calendar.service import (
+    CalendarFileError, Result, WorkCalendar, import_official, parse_date, read_official_file,
+)
+
+D = dt.date
+cal = WorkCalendar()
+
+
+def test_2026_spring_festival_follows_the_package_not_the_weekday():
+    assert cal.is_workday(D(2026, 2, 14))  # Saturday, make-up day
+    assert cal.is_workday(D(2026, 2, 28))  # Saturday, make-up day
+    for day in range(15, 24):
+        assert not cal.is_workday(D(2026, 2, day)), day
+    assert cal.is_workday(D(2026, 2, 24))
+    assert not cal.is_provisional(D(2026, 2, 17))
+
+
+def test_2026_labour_and_national_day():
+    assert [cal.is_workday(D(2026, 5, d)) for d in range(1, 6)] == [False] * 5
+    assert cal.is_workday(D(2026, 5, 9))  # Saturday make-up
+    assert [cal.is_workday(D(2026, 10, d)) for d in range(1, 8)] == [False] * 7
+    assert cal.is_workday(D(2026, 9, 20)) and cal.is_workday(D(2026, 10, 10))  # Sunday, Saturday
+
+
+def test_add_workdays_across_spring_festival():
+    # 11, 12, 13, 14 (Sat), 24-27, 28 (Sat) Feb, 2-6, 9 Mar
+    assert cal.add_workdays(D(2026, 2, 10), 15) == Result(D(2026, 3, 9), False)
+    assert cal.add_workdays(D(2026, 2, 13), 1) == Result(D(2026, 2, 14), False)
+    assert cal.add_workdays(D(2026, 2, 14), 1) == Result(D(2026, 2, 24), False)
+
+
+def test_add_workdays_across_national_day_and_labour_day():
+    assert cal.add_workdays(D(2026, 9, 30), 1).date == D(2026, 10, 8)
+    assert cal.add_workdays(D(2026, 9, 30), 3).date == D(2026, 10, 10)  # 8, 9, Sat 10
+    assert cal.add_workdays(D(2026, 4, 30), 2).date == D(2026, 5, 7)  # 6, 7
+    assert cal.add_workdays(D(2026, 5, 8), 1).date == D(2026, 5, 9)
+
+
+def test_start_day_is_never_counted_and_n_must_be_positive():
+    assert cal.add_workdays(D(2026, 3, 2), 1).date == D(2026, 3, 3)
+    with pytest.raises(ValueError):
+        cal.add_workdays(D(2026, 3, 2), 0)
+    with pytest.raises(ValueError):
+        cal.add_days(D(2026, 3, 2), -1)
+
+
+def test_add_days_moves_forward_off_holidays():
+    assert cal.add_days(D(2026, 9, 20), 11) == Result(D(2026, 10, 8), False)  # 1 Oct -> 8 Oct
+    assert cal.add_days(D(2026, 2, 4), 10).date == D(2026, 2, 14)  # Saturday, but a make-up day
+    assert cal.add_days(D(2026, 3, 2), 5).date == D(2026, 3, 9)  # Saturday -> Monday
+    assert cal.add_days(D(2026, 3, 2), 0).date == D(2026, 3, 2)
+    assert cal.add_days(D(2026, 3, 7), 0).date == D(2026, 3, 9)
+
+
+def test_year_boundary_into_unpublished_2027_is_provisional():
+    # 28-31 Dec; 1 Jan projected holiday; 4-8, 11-15, 18 Jan
+    assert cal.add_workdays(D(2026, 12, 25), 15) == Result(D(2027, 1, 18), True)
+    assert cal.add_workdays(D(2026, 12, 25), 4) == Result(D(2026, 12, 31), False)
+    assert cal.add_days(D(2026, 12, 1), 20) == Result(D(2026, 12, 21), False)
+    assert cal.add_days(D(2026, 12, 25), 7) == Result(D(2027, 1, 4), True)  # 1 Jan, then weekend
+    assert cal.is_provisional(D(2027, 6, 1)) and not cal.is_provisional(D(2026, 12, 31))
+
+
+def test_projection_rules_2027():
+    days = projected_holidays(2027)
+    assert {D(2027, 2, 5), D(2027, 2, 6), D(2027, 2, 7), D(2027, 2, 8)} <= set(days)  # eve to 1/3
+    assert D(2027, 2, 9) not in days
+    assert D(2027, 4, 5) in days and D(2027, 4, 4) not in days  # Qingming
+    assert {D(2027, 5, 1), D(2027, 5, 2)} <= set(days) and D(2027, 5, 3) not in days
+    assert D(2027, 6, 9) in days and D(2027, 9, 15) in days  # Dragon Boat, Mid-Autumn
+    assert {D(2027, 10, d) for d in (1, 2, 3)} <= set(days) and D(2027, 10, 4) not in days
+    assert len(days) == 13
+    assert not cal.is_workday(D(2027, 2, 8)) and cal.is_workday(D(2027, 2, 9))
+    assert not cal.is_workday(D(2027, 2, 6))  # Saturday, and no make-up days are projected
+    assert len(projected_holidays(2031)) == 12  # Mid-Autumn falls on 1 Oct
+
+
+def test_beyond_the_projection_table_raises():
+    with pytest.raises(ProjectionUnavailable):
+        cal.is_workday(D(2041, 3, 1))
+    assert WorkCalendar(official_years={2041}).is_workday(D(2041, 3, 1))
+
+
+def test_workdays_between():
+    assert cal.workdays_between(D(2026, 2, 10), D(2026, 3, 9)) == 15
+    assert cal.workdays_between(D(2026, 3, 9), D(2026, 2, 10)) == -15
+    assert cal.workdays_between(D(2026, 3, 2), D(2026, 3, 2)) == 0
+    assert cal.workdays_between(D(2026, 2, 14), D(2026, 2, 23)) == 0
+
+
+def test_constructed_overrides_and_corrections():
+    c = WorkCalendar({D(2027, 1, 4): False}, {2027}, corrections={D(2026, 3, 2): False})
+    assert not c.is_provisional(D(2027, 1, 4)) and not c.is_workday(D(2027, 1, 4))
+    assert c.is_workday(D(2027, 1, 1))  # official year: only its overrides, no projection
+    assert not c.is_workday(D(2026, 3, 2))
+
+
+def test_import_official_replaces_projection(session, clock):
+    before = WorkCalendar.load(session).add_workdays(D(2026, 12, 25), 15)
+    assert before == Result(D(2027, 1, 18), True)
+    rows = [(D(2027, 1, 1), False, "元旦"), (D(2027, 1, 4), False, "bridge"), (D(2027, 1, 9), True, "make-up")]
+    assert import_official(session, clock(), rows, actor_label="test") == {2027}
+    session.commit()
+    after = WorkCalendar.load(session)
+    # 28-31 Dec; 5-8, 9 (Sat make-up), 11-15, 18 Jan
+    assert after.add_workdays(D(2026, 12, 25), 15) == Result(D(2027, 1, 18), False)
+    assert after.add_workdays(D(2026, 12, 25), 10) == Result(D(2027, 1, 11), False)
+    assert before != after.add_workdays(D(2026, 12, 25), 15)
+    assert after.is_workday(D(2027, 2, 8))  # projected Spring Festival no longer applies: a Monday
+    assert session.get(CalendarYear, 2027).official
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "calendar.imported")).one()
+    assert event.object_id == "2027" and json.loads(event.details)["workdays"] == ["2027-01-09"]
+
+    # A second import replaces the year's rows rather than adding to them.
+    import_official(session, clock(), [(D(2027, 2, 8), False, "")], actor_label="test")
+    session.commit()
+    assert session.scalars(select(CalendarOverride.day)).all() == [D(2027, 2, 8)]
+    assert session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc())) == 2
+
+
+def test_import_refuses_duplicate_days(session, clock):
+    with pytest.raises(ValueError, match="twice"):
+        import_official(session, clock(), [(D(2027, 1, 1), False, ""), (D(2027, 1, 1), True, "")])
+
+
+def test_parse_date_is_strict():
+    assert parse_date("2026-02-10") == D(2026, 2, 10)
+    for bad in ("20260210", "2026-2-10", "2026-02-30", "", "2026-W07-2"):
+        with pytest.raises(ValueError):
+            parse_date(bad)
+
+
+def test_read_files(tmp_path):
+    good = tmp_path / "cal.csv"
+    good.write_text("date,type,note\n2027-01-01,holiday,元旦\n2027-02-06,workday,\n", encoding="utf-8")
+    assert read_official_file(good) == ([(D(2027, 1, 1), False, "元旦"), (D(2027, 2, 6), True, "")], set())
+    js = tmp_path / "cal.json"
+    js.write_text(json.dumps({"year": 2027, "holidays": ["2027-01-01"], "workdays": []}))
+    assert read_official_file(js) == ([(D(2027, 1, 1), False, "")], {2027})
+    cases = {
+        "date,kind\n": "line 1: header",
+        "date,type,note\n2027-01-01,holiday\n2027-13-01,holiday,x\n": "line 3: date",
+        "date,type,note\n2027-01-01,rest,x\n": "line 2: type",
+        "date,type,note\n2027-01-01,holiday,\n2027-01-01,workday,\n": "line 3: 2027-01-01 appears twice",
+    }
+    for text, message in cases.items():
+        good.write_text(text)
+        with pytest.raises(CalendarFileError, match=message):
+            read_official_file(good)
+    for obj, message in (({"year": "2027"}, "^year"), ({"year": 2027, "holidays": ["2028-01-01"]}, r"holidays\[0\]"),
+                         ({"year": 2027, "workdays": [20270101]}, r"workdays\[0\]"), ({"year": 2027, "x": 1}, "^x")):
+        js.write_text(json.dumps(obj))
+        with pytest.raises(CalendarFileError, match=message):
+            read_official_file(js)

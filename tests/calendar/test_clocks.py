@@ -1,0 +1,82 @@
+"""Clock arithmetic: periods, extensions, stops and carry-over (pure, no database)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tipline.calendar.clocks import days_left, due_date
+from tipline.calendar.service import Result, WorkCalendar
+
+D = dt.date
+cal = WorkCalendar()
+STOP = [(D(2026, 3, 10), D(2026, 3, 20))]
+
+
+def test_plain_clocks():
+    assert due_date(cal, D(2026, 2, 10), 15, "workdays") == Result(D(2026, 3, 9), False)
+    assert due_date(cal, D(2026, 9, 20), 11, "days") == Result(D(2026, 10, 8), False)
+
+
+def test_extensions_keep_the_clock_unit():
+    assert due_date(cal, D(2026, 2, 10), 15, "workdays", extensions=[15]) == cal.add_workdays(D(2026, 2, 10), 30)
+    assert due_date(cal, D(2026, 1, 5), 90, "days", extensions=[30]).date == D(2026, 5, 6)  # 5 May -> 6 May
+    with pytest.raises(ValueError):
+        due_date(cal, D(2026, 1, 5), 90, "days", extensions=[0])
+
+
+def test_workday_clock_carries_over_after_a_stop():
+    # Used 3, 4, 5, 6, 9 Mar (5); 10 remain after Fri 20 Mar: 23-27, 30, 31 Mar, 1-3 Apr.
+    assert due_date(cal, D(2026, 3, 2), 15, "workdays", suspensions=STOP) == Result(D(2026, 4, 3), False)
+    assert due_date(cal, D(2026, 3, 2), 15, "workdays").date == D(2026, 3, 23)
+
+
+def test_day_clock_carries_over_after_a_stop():
+    # Used 3-9 Mar (7); 8 remain from 20 Mar -> Sat 28 Mar -> Mon 30 Mar.
+    assert due_date(cal, D(2026, 3, 2), 15, "days", suspensions=STOP) == Result(D(2026, 3, 30), False)
+
+
+def test_two_stops_and_an_open_stop():
+    stops = [(D(2026, 3, 10), D(2026, 3, 20)), (D(2026, 3, 25), D(2026, 3, 27))]
+    # After the first stop 10 remain; 23, 24 used (2); 8 remain after Fri 27 Mar: 30, 31, 1-3 Apr,
+    # (6 Apr Qingming) 7, 8, 9 Apr.
+    assert due_date(cal, D(2026, 3, 2), 15, "workdays", suspensions=stops).date == D(2026, 4, 9)
+    assert due_date(cal, D(2026, 3, 2), 15, "workdays", suspensions=[(D(2026, 3, 10), None)]) is None
+
+
+def test_a_stop_after_the_clock_ran_out_changes_nothing():
+    late = [(D(2026, 3, 25), None)]
+    assert due_date(cal, D(2026, 3, 2), 15, "workdays", suspensions=late).date == D(2026, 3, 23)
+    assert due_date(cal, D(2026, 3, 2), 5, "days", suspensions=late).date == D(2026, 3, 9)
+
+
+def test_stop_spanning_spring_festival_and_year_end():
+    # Stopped before the holiday, resumed after: the holiday costs nothing extra.
+    stop = [(D(2026, 2, 12), D(2026, 2, 26))]
+    # used 11 Feb (1); 4 remain after 26 Feb: 27, 28 (Sat make-up), 2, 3 Mar.
+    assert due_date(cal, D(2026, 2, 10), 5, "workdays", suspensions=stop).date == D(2026, 3, 3)
+    stop = [(D(2026, 12, 2), D(2026, 12, 30))]
+    result = due_date(cal, D(2026, 12, 1), 5, "workdays", suspensions=stop)
+    # nothing used before the stop on 2 Dec; 5 after 30 Dec: 31 Dec, (1 Jan projected), 4-7 Jan
+    assert result == Result(D(2027, 1, 7), True)
+
+
+def test_bad_input():
+    for kwargs in ({"unit": "weeks"}, {"length": 0}, {"suspensions": [(D(2026, 3, 1), None)]},
+                   {"suspensions": [(D(2026, 3, 10), D(2026, 3, 9))]},
+                   {"suspensions": [(D(2026, 3, 10), None), (D(2026, 3, 12), D(2026, 3, 13))]}):
+        args = {"length": 15, "unit": "workdays"} | kwargs
+        with pytest.raises(ValueError):
+            due_date(cal, D(2026, 3, 2), args.pop("length"), args.pop("unit"), **args)
+
+
+def test_days_left():
+    due = Result(D(2026, 3, 9), False)  # a Monday
+    assert days_left(cal, D(2026, 3, 6), due) == 1
+    assert days_left(cal, D(2026, 3, 9), due) == 0
+    assert days_left(cal, D(2026, 3, 10), due) == -1
+    assert days_left(cal, D(2026, 3, 12), due) == -3
+    assert days_left(cal, D(2026, 2, 13), D(2026, 2, 24)) == 2  # 14 (Sat make-up), 24
+    assert days_left(cal, D(2026, 3, 7), D(2026, 3, 6)) == -1  # the weekend after a Friday due date
+    assert days_left(cal, D(2026, 3, 6), D(2026, 3, 9), unit="days") == 3
+    assert days_left(cal, D(2026, 3, 10), D(2026, 3, 9), unit="days") == -1
