@@ -54,6 +54,12 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
 
     web.init_app(app)
 
+    # Intake never imports the case workflow; the workflow subscribes to new tips instead.
+    from .cases.entities import on_tip_received
+    from .intake.services import RECEIVED_HOOKS
+    if on_tip_received not in RECEIVED_HOOKS:
+        RECEIVED_HOOKS.append(on_tip_received)
+
     from .cli import register
     register(app)
 

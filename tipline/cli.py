@@ -166,5 +166,8 @@ def keys_rotate():
 
 
 def register(app):
-    for cmd in (db_group, users_group, demo_cmd, audit_group, serve_cmd, scheduler_cmd, keys_group):
+    from .calendar.cli import calendar_group
+    from .intake.email.cli import intake_group
+    for cmd in (db_group, users_group, demo_cmd, audit_group, serve_cmd, scheduler_cmd, keys_group, calendar_group,
+                intake_group):
         app.cli.add_command(cmd)

@@ -66,6 +66,15 @@ class Settings:
     postal_mailbox: str = "河南省郑州市郑东新区 市场监督管理局 举报信箱"
     public_email: str = "jubao@example.gov.cn"
     intake_division: str = "410000"  # where unrouted mail and hotline tips land for triage
+    imap_host: str = ""  # empty: no mailbox is polled
+    imap_port: int = 0  # 0: the protocol default (993 for ssl, 143 otherwise)
+    imap_user: str = ""
+    imap_password: str = ""
+    imap_mailbox: str = "INBOX"
+    imap_security: str = "ssl"  # ssl | starttls | none (none only to a loopback host)
+    email_poll_minutes: int = 5
+    email_ack: bool = True
+    public_url: str = "http://127.0.0.1:5000"  # where reporters open /status, named in acknowledgements
     max_upload_mb: int = 50
     max_files: int = 10
     scheduler_enabled: bool = True
@@ -120,6 +129,23 @@ def _check_fernet_key(name: str, key: str) -> str:
     return key
 
 
+_LOOPBACK = ("localhost", "::1", "[::1]")
+
+
+def _check_imap(kwargs: dict[str, Any]) -> None:
+    """Raises ConfigError for an unknown IMAP_SECURITY, or plain IMAP to a host off this machine
+    (the password and every reporter's mail would cross the network in clear)."""
+    security = kwargs.get("imap_security", "ssl")
+    if security not in ("ssl", "starttls", "none"):
+        raise ConfigError(f"{PREFIX}IMAP_SECURITY: expected ssl, starttls or none, got {security!r}")
+    host = str(kwargs.get("imap_host", "")).strip().lower()
+    if security == "none" and host and not (host in _LOOPBACK or host.startswith("127.")):
+        raise ConfigError(f"{PREFIX}IMAP_SECURITY: none is only allowed for a loopback host, not {host!r}")
+    url = str(kwargs.get("public_url", "http://"))
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{PREFIX}PUBLIC_URL: expected an http:// or https:// address, got {url!r}")
+
+
 def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Build Settings from the environment (or ``env``), then apply ``overrides``.
 
@@ -163,7 +189,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         kwargs["default_locale"] = locale
     typed = {f.name: f for f in dataclasses.fields(Settings)}
     for name in (
-        "secure_cookies", "require_2fa", "mail_use_tls", "mail_use_starttls", "scheduler_enabled",
+        "secure_cookies", "require_2fa", "mail_use_tls", "mail_use_starttls", "scheduler_enabled", "email_ack",
     ):
         raw = get(name.upper())
         if raw is not None:
@@ -171,6 +197,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
     for name, minimum in (
         ("session_idle_minutes", 1), ("session_absolute_hours", 1), ("login_max_failures", 1),
         ("login_lockout_minutes", 1), ("mail_port", 1), ("max_upload_mb", 1), ("max_files", 1),
+        ("imap_port", 0), ("email_poll_minutes", 1),
     ):
         raw = get(name.upper())
         if raw is not None:
@@ -178,11 +205,13 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
     for name in (
         "ratelimit_storage_uri", "mail_server", "mail_username", "mail_password", "mail_sender",
         "hotline_phone", "postal_mailbox", "public_email", "intake_division",
+        "imap_host", "imap_user", "imap_password", "imap_mailbox", "imap_security", "public_url",
     ):
         raw = get(name.upper())
         if raw is not None:
             kwargs[name] = raw
     kwargs.update(overrides)
+    _check_imap(kwargs)
     unknown = set(kwargs) - set(typed)
     if unknown:
         raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")

@@ -1,7 +1,10 @@
 """Imports every model so the metadata is complete (for Alembic and test set-up)."""
 from .audit import models as _audit  # noqa: F401
 from .auth import models as _auth  # noqa: F401
+from .calendar import models as _calendar  # noqa: F401
 from .intake import models as _intake  # noqa: F401
+from .intake.email import models as _intake_email  # noqa: F401
+from .cases import models as _cases  # noqa: F401
 from .db import Base
 
 metadata = Base.metadata

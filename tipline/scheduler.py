@@ -36,10 +36,21 @@ def _jobs(app):
     absolute = dt.timedelta(hours=settings.session_absolute_hours)
     from .intake.jobs import housekeeping
     store = app.extensions["evidence_store"]
-    return [
+    jobs = [
         ("expire_staff_sessions", lambda s, now: expire_staff_sessions(s, now, idle, absolute), {"minutes": 5}),
         ("intake_housekeeping", lambda s, now: housekeeping(s, now, store), {"minutes": 10}),
     ]
+    if settings.imap_host:
+        jobs.append(("poll_email", _email_job(app, store), {"minutes": settings.email_poll_minutes}))
+    return jobs
+
+
+def _email_job(app, store):
+    from .extensions import db
+    from .intake.email.poll import poll_mailbox
+    settings, divisions = app.config["TIPLINE"], app.extensions["divisions"]
+    # Each message gets its own session and commit, so the job's shared session is not used.
+    return lambda _s, now: poll_mailbox(db.factory, now, settings, store, lambda c: c in divisions)
 
 
 def _run(app, name, fn):

@@ -1,29 +1,62 @@
-"""Staff side: the officer's home, the division's tips, one tip with its files and messages."""
+"""Staff side: the officer's home, the triage queue, one tip with its triage actions."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import categories, clock
 from ..audit import services as audit
 from ..auth.access import staff_required
-from ..errors import ValidationFailed
+from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..intake import services as intake
-from ..intake.models import EvidenceFile, Tip
+from ..intake.models import EvidenceFile, Tip, TipSuggestion
 from ..intake.status import STATUS_LABELS
-from ..jurisdiction import can_see, division_filter, division_name
-from .forms import RevealIdentityForm, StaffMessageForm
+from ..jurisdiction import can_see, division_choices, division_name
+from . import queue as q
+from . import triage
+from .entities import priority_of
+from .forms import QueueFilterForm, RevealIdentityForm, StaffMessageForm, TriageForm
+from .labels import DEPARTMENT_LABELS, FIELD_ERRORS, SUGGESTION_LABELS
 
 bp = Blueprint("cases", __name__, url_prefix="/staff")
 
 CASE_ROLES = ("officer", "supervisor")
-PAGE_SIZE = 50
+
+
+def known_division(code: str) -> bool:
+    return code in current_app.extensions["divisions"]
+
+
+def run_action(fn, form) -> str | None:
+    """Run a service call; map domain errors onto the form or a flash. Returns an error kind or None."""
+    try:
+        fn()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        for name, code in exc.details.get("fields", {}).items():
+            field = getattr(form, name, None) or getattr(form, "reason")
+            field.errors = list(field.errors) + [str(FIELD_ERRORS.get(code, FIELD_ERRORS["invalid"]))]
+        return "invalid"
+    except (Conflict, StaleDataError) as exc:
+        db.session.rollback()
+        if isinstance(exc, StaleDataError) or exc.details.get("kind") == "stale":
+            flash(_("Someone else changed this record meanwhile. Nothing was saved; please check and try again."), "error")
+        else:
+            flash(_("This action is not possible in the record's current state."), "error")
+        return "conflict"
+    except Forbidden:
+        db.session.rollback()
+        abort(403)
+    return None
 
 
 @bp.get("/")
@@ -32,25 +65,42 @@ def home():
     return render_template("cases/home.html", division=division_name(current_user.division_code))
 
 
+def _filter_form() -> QueueFilterForm:
+    form = QueueFilterForm(request.args)
+    locale = str(get_locale() or "zh")
+    form.channel.choices = [("", _("All")), ("web", _("Web")), ("email", _("Email")), ("hotline", _("Hotline"))]
+    form.category.choices = [("", _("All")), ("test", _("Inspection and testing")), ("cert", _("Certification")),
+                             ("other", _("Other major violations"))]
+    form.state.choices = [("", _("Open for triage"))] + [(k, str(v)) for k, v in STATUS_LABELS.items()]
+    form.sort.choices = [("priority", _("Priority")), ("deadline", _("Deadline")), ("newest", _("Newest"))]
+    del locale
+    return form
+
+
 @bp.get("/tips")
 @staff_required(*CASE_ROLES)
 def tips():
-    """Newest first, keyset-paginated on (received_at, id): no OFFSET, one query per page."""
-    stmt = select(Tip).where(division_filter(Tip.division_code, current_user))
-    before = request.args.get("before", "")
-    if before:
-        try:
-            ts, tip_id = before.rsplit("_", 1)
-            at = dt.datetime.fromtimestamp(float(ts), dt.timezone.utc)
-            stmt = stmt.where(or_(Tip.received_at < at, and_(Tip.received_at == at, Tip.id < int(tip_id))))
-        except ValueError:
-            abort(400)
-    rows = db.session.scalars(stmt.order_by(Tip.received_at.desc(), Tip.id.desc()).limit(PAGE_SIZE + 1)).all()
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    next_key = f"{rows[-1].received_at.timestamp()}_{rows[-1].id}" if more else None
-    return render_template("cases/tips.html", tips=rows, next_key=next_key, categories=categories.by_code(),
+    form = _filter_form()
+    form.validate()
+    f = q.QueueFilter(channel=form.channel.data or "", category=form.category.data or "",
+                      states=(form.state.data,) if form.state.data else q.TRIAGE_STATES,
+                      entity=form.entity.data or "", mine=bool(form.mine.data),
+                      sort=form.sort.data if form.sort.data in q.SORTS else "priority")
+    if form.due.data:
+        f.received_before = filing_due_threshold()
+    try:
+        page = q.queue_page(db.session, current_user, f, cursor=request.args.get("after") or None)
+    except (ValueError, TypeError):
+        abort(400)
+    args = {k: v for k, v in request.args.items() if k != "after"}
+    return render_template("cases/tips.html", page=page, form=form, args=args, categories=categories.by_code(),
                            status_labels=STATUS_LABELS, division_name=division_name)
+
+
+def filing_due_threshold() -> dt.datetime:
+    """Tips received on or before this moment have their filing decision due within 3 working days."""
+    from .deadlines import filing_due_threshold as threshold
+    return threshold(db.session, clock.now())
 
 
 def _tip_or_404(tip_id: int) -> Tip:
@@ -62,11 +112,37 @@ def _tip_or_404(tip_id: int) -> Tip:
     return tip
 
 
-def _detail(tip: Tip, message_form=None, reveal_form=None, identity=None, revealed=False, status=200):
-    return render_template("cases/tip.html", tip=tip, category=categories.get(tip.category_code),
-                           message_form=message_form or StaffMessageForm(),
-                           reveal_form=reveal_form or RevealIdentityForm(), identity=identity, revealed=revealed,
-                           division=division_name(tip.division_code), status_labels=STATUS_LABELS), status
+def _triage_form(tip: Tip, form: TriageForm | None = None) -> TriageForm:
+    form = form or TriageForm()
+    locale = str(get_locale() or "zh")
+    form.division_code.choices = {"": [("", _("Please choose"))]} | division_choices(include_province=False)
+    form.department.choices = [("", _("Please choose"))] + [(k, str(v)) for k, v in DEPARTMENT_LABELS.items()]
+    form.category_code.choices = {"": [("", _("Please choose"))]} | categories.choices(locale)
+    if request.method == "GET":
+        form.version.data = tip.version
+        form.on.data = clock.now().date()
+        form.category_code.data = tip.category_code
+        form.entity_name.data = tip.entity_name
+        form.entity_uscc.data = tip.entity_uscc or ""
+    return form
+
+
+def _detail(tip: Tip, status=200, **extra):
+    suggestions = db.session.execute(
+        select(TipSuggestion, Tip.entity_name, Tip.received_at, Tip.division_code)
+        .join(Tip, Tip.id == TipSuggestion.other_id).where(TipSuggestion.tip_id == tip.id)
+    ).all()
+    visible = [(s, name, f"T{at.year}-{s.other_id:06d}") for s, name, at, div in suggestions
+               if can_see(current_user, div)]
+    parts = priority_of(db.session, tip, today=clock.now().date())
+    context = dict(tip=tip, category=categories.get(tip.category_code), message_form=StaffMessageForm(),
+                   reveal_form=RevealIdentityForm(), identity=None, revealed=False,
+                   division=division_name(tip.division_code), status_labels=STATUS_LABELS,
+                   triage_form=_triage_form(tip), suggestions=visible, suggestion_labels=SUGGESTION_LABELS,
+                   priority=parts, department_labels=DEPARTMENT_LABELS, division_name=division_name,
+                   open_for_triage=tip.status in triage.workflow.OPEN_TIP_STATES)
+    context.update(extra)
+    return render_template("cases/tip.html", **context), status
 
 
 @bp.get("/tips/<int:tip_id>")
@@ -77,6 +153,71 @@ def tip(tip_id: int):
                  object_id=t.id)
     db.session.commit()
     return _detail(t)
+
+
+def _find_target(reference: str) -> Tip | None:
+    ref = (reference or "").strip().upper()
+    digits = ref.rsplit("-", 1)[-1].lstrip("T")
+    return db.session.get(Tip, int(digits)) if digits.isdigit() else None
+
+
+@bp.post("/tips/<int:tip_id>/triage")
+@staff_required(*CASE_ROLES)
+def triage_action(tip_id: int):
+    t = _tip_or_404(tip_id)
+    form = _triage_form(t, TriageForm())
+    if not form.validate_on_submit():
+        return _detail(t, status=422, triage_form=form)
+    now, user, action = clock.now(), current_user._get_current_object(), form.action.data
+    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    common = dict(now=now, tip=t, actor=user, can_see=True, version=version)
+    s = db.session
+    calls = {
+        "start_triage": lambda: triage.workflow.apply_tip(s, action="start_triage", reason=form.reason.data or "",
+                                                          **common),
+        "file_case": lambda: triage.file_case(s, filing_number=form.document.data or "",
+                                              filed_on=form.on.data or now.date(), reason=form.reason.data or "",
+                                              **common),
+        "split": lambda: triage.split(s, reason=form.reason.data or "", **common),
+        "mark_complaint": lambda: triage.mark_complaint(s, reason=form.reason.data or "", **common),
+        "transfer_division": lambda: triage.transfer_division(s, division_code=form.division_code.data or "",
+                                                              known_division=known_division,
+                                                              reason=form.reason.data or "", **common),
+        "transfer_department": lambda: triage.transfer_department(s, department=form.department.data or "",
+                                                                  reason=form.reason.data or "", **common),
+        "reject": lambda: triage.reject(s, reason=form.reason.data or "", public_reason=form.public_reason.data or "",
+                                        **common),
+        "update_details": lambda: triage.update_details(
+            s, category_code=form.category_code.data or "", entity_name=form.entity_name.data or "",
+            entity_uscc=form.entity_uscc.data or "", division_code=form.division_code.data or t.division_code,
+            known_division=known_division, **common),
+    }
+    if action == "merge":
+        target = _find_target(form.target.data)
+        if target is None:
+            form.target.errors = [_("No tip with that reference.")]
+            return _detail(t, status=422, triage_form=form)
+        calls["merge"] = lambda: triage.merge(s, target=target, target_visible=can_see(user, target.division_code),
+                                              reason=form.reason.data or "", **common)
+    if action == "join_case":
+        from .models import Case
+        case = s.get(Case, form.case_id.data or 0)
+        if case is None or not can_see(user, case.division_code):
+            form.case_id.errors = [_("No case with that number in your jurisdiction.")]
+            return _detail(t, status=422, triage_form=form)
+        calls["join_case"] = lambda: triage.join_case(s, case=case, reason=form.reason.data or "", **common)
+    if action not in calls:
+        abort(400)
+    error = run_action(calls[action], form)
+    if error == "invalid":
+        return _detail(_tip_or_404(tip_id), status=422, triage_form=form, open_action=action)
+    if error == "conflict":
+        return _detail(_tip_or_404(tip_id), status=409)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    if action == "file_case" and t.case_id:
+        return redirect(url_for("cases.case", case_id=t.case_id))
+    return redirect(url_for("cases.tip", tip_id=t.id))
 
 
 @bp.post("/tips/<int:tip_id>/messages")
@@ -121,10 +262,12 @@ def download(tip_id: int, file_id: int):
     audit.record(db.session, now=clock.now(), action="evidence.downloaded", actor=current_user, object_type="tip",
                  object_id=t.id, details={"file": f.id, "sha256": f.sha256})
     db.session.commit()
-    from urllib.parse import quote
     # Always a download, never rendered inline: evidence may be hostile.
     return Response(data, mimetype="application/octet-stream", headers={
         "Content-Disposition": f"attachment; filename=evidence-{f.id}; filename*=UTF-8''{quote(f.display_name)}",
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "default-src 'none'; sandbox",
     })
+
+
+from . import case_views  # noqa: E402,F401  (registers the case pages on this blueprint)

@@ -45,6 +45,14 @@ class Tip(VersionedMixin, Base):
     # The receipt code sealed with a key derived from that token (which only the reporter's browser
     # holds), so a double submit or refresh shows the same code; purged after an hour.
     sealed_receipt: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # Triage (set by the case workflow; string foreign keys so intake never imports cases).
+    priority: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    entity_id: Mapped[int | None] = mapped_column(ForeignKey("entity.id"), nullable=True, index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), nullable=True, index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tip.id"), nullable=True, index=True)
+    split_from_id: Mapped[int | None] = mapped_column(ForeignKey("tip.id"), nullable=True)
+    transferred_to: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    triaged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
 
     identity: Mapped["ReporterIdentity | None"] = relationship(back_populates="tip", uselist=False,
                                                                cascade="all, delete-orphan", lazy="raise")
@@ -56,12 +64,28 @@ class Tip(VersionedMixin, Base):
     __table_args__ = (
         Index("ix_tip_division_received", "division_code", "received_at", "id"),
         Index("ix_tip_received", "received_at", "id"),
+        # The triage queue: by division and state, highest priority first, oldest first within.
+        Index("ix_tip_queue_priority", "division_code", "status", "priority", "received_at", "id"),
+        Index("ix_tip_status_priority", "status", "priority", "received_at", "id"),
     )
 
     @property
     def reference(self) -> str:
         """What staff call the tip (never the receipt code)."""
         return f"T{self.received_at.year}-{self.id:06d}"
+
+
+class TipSuggestion(Base):
+    """A possible duplicate or related tip, found on arrival and shown to the officer with the reason.
+    Never merged automatically."""
+
+    __tablename__ = "tip_suggestion"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tip_id: Mapped[int] = mapped_column(ForeignKey("tip.id", ondelete="CASCADE"), nullable=False, index=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("tip.id", ondelete="CASCADE"), nullable=False)
+    reason: Mapped[str] = mapped_column(String(20), nullable=False)  # same_uscc | similar_name | similar_text
+    score: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
 class ReporterIdentity(Base):

@@ -24,6 +24,12 @@ MAX_DESCRIPTION = 20000
 SEAL_LIFETIME = dt.timedelta(hours=1)
 
 
+# Called as hook(session, now, tip) after a new tip is flushed, in the same transaction. The case
+# workflow registers here (triage priority, entity register, duplicate suggestions) so that intake
+# never imports it.
+RECEIVED_HOOKS: list = []
+
+
 @dataclass
 class TipInput:
     kind: str
@@ -129,9 +135,10 @@ def submit(session: Session, *, now: dt.datetime, data: TipInput, token: str, kn
             id_number=normalise_id_number(data.reporter_id_number) or None,
             phone=data.reporter_phone.strip() or None, email=data.reporter_email.strip() or None,
         )
-    session.add(tip)
     try:
+        # The INSERT must happen inside the savepoint, so a lost race rolls back only this attempt.
         with session.begin_nested():
+            session.add(tip)
             session.flush()
     except IntegrityError:
         # The same form token won a race in another request: that submission stands.
@@ -142,6 +149,9 @@ def submit(session: Session, *, now: dt.datetime, data: TipInput, token: str, kn
     for f in drafts:
         f.tip_id = tip.id
         f.draft_key = None
+    session.flush()
+    for hook in RECEIVED_HOOKS:
+        hook(session, now, tip)
     audit.record(session, now=now, action="tip.received", actor_label=actor_label, object_type="tip",
                  object_id=tip.id, details={"channel": tip.channel, "division": tip.division_code,
                                             "files": len(drafts), "anonymous": tip.anonymous})

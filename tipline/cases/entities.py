@@ -1,0 +1,112 @@
+"""The entity register, triage priority and duplicate suggestions, applied when a tip arrives."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .. import categories
+from ..intake.models import EvidenceFile, Tip, TipSuggestion
+from .models import Entity
+
+NAME_THRESHOLD = 85
+TEXT_THRESHOLD = 70
+# Bounded candidate window: suggestions stay cheap however many tips the province holds.
+SUGGESTION_WINDOW = dt.timedelta(days=180)
+SUGGESTION_CANDIDATES = 300
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def normalise_name(name: str) -> str:
+    return _PUNCT.sub("", unicodedata.normalize("NFKC", name or "")).lower()
+
+
+def entity_key(name: str, uscc: str | None) -> str | None:
+    if uscc:
+        return "uscc:" + uscc
+    norm = normalise_name(name)
+    return "name:" + norm[:200] if norm else None
+
+
+def get_or_create_entity(session: Session, name: str, uscc: str | None) -> Entity | None:
+    key = entity_key(name, uscc)
+    if key is None:
+        return None
+    entity = session.scalar(select(Entity).where(Entity.key == key))
+    if entity is None:
+        entity = Entity(key=key, name=name.strip()[:200], uscc=uscc)
+        session.add(entity)
+        session.flush()
+    return entity
+
+
+@dataclass
+class Priority:
+    severity: int
+    history: int
+    evidence: int
+    age: int
+
+    @property
+    def total(self) -> int:
+        return self.severity + self.history + self.evidence + self.age
+
+    @property
+    def stored(self) -> int:
+        """What the queue sorts on; age is left out because older tips already come first."""
+        return self.severity + self.history + self.evidence
+
+
+def priority_of(session: Session, tip: Tip, today: dt.date | None = None) -> Priority:
+    cat = categories.get(tip.category_code)
+    severity = (cat.severity if cat else 2) * 10
+    history = 0
+    if tip.entity_id:
+        substantiated = session.scalar(select(Entity.substantiated).where(Entity.id == tip.entity_id)) or 0
+        history = min(45, 15 * substantiated)
+    files = session.scalar(select(func.count(EvidenceFile.id)).where(EvidenceFile.tip_id == tip.id,
+                                                                      EvidenceFile.is_original.is_(False))) or 0
+    evidence = (10 if files else 0) + (5 if tip.knowledge == "insider" else 0)
+    age = min(30, (today - tip.received_at.date()).days) if today else 0
+    return Priority(severity, history, evidence, max(0, age))
+
+
+def suggest_related(session: Session, tip: Tip) -> list[TipSuggestion]:
+    """Same credit code, a similar entity name, or similar text, among recent tips of the same city."""
+    since = tip.received_at - SUGGESTION_WINDOW
+    candidates = session.scalars(
+        select(Tip).where(Tip.id != tip.id, Tip.received_at >= since,
+                          Tip.division_code.like(tip.division_code[:4] + "%"))
+        .order_by(Tip.received_at.desc()).limit(SUGGESTION_CANDIDATES)
+    ).all()
+    found: dict[int, TipSuggestion] = {}
+    name = normalise_name(tip.entity_name)
+    for other in candidates:
+        if tip.entity_uscc and other.entity_uscc == tip.entity_uscc:
+            found[other.id] = TipSuggestion(tip_id=tip.id, other_id=other.id, reason="same_uscc", score=100)
+            continue
+        other_name = normalise_name(other.entity_name)
+        if name and other_name:
+            score = int(fuzz.token_set_ratio(name, other_name))
+            if score >= NAME_THRESHOLD:
+                found[other.id] = TipSuggestion(tip_id=tip.id, other_id=other.id, reason="similar_name", score=score)
+                continue
+        score = int(fuzz.token_set_ratio(tip.description[:2000], other.description[:2000]))
+        if score >= TEXT_THRESHOLD:
+            found[other.id] = TipSuggestion(tip_id=tip.id, other_id=other.id, reason="similar_text", score=score)
+    for s in found.values():
+        session.add(s)
+    return list(found.values())
+
+
+def on_tip_received(session: Session, now: dt.datetime, tip: Tip) -> None:
+    """Registered as an intake hook: entity link, stored priority, related-tip suggestions."""
+    entity = get_or_create_entity(session, tip.entity_name, tip.entity_uscc)
+    tip.entity_id = entity.id if entity else None
+    tip.priority = priority_of(session, tip).stored
+    suggest_related(session, tip)

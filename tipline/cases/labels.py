@@ -1,0 +1,94 @@
+"""Translatable labels for the workflow's codes."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+DEPARTMENT_LABELS = {
+    "construction": _l("Housing and urban-rural construction"),
+    "environment": _l("Ecology and environment"),
+    "emergency": _l("Emergency management"),
+    "agriculture": _l("Agriculture and rural affairs"),
+    "health": _l("Health commission"),
+    "public_security": _l("Public security (criminal transfer)"),
+    "other_regulator": _l("A market regulator outside Henan"),
+}
+SUSPENSION_LABELS = {
+    "testing": _l("Testing"),
+    "inspection": _l("Inspection"),
+    "quarantine": _l("Quarantine"),
+    "appraisal": _l("Appraisal"),
+    "rights_holder": _l("Identification by the rights holder"),
+    "hearing": _l("Hearing"),
+    "public_notice": _l("Public notice"),
+}
+OUTCOME_LABELS = {
+    "violation": _l("Violation established"),
+    "no_violation": _l("No violation established"),
+    "criminal_transfer": _l("Transferred to public security"),
+}
+MEASURE_LABELS = {
+    "suspend_business": _l("Order to suspend production or business"),
+    "closure": _l("Closure"),
+    "licence_revoked": _l("Licence revoked"),
+    "certificate_revoked": _l("Certificate revoked"),
+    "rectification_notice": _l("Rectification notice"),
+}
+CASE_STATE_LABELS = {
+    "under_investigation": _l("Under investigation"),
+    "suspended": _l("Suspended"),
+    "decided": _l("Decided"),
+    "closed": _l("Closed"),
+}
+CLOCK_LABELS = {"filing": _l("Decide whether to file"), "decision": _l("Decide the case")}
+SUGGESTION_LABELS = {
+    "same_uscc": _l("Same credit code"),
+    "similar_name": _l("Similar business name"),
+    "similar_text": _l("Similar description"),
+}
+FIELD_ERRORS = {
+    "required": _l("This field is required."),
+    "invalid": _l("Choose a valid value."),
+    "future": _l("This date is in the future."),
+    "too_long": _l("This is too long."),
+    "order": _l("The dates are out of order."),
+    "before_stop": _l("The clock cannot resume before it stopped."),
+    "uscc_length": _l("A Unified Social Credit Code has 18 characters."),
+    "uscc_characters": _l("This code contains characters a credit code cannot have."),
+    "uscc_check": _l("This credit code's last character does not match."),
+}
+
+ACTION_LABELS = {
+    "tip.received": _l("Tip received"),
+    "tip.start_triage": _l("Triage started"),
+    "tip.file_case": _l("Accepted: case filed"),
+    "tip.join_case": _l("Added to the case"),
+    "tip.split": _l("Split into report and complaint"),
+    "tip.split_created": _l("Complaint record created by a split"),
+    "tip.mark_complaint": _l("Handled as a complaint"),
+    "tip.merge": _l("Merged"),
+    "tip.transfer_division": _l("Transferred to another division"),
+    "tip.transfer_department": _l("Transferred to another department"),
+    "tip.reject": _l("Not accepted"),
+    "tip.details_updated": _l("Details corrected"),
+    "case.filed": _l("Case filed"),
+    "case.draw": _l("Investigators drawn at random"),
+    "case.note": _l("Internal note"),
+    "case.task": _l("Task added"),
+    "case.task_done": _l("Task done"),
+    "case.inspection": _l("Inspection recorded"),
+    "case.evidence": _l("Evidence logged"),
+    "case.custody": _l("Evidence handed over"),
+    "case.suspend": _l("Clock stopped"),
+    "case.resume": _l("Clock restarted"),
+    "case.extension_requested": _l("Extension requested"),
+    "case.extension_approved": _l("Extension approved"),
+    "case.extension_refused": _l("Extension refused"),
+    "case.decide": _l("Decision recorded"),
+    "case.close": _l("Case closed"),
+    "case.publishable": _l("Publication changed"),
+    "message.staff": _l("Message to the reporter"),
+    "message.reporter": _l("Message from the reporter"),
+    "evidence.added": _l("Evidence added by the reporter"),
+    "evidence.downloaded": _l("Evidence downloaded"),
+    "identity.viewed": _l("Reporter identity viewed"),
+}

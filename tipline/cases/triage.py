@@ -1,0 +1,172 @@
+"""Triage actions on a tip. Each goes through workflow.apply_tip and adds its own side effects."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import categories
+from ..audit import services as audit
+from ..errors import Conflict, Forbidden, ValidationFailed
+from ..intake.models import Tip
+from ..validators import normalise_uscc, uscc_problem
+from . import assignment, workflow
+from .entities import get_or_create_entity, priority_of
+from .models import Case
+
+# Departments a tip can be sent to outside market regulation (the receiving side is recorded).
+DEPARTMENTS = ("construction", "environment", "emergency", "agriculture", "health", "public_security",
+               "other_regulator")
+
+
+def file_case(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool, version: int | None,
+              filing_number: str, filed_on: dt.date, reason: str = "", investigators: int = 2,
+              exclude_triage: bool = True) -> Case:
+    """File a case (立案) from a tip and draw its investigators.
+    Raises as workflow.apply_tip; ValidationFailed when the tip has no entity or category yet."""
+    missing = {}
+    if not tip.entity_name.strip():
+        missing["entity_name"] = "required"
+    if categories.get(tip.category_code) is None:
+        missing["category_code"] = "required"
+    if missing:
+        raise ValidationFailed("complete the tip first", fields=missing)
+    workflow.apply_tip(session, now=now, tip=tip, action="file_case", actor=actor, can_see=can_see,
+                       version=version, reason=reason, document=filing_number, on=filed_on)
+    entity = get_or_create_entity(session, tip.entity_name, tip.entity_uscc)
+    tip.entity_id = entity.id
+    case = Case(division_code=tip.division_code, entity_id=entity.id, category_code=tip.category_code,
+                state="under_investigation", filing_number=filing_number.strip(), filed_on=filed_on, filed_at=now)
+    session.add(case)
+    session.flush()
+    workflow.link_tips_to_case(session, tip, case)
+    workflow.sync_tip_status(session, case, now)
+    audit.record(session, now=now, action="case.filed", actor=actor, object_type="case", object_id=case.id,
+                 details={"tip": tip.id, "document": filing_number, "on": filed_on.isoformat()})
+    assignment.draw(session, now=now, case=case, actor=actor, n=investigators, exclude_triage=exclude_triage)
+    return case
+
+
+def join_case(session: Session, *, now: dt.datetime, tip: Tip, case: Case, actor, can_see: bool,
+              version: int | None, reason: str) -> None:
+    """Add a tip to an existing case about the same matter."""
+    if case.state == "closed":
+        raise Conflict("case closed", kind="state")
+    workflow.apply_tip(session, now=now, tip=tip, action="join_case", actor=actor, can_see=can_see,
+                       version=version, reason=reason, details={"case": case.id})
+    workflow.link_tips_to_case(session, tip, case)
+    workflow.sync_tip_status(session, case, now)
+
+
+def split(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool, version: int | None,
+          reason: str) -> Tip:
+    """Split a 'both' submission: the tip continues as the report, a linked complaint record gets
+    its own track. The reporter keeps one receipt (the report's)."""
+    if tip.kind != "both":
+        raise Conflict("only a submission that is both can be split", kind="state")
+    workflow.apply_tip(session, now=now, tip=tip, action="split", actor=actor, can_see=can_see,
+                       version=version, reason=reason)
+    import secrets
+    complaint = Tip(channel=tip.channel, kind="complaint", category_code=tip.category_code,
+                    entity_name=tip.entity_name, entity_uscc=tip.entity_uscc, entity_address=tip.entity_address,
+                    division_code=tip.division_code, occurred_on=tip.occurred_on, description=tip.description,
+                    knowledge=tip.knowledge, anonymous=tip.anonymous, status="complaint", status_changed_at=now,
+                    received_at=tip.received_at, receipt_hash="split:" + secrets.token_hex(24),
+                    split_from_id=tip.id, entity_id=tip.entity_id, priority=tip.priority, triaged_by_id=actor.id)
+    tip.kind = "report"
+    session.add(complaint)
+    session.flush()
+    audit.record(session, now=now, action="tip.split_created", actor=actor, object_type="tip",
+                 object_id=complaint.id, details={"from": tip.id})
+    return complaint
+
+
+def mark_complaint(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool, version: int | None,
+                   reason: str) -> None:
+    workflow.apply_tip(session, now=now, tip=tip, action="mark_complaint", actor=actor, can_see=can_see,
+                       version=version, reason=reason)
+    tip.kind = "complaint"
+
+
+def merge(session: Session, *, now: dt.datetime, tip: Tip, target: Tip, actor, can_see: bool,
+          target_visible: bool, version: int | None, reason: str) -> None:
+    """Merge a duplicate into `target`. The duplicate keeps its receipt and shows the target's progress.
+    Raises Conflict for a self-merge or a merged target, Forbidden for a target out of jurisdiction."""
+    if target.id == tip.id or target.merged_into_id is not None:
+        raise Conflict("cannot merge into that tip", kind="target")
+    if not target_visible:
+        raise Forbidden("target outside jurisdiction")
+    workflow.apply_tip(session, now=now, tip=tip, action="merge", actor=actor, can_see=can_see, version=version,
+                       reason=reason, details={"into": target.id})
+    tip.merged_into_id = target.id
+    if target.case_id:
+        tip.case_id = target.case_id
+        tip.status = target.status
+    for child in session.scalars(select(Tip).where(Tip.merged_into_id == tip.id)):
+        child.merged_into_id = target.id  # keep merges one level deep
+
+
+def transfer_division(session: Session, *, now: dt.datetime, tip: Tip, division_code: str, known_division,
+                      actor, can_see: bool, version: int | None, reason: str) -> None:
+    if not known_division(division_code) or division_code == tip.division_code:
+        raise ValidationFailed("bad division", fields={"division_code": "invalid"})
+    workflow.apply_tip(session, now=now, tip=tip, action="transfer_division", actor=actor, can_see=can_see,
+                       version=version, reason=reason, details={"from_division": tip.division_code,
+                                                                "to_division": division_code})
+    tip.division_code = division_code
+    tip.transferred_to = division_code
+
+
+def transfer_department(session: Session, *, now: dt.datetime, tip: Tip, department: str, actor, can_see: bool,
+                        version: int | None, reason: str) -> None:
+    if department not in DEPARTMENTS:
+        raise ValidationFailed("bad department", fields={"department": "invalid"})
+    workflow.apply_tip(session, now=now, tip=tip, action="transfer_department", actor=actor, can_see=can_see,
+                       version=version, reason=reason, details={"department": department})
+    tip.transferred_to = department
+
+
+def reject(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool, version: int | None,
+           reason: str, public_reason: str) -> None:
+    """Not accepted; `public_reason` is what the reporter reads."""
+    if len((public_reason or "").strip()) < 2:
+        raise ValidationFailed("public reason required", fields={"public_reason": "required"})
+    workflow.apply_tip(session, now=now, tip=tip, action="reject", actor=actor, can_see=can_see, version=version,
+                       reason=reason)
+    tip.public_note = public_reason.strip()
+
+
+def update_details(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool, version: int | None,
+                   category_code: str, entity_name: str, entity_uscc: str, known_division,
+                   division_code: str) -> None:
+    """Correct what triage needs (mail and hotline tips arrive without it). Raises ValidationFailed,
+    Forbidden, Conflict (stale version or a tip no longer in triage)."""
+    if not actor.has_role(*workflow.TRIAGE_ROLES) or not can_see:
+        raise Forbidden("not allowed")
+    if version is not None and version != tip.version:
+        raise Conflict("changed meanwhile", kind="stale")
+    if tip.status not in workflow.OPEN_TIP_STATES:
+        raise Conflict("tip no longer in triage", kind="state")
+    fields = {}
+    if categories.get(category_code) is None:
+        fields["category_code"] = "invalid"
+    if not entity_name.strip():
+        fields["entity_name"] = "required"
+    uscc = normalise_uscc(entity_uscc)
+    if uscc and uscc_problem(uscc):
+        fields["entity_uscc"] = "uscc_" + uscc_problem(uscc)
+    if not known_division(division_code) or division_code == "410000":
+        fields["division_code"] = "invalid"
+    if fields:
+        raise ValidationFailed("invalid", fields=fields)
+    before = {"category": tip.category_code, "entity": tip.entity_name, "uscc": tip.entity_uscc,
+              "division": tip.division_code}
+    tip.category_code, tip.entity_name, tip.entity_uscc = category_code, entity_name.strip(), uscc or None
+    tip.division_code = division_code
+    entity = get_or_create_entity(session, tip.entity_name, tip.entity_uscc)
+    tip.entity_id = entity.id if entity else None
+    session.flush()
+    tip.priority = priority_of(session, tip).stored
+    audit.record(session, now=now, action="tip.details_updated", actor=actor, object_type="tip", object_id=tip.id,
+                 details={"before": before})

@@ -1,0 +1,127 @@
+"""The one place every tip and case state change goes through.
+
+`apply_tip` and `apply_case` check that the transition is allowed from the current state, that the
+actor's role and jurisdiction allow it, and that the record is the version the actor saw
+(optimistic locking), then write the audit event in the same transaction. The reporter's status
+page reads `Tip.status`, which `sync_tip_status` keeps in step with the case.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import or_, update
+from sqlalchemy.orm import Session
+
+from ..audit import services as audit
+from ..errors import Conflict, Forbidden, ValidationFailed
+from ..intake.models import Tip
+
+TRIAGE_ROLES = frozenset({"officer", "supervisor"})
+SUPERVISOR = frozenset({"supervisor"})
+OPEN_TIP_STATES = frozenset({"received", "in_triage", "transferred"})
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset
+    target: str
+    roles: frozenset
+    needs_reason: bool = False
+    needs_document: bool = False  # a document number the law requires (filing, decision)
+
+
+TIP_TRANSITIONS = {
+    "start_triage": Transition(frozenset({"received", "transferred"}), "in_triage", TRIAGE_ROLES),
+    "file_case": Transition(OPEN_TIP_STATES, "case_filed", TRIAGE_ROLES, needs_document=True),
+    "join_case": Transition(OPEN_TIP_STATES, "case_filed", TRIAGE_ROLES, needs_reason=True),
+    "split": Transition(OPEN_TIP_STATES, "in_triage", TRIAGE_ROLES, needs_reason=True),
+    "mark_complaint": Transition(OPEN_TIP_STATES, "complaint", TRIAGE_ROLES, needs_reason=True),
+    "merge": Transition(OPEN_TIP_STATES, "merged", TRIAGE_ROLES, needs_reason=True),
+    "transfer_division": Transition(OPEN_TIP_STATES, "transferred", TRIAGE_ROLES, needs_reason=True),
+    "transfer_department": Transition(OPEN_TIP_STATES, "transferred_out", TRIAGE_ROLES, needs_reason=True),
+    "reject": Transition(OPEN_TIP_STATES, "not_accepted", TRIAGE_ROLES, needs_reason=True),
+}
+
+CASE_TRANSITIONS = {
+    "suspend": Transition(frozenset({"under_investigation"}), "suspended", TRIAGE_ROLES, needs_reason=True),
+    "resume": Transition(frozenset({"suspended"}), "under_investigation", TRIAGE_ROLES, needs_reason=True),
+    "decide": Transition(frozenset({"under_investigation"}), "decided", TRIAGE_ROLES),
+    "close": Transition(frozenset({"decided"}), "closed", SUPERVISOR),
+}
+
+# What the reporter sees while the case moves (Tip.status values; wording in intake.status).
+CASE_STATE_TO_TIP_STATUS = {
+    "under_investigation": "under_investigation",
+    "suspended": "suspended",
+    "decided": "decided",
+    "closed": "closed",
+}
+
+
+def _check(transition: Transition | None, name: str, state: str, actor, can_see: bool,
+           version: int | None, current_version: int, reason: str, document: str) -> None:
+    if transition is None:
+        raise Conflict(f"unknown action {name}")
+    if not actor.has_role(*transition.roles):
+        raise Forbidden(f"role {actor.role} may not {name}")
+    if not can_see:
+        raise Forbidden("outside the actor's jurisdiction")
+    if version is not None and version != current_version:
+        raise Conflict("changed meanwhile", kind="stale")
+    if state not in transition.sources:
+        raise Conflict(f"cannot {name} from {state}", kind="state")
+    fields = {}
+    if transition.needs_reason and len((reason or "").strip()) < 2:
+        fields["reason"] = "required"
+    if transition.needs_document and not (document or "").strip():
+        fields["document"] = "required"
+    if fields:
+        raise ValidationFailed("missing fields", fields=fields)
+
+
+def apply_tip(session: Session, *, now: dt.datetime, tip: Tip, action: str, actor, can_see: bool,
+              version: int | None, reason: str = "", document: str = "", on: dt.date | None = None,
+              details: dict | None = None) -> str:
+    """Move `tip` by `action`. Raises Conflict (unknown action, wrong state, stale version),
+    Forbidden (role or jurisdiction), ValidationFailed (reason or document number missing).
+    Returns the previous status."""
+    transition = TIP_TRANSITIONS.get(action)
+    _check(transition, action, tip.status, actor, can_see, version, tip.version, reason, document)
+    previous = tip.status
+    tip.status = transition.target
+    tip.status_changed_at = now
+    tip.triaged_by_id = actor.id
+    audit.record(session, now=now, action=f"tip.{action}", actor=actor, object_type="tip", object_id=tip.id,
+                 details={"from": previous, "to": tip.status, "reason": reason, "document": document,
+                          "on": (on or now.date()).isoformat(), **(details or {})})
+    return previous
+
+
+def apply_case(session: Session, *, now: dt.datetime, case, action: str, actor, can_see: bool,
+               version: int | None, reason: str = "", document: str = "", on: dt.date | None = None,
+               details: dict | None = None) -> str:
+    """Move `case` by `action`; raises as `apply_tip`. Keeps the linked tips' public status in step."""
+    transition = CASE_TRANSITIONS.get(action)
+    _check(transition, action, case.state, actor, can_see, version, case.version, reason, document)
+    previous = case.state
+    case.state = transition.target
+    audit.record(session, now=now, action=f"case.{action}", actor=actor, object_type="case", object_id=case.id,
+                 details={"from": previous, "to": case.state, "reason": reason, "document": document,
+                          "on": (on or now.date()).isoformat(), **(details or {})})
+    sync_tip_status(session, case, now)
+    return previous
+
+
+def sync_tip_status(session: Session, case, now: dt.datetime) -> None:
+    status = CASE_STATE_TO_TIP_STATUS[case.state]
+    session.execute(update(Tip).where(Tip.case_id == case.id).values(status=status, status_changed_at=now)
+                    .execution_options(synchronize_session="fetch"))
+
+
+def link_tips_to_case(session: Session, tip: Tip, case) -> None:
+    """The filed tip and every tip merged into it follow the case."""
+    tip.case_id = case.id
+    session.execute(update(Tip).where(or_(Tip.merged_into_id == tip.id)).values(case_id=case.id)
+                    .execution_options(synchronize_session="fetch"))
+    session.flush()

@@ -1,0 +1,86 @@
+"""The acknowledgement reply: the receipt code and where to use it, sent after the tip is committed.
+
+Sending is best effort. A failure is logged without the reporter's address and never undoes or
+repeats the tip; the reporter can still write again or call the hotline.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from ..receipts import grouped
+from .parse import ParsedMail
+
+log = logging.getLogger("tipline.intake.email.ack")
+
+BODY = """您好：
+
+我们已收到您通过电子邮件提交的举报，编号（查询码）为：
+
+    {code}
+
+请妥善保存此查询码。您可以在 {status_url} 输入查询码，查看办理进展、补充材料或与我们联系。
+查询码是查看该举报的唯一凭证，请勿转告他人；我们的工作人员不会向您索要查询码。
+
+本邮件由系统自动发送，请勿直接回复。如需补充材料，请使用上述页面。
+
+河南省市场监督管理局 举报受理
+
+---
+
+We have received the report you sent by e-mail. Your receipt code is:
+
+    {code}
+
+Keep it safe: enter it at {status_url} to follow the progress of your report, add evidence or
+send us a message. Anyone with the code can open the report, so do not share it; our staff will
+never ask you for it. This message was sent automatically; please do not reply to it.
+"""
+
+
+def should_ack(settings, parsed: ParsedMail | None) -> bool:
+    return bool(settings.email_ack and parsed is not None and parsed.sender and not parsed.auto_submitted)
+
+
+def build(settings, parsed: ParsedMail, code: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = settings.mail_sender
+    msg["To"] = parsed.sender
+    msg["Subject"] = "举报已受理 / Report received"
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain=settings.mail_sender.rpartition("@")[2] or "localhost")
+    # RFC 3834: marks this as an automatic reply, so well-behaved autoresponders do not answer it.
+    msg["Auto-Submitted"] = "auto-replied"
+    if parsed.message_id:
+        msg["In-Reply-To"] = f"<{parsed.message_id}>"
+        msg["References"] = f"<{parsed.message_id}>"
+    status_url = settings.public_url.rstrip("/") + "/status"
+    msg.set_content(BODY.format(code=grouped(code), status_url=status_url), charset="utf-8")
+    return msg
+
+
+def send(settings, parsed: ParsedMail | None, code: str | None) -> bool:
+    """Send the acknowledgement if one is due; True when the SMTP server accepted it. Never raises."""
+    if not code or not should_ack(settings, parsed):
+        return False
+    try:
+        msg = build(settings, parsed, code)
+        if settings.mail_use_tls:
+            smtp = smtplib.SMTP_SSL(settings.mail_server, settings.mail_port, timeout=30,
+                                    context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(settings.mail_server, settings.mail_port, timeout=30)
+        with smtp:
+            if settings.mail_use_starttls and not settings.mail_use_tls:
+                smtp.starttls(context=ssl.create_default_context())
+            if settings.mail_username:
+                smtp.login(settings.mail_username, settings.mail_password)
+            smtp.send_message(msg)
+    except (OSError, smtplib.SMTPException, ValueError) as exc:
+        # The exception text can quote the recipient (e.g. SMTPRecipientsRefused), so only its type.
+        log.warning("acknowledgement not sent: %s", type(exc).__name__)
+        return False
+    return True
