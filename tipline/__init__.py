@@ -31,6 +31,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from .intake.files import EvidenceStore
     app.extensions["divisions"] = load_divisions()
     app.extensions["evidence_store"] = EvidenceStore(settings.instance_path / "evidence", crypto.keyring())
+    from .rewards.rules import load_rule_sets  # a broken rule set stops start-up (RuleSetError names file and field)
+    app.extensions["reward_rules"] = load_rule_sets(settings.instance_path)
 
     # `tipline.db` is also a submodule name, so the extension is reached through `ext`.
     ext.db.init_app(app, settings.database_url)
@@ -51,6 +53,11 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from .rewards.views import bp as rewards_bp
     for bp in (intake_bp, auth_bp, admin_bp, cases_bp, rewards_bp):
         app.register_blueprint(bp)
+    from .intake.hotline.api import bp as hotline_api_bp
+    from .intake.hotline.views import bp as hotline_bp
+    app.register_blueprint(hotline_bp)
+    app.register_blueprint(hotline_api_bp)
+    ext.csrf.exempt(hotline_api_bp)  # bearer-token API: no cookies, so no CSRF
 
     web.init_app(app)
 
@@ -59,6 +66,10 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from .intake.services import RECEIVED_HOOKS
     if on_tip_received not in RECEIVED_HOOKS:
         RECEIVED_HOOKS.append(on_tip_received)
+    from .calendar.service import IMPORT_HOOKS
+    from .cases.clocks import recompute_provisional
+    if recompute_provisional not in IMPORT_HOOKS:
+        IMPORT_HOOKS.append(recompute_provisional)
 
     from .cli import register
     register(app)

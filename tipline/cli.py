@@ -167,7 +167,11 @@ def keys_rotate():
 
 def register(app):
     from .calendar.cli import calendar_group
+    from .cases.cli import deadlines_group
     from .intake.email.cli import intake_group
+    from .rewards.cli import rewards_group
     for cmd in (db_group, users_group, demo_cmd, audit_group, serve_cmd, scheduler_cmd, keys_group, calendar_group,
-                intake_group):
+                intake_group, rewards_group, deadlines_group):
         app.cli.add_command(cmd)
+    from .intake.hotline.tokens import tokens_group
+    app.cli.add_command(tokens_group)

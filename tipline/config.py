@@ -75,6 +75,7 @@ class Settings:
     email_poll_minutes: int = 5
     email_ack: bool = True
     public_url: str = "http://127.0.0.1:5000"  # where reporters open /status, named in acknowledgements
+    reminder_minutes: int = 15
     max_upload_mb: int = 50
     max_files: int = 10
     scheduler_enabled: bool = True
@@ -196,7 +197,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
             kwargs[name] = _parse_bool(name.upper(), raw)
     for name, minimum in (
         ("session_idle_minutes", 1), ("session_absolute_hours", 1), ("login_max_failures", 1),
-        ("login_lockout_minutes", 1), ("mail_port", 1), ("max_upload_mb", 1), ("max_files", 1),
+        ("login_lockout_minutes", 1), ("reminder_minutes", 1), ("mail_port", 1), ("max_upload_mb", 1), ("max_files", 1),
         ("imap_port", 0), ("email_poll_minutes", 1),
     ):
         raw = get(name.upper())

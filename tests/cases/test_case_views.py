@@ -143,3 +143,25 @@ def test_other_division_gets_404_for_cases(app, session, clock, bureau):
 def factories_user_model():
     from tipline.auth.models import User
     return User
+
+
+def test_entity_register_lists_flagged_business_with_its_cases(app, session, clock, bureau):
+    from tipline.auth.models import User
+    from tipline.cases import investigation, triage
+    tri = session.scalars(select(User).where(User.username == "tri")).one()
+    boss = session.scalars(select(User).where(User.username == "boss")).one()
+    tip, _ = factories.tip(session, now=clock(), entity_uscc="91350213678251743X", entity_name="某认证有限公司")
+    case = triage.file_case(session, now=clock(), tip=tip, actor=tri, can_see=True, version=tip.version,
+                            filing_number="1", filed_on=clock().date())
+    investigation.decide(session, now=clock(), case=case, actor=boss, can_see=True, version=case.version,
+                         outcome="violation", decision_number="罚1号", decision_date=clock().date(), fines="20000",
+                         legal_basis="条例")
+    session.commit()
+    c = _client(app, "inv1")
+    listing = c.get("/staff/entities").get_data(as_text=True)
+    assert "某认证有限公司" in listing and "91350213678251743X" in listing
+    page = c.get(f"/staff/entities/{case.entity_id}").get_data(as_text=True)
+    assert "罚1号" in page and "20000.00" in page and tip.reference in page
+    factories.user(session, now=clock(), username="far", division_code="411700")
+    session.commit()
+    assert _client(app, "far").get(f"/staff/entities/{case.entity_id}").status_code == 404

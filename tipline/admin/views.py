@@ -108,3 +108,6 @@ def site_require_2fa():
     db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("admin.users"))
+
+
+from . import calendar_views  # noqa: E402,F401  (registers the deadline and calendar pages)

@@ -161,6 +161,10 @@ class WorkCalendar:
 
 # -- official data ---------------------------------------------------------------------------
 
+# Called as hook(session, now, years) after official days are entered, in the same transaction:
+# the case workflow recomputes provisional deadlines there (this module never imports it).
+IMPORT_HOOKS: list = []
+
 def import_official(session: Session, now: dt.datetime, rows: Iterable[tuple[dt.date, bool, str]],
                     actor=None, *, years: Iterable[int] = (), actor_label: str | None = None) -> set[int]:
     """Enter official days: each affected year's override rows (corrections included, since the
@@ -196,6 +200,8 @@ def import_official(session: Session, now: dt.datetime, rows: Iterable[tuple[dt.
                          "workdays": [d.isoformat() for d in mine if by_day[d][0]],
                      })
     session.flush()
+    for hook in IMPORT_HOOKS:
+        hook(session, now, affected)
     return affected
 
 

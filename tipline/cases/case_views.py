@@ -15,7 +15,7 @@ from ..intake.models import Tip
 from ..jurisdiction import can_see, division_filter, division_name
 from . import assignment, investigation
 from .forms import CaseActionForm, TriageForm
-from .labels import (ACTION_LABELS, CASE_STATE_LABELS, CLOCK_LABELS, MEASURE_LABELS, OUTCOME_LABELS, SUSPENSION_LABELS)
+from .labels import (ACTION_LABELS, CASE_STATE_LABELS, CLOCK_KIND_LABELS, CLOCK_LABELS, MEASURE_LABELS, OUTCOME_LABELS, SUSPENSION_LABELS)
 from .models import MEASURES, Assignment, Case, CaseNote, CaseTask, EvidenceItem, ExtensionRequest, Inspection, Suspension
 from .views import CASE_ROLES, bp, run_action
 
@@ -76,11 +76,17 @@ def _page(case: Case, status: int = 200, form: CaseActionForm | None = None, ope
         can_work=investigation.can_work(s, case, current_user, True),
         category=categories.get(case.category_code), division=division_name(case.division_code),
         state_labels=CASE_STATE_LABELS, outcome_labels=OUTCOME_LABELS, measure_labels=MEASURE_LABELS,
-        suspension_labels=SUSPENSION_LABELS, action_labels=ACTION_LABELS, clock_labels=CLOCK_LABELS, redraw_form=TriageForm(),
+        suspension_labels=SUSPENSION_LABELS, action_labels=ACTION_LABELS, kind_labels=CLOCK_KIND_LABELS,
+        clocks=_clock_views(case.id), clock_labels=CLOCK_LABELS, redraw_form=TriageForm(),
         users={u.id: u for u in s.scalars(select(User).where(User.division_code.in_(
             [case.division_code, current_user.division_code])))},
     )
     return render_template("cases/case.html", **context), status
+
+
+def _clock_views(case_id: int):
+    from .deadline_views import clocks_for
+    return clocks_for(case_id=case_id)
 
 
 @bp.get("/cases/<int:case_id>")

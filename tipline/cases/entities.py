@@ -105,8 +105,14 @@ def suggest_related(session: Session, tip: Tip) -> list[TipSuggestion]:
 
 
 def on_tip_received(session: Session, now: dt.datetime, tip: Tip) -> None:
-    """Registered as an intake hook: entity link, stored priority, related-tip suggestions."""
+    """Registered as an intake hook: entity link, stored priority, related-tip suggestions, and the
+    first statutory clock (whether to file; for a pure complaint, whether to accept)."""
+    from ..calendar.service import WorkCalendar
+    from . import clocks
     entity = get_or_create_entity(session, tip.entity_name, tip.entity_uscc)
     tip.entity_id = entity.id if entity else None
     tip.priority = priority_of(session, tip).stored
     suggest_related(session, tip)
+    kind = "complaint_acceptance" if tip.kind == "complaint" else "filing"
+    clocks.start(session, kind=kind, on=clocks.local_date(tip.received_at), division_code=tip.division_code,
+                 now=now, cal=WorkCalendar.load(session), tip_id=tip.id)

@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from ..audit import services as audit
 from ..errors import Conflict, Forbidden, ValidationFailed
-from . import assignment, workflow
+from ..calendar.service import WorkCalendar
+from . import assignment, clocks, workflow
 from .models import (MEASURES, OUTCOMES, SUSPENSION_REASONS, Case, CaseNote, CaseTask, Entity, EvidenceItem,
                      ExtensionRequest, Inspection, Suspension)
 
-CLOCKS = ("filing", "decision")
+CLOCKS = ("decision",)  # the filing clock ends when the case is filed, before a case page exists
 
 
 def can_work(session: Session, case: Case, actor, can_see: bool) -> bool:
@@ -124,6 +125,8 @@ def suspend(session, *, now, case, actor, can_see, version, reason: str, note: s
                         version=version, reason=reason, on=on, details={"note": note})
     row = Suspension(case_id=case.id, reason=reason, note=(note or "")[:300], stopped_on=on)
     session.add(row)
+    session.flush()
+    clocks.refresh_case(session, case.id, WorkCalendar.load(session))
     return row
 
 
@@ -137,6 +140,8 @@ def resume(session, *, now, case, actor, can_see, version, on: dt.date, note: st
                         version=version, reason=note or "resumed", on=on)
     if open_row is not None:
         open_row.resumed_on = on
+    session.flush()
+    clocks.refresh_case(session, case.id, WorkCalendar.load(session))
 
 
 def request_extension(session, *, now, case, actor, can_see, clock: str, length: int, reason: str) -> ExtensionRequest:
@@ -164,6 +169,10 @@ def decide_extension(session, *, now, case, actor, can_see, request_id: int, app
     if row.requested_by == actor.id:
         raise Forbidden("nobody approves their own request")
     row.approved, row.decided_by, row.decided_at = approve, actor.id, now
+    if approve:
+        clock = clocks.running(session, row.clock, case_id=case.id)
+        if clock is not None:
+            clocks.extend(session, clock, row.length, WorkCalendar.load(session))
     audit.record(session, now=now, action="case.extension_" + ("approved" if approve else "refused"), actor=actor,
                  object_type="case", object_id=case.id, details={"request": row.id})
 
@@ -212,6 +221,7 @@ def decide(session, *, now, case, actor, can_see, version, outcome: str, decisio
     case.fines, case.confiscated_gains, case.confiscated_property = (
         amounts["fines"], amounts["confiscated_gains"], amounts["confiscated_property"])
     case.measures, case.legal_basis = ",".join(measures), (legal_basis or "").strip()
+    clocks.finish(session, clocks.running(session, "decision", case_id=case.id), decision_date)
     if outcome in ("violation", "criminal_transfer"):
         entity = session.get(Entity, case.entity_id)
         entity.substantiated += 1
@@ -228,3 +238,6 @@ def close(session, *, now, case, actor, can_see, version, executed_on: dt.date, 
     workflow.apply_case(session, now=now, case=case, action="close", actor=actor, can_see=can_see,
                         version=version, reason=reason, on=closed_on)
     case.executed_on, case.closed_on = executed_on, closed_on
+    closing = clocks.start(session, kind="closing", on=executed_on, division_code=case.division_code, now=now,
+                           cal=WorkCalendar.load(session), case_id=case.id)
+    clocks.finish(session, closing, closed_on)

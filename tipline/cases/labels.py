@@ -92,3 +92,19 @@ ACTION_LABELS = {
     "evidence.downloaded": _l("Evidence downloaded"),
     "identity.viewed": _l("Reporter identity viewed"),
 }
+
+CLOCK_KIND_LABELS = {
+    "filing": _l("Decide whether to file"),
+    "notify_reporter": _l("Tell the real-name reporter whether a case was filed"),
+    "complaint_acceptance": _l("Decide whether to accept the complaint"),
+    "decision": _l("Decide the case"),
+    "closing": _l("Close the case after execution"),
+    "reward_notice": _l("Notify the reporter of a reward"),
+    "reward_claim": _l("Reporter claims the reward"),
+}
+NOTICE_LABELS = {
+    "before_3": _l("Due within 3 working days"),
+    "due_day": _l("Due today"),
+    "overdue_daily": _l("Overdue: escalated to supervisors"),
+    "deadline_moved": _l("Deadline moved after the official calendar was entered"),
+}

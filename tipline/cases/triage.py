@@ -11,7 +11,8 @@ from ..audit import services as audit
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..intake.models import Tip
 from ..validators import normalise_uscc, uscc_problem
-from . import assignment, workflow
+from ..calendar.service import WorkCalendar
+from . import assignment, clocks, workflow
 from .entities import get_or_create_entity, priority_of
 from .models import Case
 
@@ -44,6 +45,13 @@ def file_case(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: b
     workflow.sync_tip_status(session, case, now)
     audit.record(session, now=now, action="case.filed", actor=actor, object_type="case", object_id=case.id,
                  details={"tip": tip.id, "document": filing_number, "on": filed_on.isoformat()})
+    cal = WorkCalendar.load(session)
+    clocks.finish(session, clocks.running(session, "filing", tip_id=tip.id), filed_on)
+    clocks.start(session, kind="decision", on=filed_on, division_code=case.division_code, now=now, cal=cal,
+                 case_id=case.id)
+    if not tip.anonymous:  # only a real-name reporter is told whether a case was filed
+        clocks.start(session, kind="notify_reporter", on=filed_on, division_code=case.division_code, now=now,
+                     cal=cal, tip_id=tip.id)
     assignment.draw(session, now=now, case=case, actor=actor, n=investigators, exclude_triage=exclude_triage)
     return case
 
@@ -57,6 +65,12 @@ def join_case(session: Session, *, now: dt.datetime, tip: Tip, case: Case, actor
                        version=version, reason=reason, details={"case": case.id})
     workflow.link_tips_to_case(session, tip, case)
     workflow.sync_tip_status(session, case, now)
+    _end_filing(session, tip, now)
+
+
+def _end_filing(session: Session, tip: Tip, now: dt.datetime) -> None:
+    """Triage decided what happens to the tip: its filing-decision clock is answered."""
+    clocks.finish(session, clocks.running(session, "filing", tip_id=tip.id), clocks.local_date(now))
 
 
 def split(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool, version: int | None,
@@ -77,6 +91,8 @@ def split(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool,
     tip.kind = "report"
     session.add(complaint)
     session.flush()
+    clocks.start(session, kind="complaint_acceptance", on=clocks.local_date(tip.received_at),
+                 division_code=tip.division_code, now=now, cal=WorkCalendar.load(session), tip_id=complaint.id)
     audit.record(session, now=now, action="tip.split_created", actor=actor, object_type="tip",
                  object_id=complaint.id, details={"from": tip.id})
     return complaint
@@ -87,6 +103,9 @@ def mark_complaint(session: Session, *, now: dt.datetime, tip: Tip, actor, can_s
     workflow.apply_tip(session, now=now, tip=tip, action="mark_complaint", actor=actor, can_see=can_see,
                        version=version, reason=reason)
     tip.kind = "complaint"
+    _end_filing(session, tip, now)
+    clocks.start(session, kind="complaint_acceptance", on=clocks.local_date(tip.received_at),
+                 division_code=tip.division_code, now=now, cal=WorkCalendar.load(session), tip_id=tip.id)
 
 
 def merge(session: Session, *, now: dt.datetime, tip: Tip, target: Tip, actor, can_see: bool,
@@ -105,6 +124,7 @@ def merge(session: Session, *, now: dt.datetime, tip: Tip, target: Tip, actor, c
         tip.status = target.status
     for child in session.scalars(select(Tip).where(Tip.merged_into_id == tip.id)):
         child.merged_into_id = target.id  # keep merges one level deep
+    _end_filing(session, tip, now)
 
 
 def transfer_division(session: Session, *, now: dt.datetime, tip: Tip, division_code: str, known_division,
@@ -116,6 +136,9 @@ def transfer_division(session: Session, *, now: dt.datetime, tip: Tip, division_
                                                                 "to_division": division_code})
     tip.division_code = division_code
     tip.transferred_to = division_code
+    filing = clocks.running(session, "filing", tip_id=tip.id)
+    if filing is not None:  # the receiving bureau inherits the running clock
+        filing.division_code = division_code
 
 
 def transfer_department(session: Session, *, now: dt.datetime, tip: Tip, department: str, actor, can_see: bool,
@@ -125,6 +148,7 @@ def transfer_department(session: Session, *, now: dt.datetime, tip: Tip, departm
     workflow.apply_tip(session, now=now, tip=tip, action="transfer_department", actor=actor, can_see=can_see,
                        version=version, reason=reason, details={"department": department})
     tip.transferred_to = department
+    _end_filing(session, tip, now)
 
 
 def reject(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool, version: int | None,
@@ -135,6 +159,7 @@ def reject(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool
     workflow.apply_tip(session, now=now, tip=tip, action="reject", actor=actor, can_see=can_see, version=version,
                        reason=reason)
     tip.public_note = public_reason.strip()
+    _end_filing(session, tip, now)
 
 
 def update_details(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool, version: int | None,
@@ -170,3 +195,11 @@ def update_details(session: Session, *, now: dt.datetime, tip: Tip, actor, can_s
     tip.priority = priority_of(session, tip).stored
     audit.record(session, now=now, action="tip.details_updated", actor=actor, object_type="tip", object_id=tip.id,
                  details={"before": before})
+
+
+def message_reporter(session: Session, *, now: dt.datetime, tip: Tip, actor, body: str):
+    """An officer writes to the reporter; after filing, that answers the real-name notice clock."""
+    from ..intake import services as intake
+    msg = intake.post_message(session, now=now, tip=tip, body=body, author="staff", staff_user=actor)
+    clocks.finish(session, clocks.running(session, "notify_reporter", tip_id=tip.id), clocks.local_date(now))
+    return msg

@@ -18,6 +18,7 @@ from ..auth.access import staff_required
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..intake import services as intake
+from ..intake.hotline import services as hotline
 from ..intake.models import EvidenceFile, Tip, TipSuggestion
 from ..intake.status import STATUS_LABELS
 from ..jurisdiction import can_see, division_choices, division_name
@@ -25,7 +26,7 @@ from . import queue as q
 from . import triage
 from .entities import priority_of
 from .forms import QueueFilterForm, RevealIdentityForm, StaffMessageForm, TriageForm
-from .labels import DEPARTMENT_LABELS, FIELD_ERRORS, SUGGESTION_LABELS
+from .labels import CLOCK_KIND_LABELS, DEPARTMENT_LABELS, FIELD_ERRORS, SUGGESTION_LABELS
 
 bp = Blueprint("cases", __name__, url_prefix="/staff")
 
@@ -140,7 +141,8 @@ def _detail(tip: Tip, status=200, **extra):
                    division=division_name(tip.division_code), status_labels=STATUS_LABELS,
                    triage_form=_triage_form(tip), suggestions=visible, suggestion_labels=SUGGESTION_LABELS,
                    priority=parts, department_labels=DEPARTMENT_LABELS, division_name=division_name,
-                   open_for_triage=tip.status in triage.workflow.OPEN_TIP_STATES)
+                   open_for_triage=tip.status in triage.workflow.OPEN_TIP_STATES,
+                   transcript=hotline.transcript_for(db.session, tip))
     context.update(extra)
     return render_template("cases/tip.html", **context), status
 
@@ -227,8 +229,7 @@ def send_message(tip_id: int):
     form = StaffMessageForm()
     if not form.validate_on_submit():
         return _detail(t, message_form=form, status=422)
-    intake.post_message(db.session, now=clock.now(), tip=t, body=form.body.data, author="staff",
-                        staff_user=current_user)
+    triage.message_reporter(db.session, now=clock.now(), tip=t, actor=current_user, body=form.body.data)
     db.session.commit()
     flash(_("Message sent to the reporter."), "success")
     return redirect(url_for("cases.tip", tip_id=t.id))
@@ -270,4 +271,4 @@ def download(tip_id: int, file_id: int):
     })
 
 
-from . import case_views  # noqa: E402,F401  (registers the case pages on this blueprint)
+from . import case_views, deadline_views, entity_views  # noqa: E402,F401  (register their pages on this blueprint)

@@ -24,14 +24,10 @@ from pathlib import Path
 
 import pytest
 
+from ...conftest import free_port  # noqa: F401  (shared with other suites)
+
 DOVECOT = "/usr/sbin/dovecot"
 USER, PASSWORD = "tipline", "imap-test-password"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _config(root: Path, log: Path, port: int) -> str:
@@ -129,26 +125,6 @@ def dovecot(tmp_path):
             proc.kill()
             proc.wait()
         shutil.rmtree(root, ignore_errors=True)
-
-
-class Sink:
-    def __init__(self):
-        self.messages: list[tuple[list[str], bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's hook name
-        self.messages.append((list(envelope.rcpt_tos), envelope.original_content or envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_sink():
-    from aiosmtpd.controller import Controller
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    sink.port = controller.port
-    yield sink
-    controller.stop()
 
 
 @pytest.fixture

@@ -60,7 +60,7 @@ def test_corpus_through_poll_email(dovecot, smtp_sink, poll, session, runner):
         msg = email.message_from_bytes(data, policy=email.policy.default)
         assert msg["Auto-Submitted"] == "auto-replied"
         body = msg.get_content()
-        assert "https://jubao.example.cn/status" in body and "receipt code" in body and "查询码" in body
+        assert "https://jubao.example.cn/status" in body and "receipt code" in body and "回执码" in body
         code = re.search(r"\b(\d{4} \d{4} \d{4} \d{4})\b", body).group(1)
         assert len(rcpts) == 1
         acked[rcpts[0]] = services.find_by_receipt(session, code)

@@ -6,11 +6,10 @@ repeats the tip; the reporter can still write again or call the hotline.
 from __future__ import annotations
 
 import logging
-import smtplib
-import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from ...mail import SEND_ERRORS, deliver
 from ..receipts import grouped
 from .parse import ParsedMail
 
@@ -18,12 +17,12 @@ log = logging.getLogger("tipline.intake.email.ack")
 
 BODY = """您好：
 
-我们已收到您通过电子邮件提交的举报，编号（查询码）为：
+我们已收到您通过电子邮件提交的举报，回执码为：
 
     {code}
 
-请妥善保存此查询码。您可以在 {status_url} 输入查询码，查看办理进展、补充材料或与我们联系。
-查询码是查看该举报的唯一凭证，请勿转告他人；我们的工作人员不会向您索要查询码。
+请妥善保存此回执码。您可以在 {status_url} 输入回执码，查看办理进展、补充材料或与我们联系。
+回执码是查看该举报的唯一凭证，请勿转告他人；我们的工作人员不会向您索要回执码。
 
 本邮件由系统自动发送，请勿直接回复。如需补充材料，请使用上述页面。
 
@@ -67,19 +66,8 @@ def send(settings, parsed: ParsedMail | None, code: str | None) -> bool:
     if not code or not should_ack(settings, parsed):
         return False
     try:
-        msg = build(settings, parsed, code)
-        if settings.mail_use_tls:
-            smtp = smtplib.SMTP_SSL(settings.mail_server, settings.mail_port, timeout=30,
-                                    context=ssl.create_default_context())
-        else:
-            smtp = smtplib.SMTP(settings.mail_server, settings.mail_port, timeout=30)
-        with smtp:
-            if settings.mail_use_starttls and not settings.mail_use_tls:
-                smtp.starttls(context=ssl.create_default_context())
-            if settings.mail_username:
-                smtp.login(settings.mail_username, settings.mail_password)
-            smtp.send_message(msg)
-    except (OSError, smtplib.SMTPException, ValueError) as exc:
+        deliver(settings, build(settings, parsed, code))
+    except SEND_ERRORS as exc:
         # The exception text can quote the recipient (e.g. SMTPRecipientsRefused), so only its type.
         log.warning("acknowledgement not sent: %s", type(exc).__name__)
         return False

@@ -1,0 +1,145 @@
+"""The reward quote: the domain.md section 4 table, order of computation, rounding and splits."""
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+from tipline.rewards.quote import QuoteError, money, quote
+from tipline.rewards.rules import load_rule_sets
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rule_sets(None).get("national-2021")
+
+
+def q(rules, level, base, **kw):
+    return quote(rules, level=level, fines_and_confiscations=D(base), **kw)
+
+
+@pytest.mark.parametrize("level, base, share, amount", [
+    (1, "2000000", "100000", "100000.00"),   # 5 % above the 5,000 floor
+    (2, "2000000", "60000", "60000.00"),     # 3 % above the 3,000 floor
+    (3, "2000000", "20000", "20000.00"),     # 1 % above the 1,000 floor
+    (1, "50000", "2500", "5000.00"),         # share below the floor: the floor applies
+    (2, "50000", "1500", "3000.00"),
+    (3, "50000", "500", "1000.00"),
+    (1, "100000", "5000", "5000.00"),        # share exactly at the floor
+])
+def test_share_then_floor(rules, level, base, share, amount):
+    result = q(rules, level, base)
+    assert result.share_amount == D(share)
+    assert result.after_floor == max(D(share), rules.levels[level].floor)
+    assert result.amount == D(amount) and result.amount.as_tuple().exponent == -2
+    assert result.shares == [D(amount)] and not result.capped and not result.joint_finance_approval
+
+
+@pytest.mark.parametrize("level, floor", [(1, "5000.00"), (2, "3000.00"), (3, "1000.00")])
+def test_no_fines_gives_the_no_fine_floor_or_a_higher_proposal(rules, level, floor):
+    assert q(rules, level, "0").amount == D(floor)
+    assert q(rules, level, "0", proposed_no_fine_amount=D(floor)).amount == D(floor)
+    assert q(rules, level, "0", proposed_no_fine_amount=D("8000")).amount == D("8000.00")
+    with pytest.raises(QuoteError, match="below the level"):
+        q(rules, level, "0", proposed_no_fine_amount=D(floor) - D("0.01"))
+
+
+def test_proposal_only_without_fines(rules):
+    with pytest.raises(QuoteError, match="proposed_no_fine_amount"):
+        q(rules, 1, "1000", proposed_no_fine_amount=D("8000"))
+
+
+@pytest.mark.parametrize("uplift, amount", [("1", "100000.00"), ("1.5", "150000.00"), ("2", "200000.00")])
+def test_insider_uplift_after_the_floor(rules, uplift, amount):
+    result = q(rules, 1, "2000000", insider_uplift=D(uplift))
+    assert result.after_uplift == D(amount) and result.amount == D(amount)
+
+
+def test_uplift_applies_to_the_floor_not_the_share(rules):
+    result = q(rules, 3, "50000", insider_uplift=D("1.5"))  # share 500 -> floor 1000 -> 1500
+    assert result.after_floor == D("1000") and result.amount == D("1500.00")
+
+
+@pytest.mark.parametrize("uplift", ["2.01", "0.9", "0", "3"])
+def test_uplift_outside_the_limit_is_refused(rules, uplift):
+    with pytest.raises(QuoteError, match="insider_uplift: must be from 1 to 2"):
+        q(rules, 1, "2000000", insider_uplift=D(uplift))
+
+
+def test_cap(rules):
+    result = q(rules, 1, "30000000")
+    assert result.share_amount == D("1500000") and result.capped and result.amount == D("1000000.00")
+    uplifted = q(rules, 1, "15000000", insider_uplift=D("2"))
+    assert uplifted.after_uplift == D("1500000") and uplifted.capped and uplifted.amount == D("1000000.00")
+    assert not q(rules, 1, "20000000").capped  # exactly the cap is not "capped"
+    assert q(rules, 1, "30000000", signatories=4).shares == [D("250000.00")] * 4  # cap is per case
+
+
+@pytest.mark.parametrize("level, base, amount, joint", [
+    (1, "10000000", "500000.00", True),      # exactly the threshold
+    (1, "9999999.80", "499999.99", False),
+    (1, "9999999.90", "500000.00", True),    # 499,999.995 rounds up: compared after rounding
+    (1, "30000000", "1000000.00", True),
+])
+def test_joint_finance_approval_threshold(rules, level, base, amount, joint):
+    result = q(rules, level, base)
+    assert result.amount == D(amount) and result.joint_finance_approval is joint
+
+
+@pytest.mark.parametrize("level, base, share, amount", [
+    (3, "500050.50", "5000.505", "5000.51"),      # exactly half a fen rounds up
+    (3, "500050.49", "5000.5049", "5000.50"),
+    (3, "123456.785", "1234.56785", "1234.57"),
+    (2, "166666.85", "5000.0055", "5000.01"),
+])
+def test_round_half_up_once_at_the_end(rules, level, base, share, amount):
+    result = q(rules, level, base)
+    assert result.share_amount == D(share) and result.amount == D(amount)
+
+
+def test_rounding_happens_once_after_the_uplift(rules):
+    # 5000.505 x 1.5 = 7500.7575 -> 7500.76; rounding the share first would give 5000.51 x 1.5 = 7500.765 -> 7500.77
+    assert q(rules, 3, "500050.50", insider_uplift=D("1.5")).amount == D("7500.76")
+
+
+@pytest.mark.parametrize("signatories, shares", [
+    (1, ["1000.00"]),
+    (2, ["500.00", "500.00"]),
+    (3, ["333.34", "333.33", "333.33"]),
+    (7, ["142.90"] + ["142.85"] * 6),
+])
+def test_joint_reporters_split_equally_remainder_to_the_first(rules, signatories, shares):
+    result = q(rules, 3, "0", signatories=signatories)  # level 3 without fines: 1000.00
+    assert result.shares == [D(s) for s in shares] and sum(result.shares) == result.amount == D("1000.00")
+
+
+@pytest.mark.parametrize("kwargs, reason", [
+    ({"level": 0}, "level"), ({"level": 4}, "level"), ({"level": "1"}, "level"), ({"level": True}, "level"),
+    ({"fines_and_confiscations": D("-1")}, "negative"), ({"fines_and_confiscations": "abc"}, "not a number"),
+    ({"fines_and_confiscations": 100.5}, "expected a decimal"), ({"fines_and_confiscations": D("NaN")}, "finite"),
+    ({"fines_and_confiscations": D("Infinity")}, "finite"), ({"fines_and_confiscations": None}, "expected a decimal"),
+    ({"fines_and_confiscations": D("1E+20")}, "10\\^15"), ({"insider_uplift": "x"}, "not a number"),
+    ({"insider_uplift": D("-1")}, "negative"), ({"proposed_no_fine_amount": D("-5000")}, "negative"),
+    ({"signatories": 0}, "signatories"), ({"signatories": 1001}, "signatories"), ({"signatories": 2.0}, "signatories"),
+])
+def test_invalid_input_is_a_one_line_error(rules, kwargs, reason):
+    args = {"level": 1, "fines_and_confiscations": D("1000")} | kwargs
+    with pytest.raises(QuoteError, match=reason) as info:
+        quote(rules, **args)
+    assert "\n" not in str(info.value)
+
+
+def test_text_and_int_inputs_are_exact(rules):
+    assert q(rules, 1, "2000000").amount == quote(rules, level=1, fines_and_confiscations=2000000).amount
+    assert quote(rules, level=3, fines_and_confiscations=" 500050.50 ").amount == D("5000.51")
+
+
+def test_quote_records_rule_set_and_steps(rules):
+    result = q(rules, 1, "15000000", insider_uplift=D("2"), signatories=2)
+    assert (result.rule_set, result.rule_set_version, result.level) == ("national-2021", "1", 1)
+    assert [s.split(" ")[0] for s in result.steps] == ["share:", "floor", "insider", "cap", "rounded", "joint", "2"]
+    assert "(capped)" in result.steps[3]
+
+
+def test_money_format_keeps_unrounded_digits():
+    assert money(D("100000")) == "100000.00" and money(D("5000.5050")) == "5000.505" and money(D("0E-8")) == "0.00"

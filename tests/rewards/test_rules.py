@@ -1,0 +1,174 @@
+"""Reward rule sets: shipped values, inheritance, overrides from the instance folder, validation."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+
+from tipline import create_app
+from tipline.rewards.quote import quote
+from tipline.rewards.rules import SHIPPED_DIR, RuleSetError, load_rule_sets
+
+CODES = ["regulator_staff", "duty_to_report", "injured_party", "agent_or_interested", "violator_non_insider",
+         "paid_by_competitor"]
+
+
+def write(instance, filename, text):
+    folder = instance / "rules"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / filename
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def henan_override(body: str, version: str = "1") -> str:
+    return (f'name = "henan-2025"\nversion = "{version}"\neffective_from = 2025-03-01\n'
+            f'inherits = "national-2021"\n{body}')
+
+
+def test_shipped_national_values():
+    national = load_rule_sets(None).get("national-2021", "1")
+    assert national.effective_from == dt.date(2021, 12, 1) and national.inherits is None
+    assert {n: (r.share, r.floor, r.no_fine_floor) for n, r in national.levels.items()} == {
+        1: (D("0.05"), D("5000"), D("5000")), 2: (D("0.03"), D("3000"), D("3000")),
+        3: (D("0.01"), D("1000"), D("1000"))}
+    assert (national.cap, national.joint_approval_threshold, national.insider_uplift_max) == (
+        D("1000000"), D("500000"), D("2"))
+    assert (national.large_fines_natural_person, national.large_fines_organisation) == (D("10000"), D("100000"))
+    assert [e.code for e in national.exclusions] == CODES and all(e.zh and e.en for e in national.exclusions)
+    assert (national.claim_window_workdays, national.notice_workdays) == (30, 15)
+    assert all(isinstance(r.share, D) for r in national.levels.values())
+
+
+def test_henan_inherits_everything_but_its_identity():
+    sets = load_rule_sets(None)
+    national, henan = sets.get("national-2021"), sets.get("henan-2025")
+    assert henan.inherits == "national-2021" and henan.effective_from == dt.date(2025, 3, 1)
+    for field in ("levels", "cap", "joint_approval_threshold", "insider_uplift_max", "large_fines_natural_person",
+                  "large_fines_organisation", "exclusions", "claim_window_workdays", "notice_workdays"):
+        assert getattr(henan, field) == getattr(national, field), field
+    assert henan.source == SHIPPED_DIR / "henan-2025.toml"
+
+
+@pytest.mark.parametrize("day, family, expected", [
+    (dt.date(2025, 2, 28), None, "national-2021"), (dt.date(2025, 3, 1), None, "henan-2025"),
+    (dt.date(2021, 12, 1), None, "national-2021"), (dt.date(2026, 3, 1), None, "henan-2025"),
+    (dt.date(2025, 2, 28), "henan", "national-2021"),  # no Henan set in force yet: national applies
+    (dt.date(2025, 3, 1), "henan", "henan-2025"), (dt.date(2026, 3, 1), "national", "national-2021"),
+    (dt.date(2026, 3, 1), "henan-2025", "henan-2025"),
+])
+def test_rule_set_chosen_by_date(day, family, expected):
+    assert load_rule_sets(None).for_date(day, family).name == expected
+
+
+def test_no_rule_set_in_force_or_unknown_family():
+    sets = load_rule_sets(None)
+    with pytest.raises(LookupError, match="in force on 2021-11-30"):
+        sets.for_date(dt.date(2021, 11, 30))
+    with pytest.raises(LookupError, match="shanghai"):
+        sets.for_date(dt.date(2026, 1, 1), "shanghai")
+    with pytest.raises(LookupError):
+        sets.get("henan-2025", "9")
+
+
+def test_override_with_same_name_and_version_replaces_the_shipped_set(tmp_path):
+    path = write(tmp_path, "henan.toml", henan_override('cap = "800000.00"\n[levels.1]\nshare = "0.06"\n'))
+    sets = load_rule_sets(tmp_path)
+    assert len(sets) == 2
+    henan = sets.for_date(dt.date(2026, 3, 1), "henan")
+    assert henan.source == path and henan.levels[1].share == D("0.06") and henan.cap == D("800000.00")
+    assert henan.levels[1].floor == D("5000.00") and henan.levels[2].share == D("0.03")  # the rest inherited
+    result = quote(henan, level=1, fines_and_confiscations=D("2000000"))
+    assert result.amount == D("120000.00") and result.rule_set == "henan-2025"
+    assert quote(henan, level=1, fines_and_confiscations=D("30000000")).amount == D("800000.00")
+
+
+def test_new_version_and_new_set_are_added(tmp_path):
+    write(tmp_path, "henan-v2.toml", henan_override('[large_fines]\nnatural_person = "100000.00"\n', version="2"))
+    write(tmp_path, "henan-2027.toml", 'name = "henan-2027"\nversion = "1"\neffective_from = 2027-01-01\n'
+                                       'inherits = "henan-2025"\nnotice_workdays = 10\n')
+    sets = load_rule_sets(tmp_path)
+    assert [(r.name, r.version) for r in sets] == [("national-2021", "1"), ("henan-2025", "1"),
+                                                   ("henan-2025", "2"), ("henan-2027", "1")]
+    current = sets.for_date(dt.date(2026, 6, 1), "henan")
+    assert current.version == "2" and current.large_fines_natural_person == D("100000.00")
+    later = sets.for_date(dt.date(2027, 1, 1), "henan")
+    assert later.name == "henan-2027" and later.notice_workdays == 10
+    assert later.large_fines_natural_person == D("100000.00")  # inherits the highest henan-2025 version
+
+
+NATIONAL_TEXT = (SHIPPED_DIR / "national-2021.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("text, field", [
+    (henan_override('caps = "1000.00"\n'), "caps"),
+    (henan_override('[levels.1]\nshare = "0"\n'), "levels.1.share"),
+    (henan_override('[levels.2]\nshare = "1.5"\n'), "levels.2.share"),
+    (henan_override('[levels.1]\nshare = 0.05\n'), "levels.1.share"),
+    (henan_override('[levels.3]\nfloor = "-1"\n'), "levels.3.floor"),
+    (henan_override('[levels.3]\nno_fine_floor = "abc"\n'), "levels.3.no_fine_floor"),
+    (henan_override('[levels.1]\nfloor = "5000.001"\n'), "levels.1.floor"),
+    (henan_override('[levels.4]\nshare = "0.01"\n'), "levels.4"),
+    (henan_override('[levels.1]\nshares = "0.01"\n'), "levels.1.shares"),
+    (henan_override('cap = "0"\n'), "cap"),
+    (henan_override('cap = "NaN"\n'), "cap"),
+    (henan_override('joint_approval_threshold = "-5"\n'), "joint_approval_threshold"),
+    (henan_override('insider_uplift_max = "0.5"\n'), "insider_uplift_max"),
+    (henan_override('[large_fines]\norganisation = "0"\n'), "large_fines.organisation"),
+    (henan_override('claim_window_workdays = 0\n'), "claim_window_workdays"),
+    (henan_override('notice_workdays = "15"\n'), "notice_workdays"),
+    (henan_override('[[exclusions]]\ncode = "x"\nzh = ""\nen = "X"\n'), "exclusions[0].zh"),
+    (henan_override('[[exclusions]]\ncode = "a"\nzh = "甲"\nen = "A"\n[[exclusions]]\ncode = "a"\nzh = "乙"\nen = "B"\n'),
+     "exclusions[1].code"),
+    (henan_override('levels = "x"\n'), "levels"),
+    (henan_override('exclusions = "x"\n'), "exclusions"),
+    (henan_override('[[exclusions]]\ncode = "a"\nzh = "甲"\nen = "A"\nlabel = "?"\n'), "exclusions[0].label"),
+    (henan_override('[[exclusions]]\ncode = "A b"\nzh = "甲"\nen = "A"\n'), "exclusions[0].code"),
+    (henan_override("").replace('"henan-2025"', '"henan-2025\\n"'), "name"),
+    (henan_override("").replace("2025-03-01", '"2025-03-01"'), "effective_from"),
+    (henan_override("").replace("effective_from = 2025-03-01\n", ""), "effective_from"),
+    (henan_override("").replace("national-2021", "national-2020"), "inherits"),
+    (henan_override("").replace('name = "henan-2025"\n', ""), "name"),
+    (henan_override("").replace('version = "1"', 'version = 1'), "version"),
+    (NATIONAL_TEXT.replace("[levels.3]", "[ignored]"), "ignored"),
+    (NATIONAL_TEXT.split("[levels.3]")[0], "levels.3"),
+    (NATIONAL_TEXT.replace('cap = "1000000.00"', ""), "cap"),
+    ('name = "henan-2025"\nversion = \n', None),  # not TOML at all
+])
+def test_broken_override_names_file_and_field(tmp_path, text, field):
+    path = write(tmp_path, "broken.toml", text)
+    with pytest.raises(RuleSetError) as info:
+        load_rule_sets(tmp_path)
+    assert info.value.path == path and str(path) in str(info.value)
+    if field:
+        assert info.value.field == field and f"{path}: {field}:" in str(info.value)
+
+
+def test_circular_inheritance_is_refused(tmp_path):
+    write(tmp_path, "a.toml", 'name = "a"\nversion = "1"\neffective_from = 2026-01-01\ninherits = "b"\n')
+    write(tmp_path, "b.toml", 'name = "b"\nversion = "1"\neffective_from = 2026-01-01\ninherits = "a"\n')
+    with pytest.raises(RuleSetError, match="inherits: circular"):
+        load_rule_sets(tmp_path)
+
+
+def test_two_files_with_one_name_and_version_in_a_folder(tmp_path):
+    write(tmp_path, "one.toml", henan_override(""))
+    second = write(tmp_path, "two.toml", henan_override(""))
+    with pytest.raises(RuleSetError, match="also defined in") as info:
+        load_rule_sets(tmp_path)
+    assert info.value.path == second and info.value.field == "name"
+
+
+def test_broken_override_stops_create_app(app_settings):
+    path = write(app_settings["instance_path"], "henan.toml", henan_override('[levels.2]\nshare = "0.3x"\n'))
+    with pytest.raises(RuleSetError, match="levels.2.share") as info:
+        create_app(dict(app_settings))
+    assert str(path) in str(info.value)
+
+
+def test_create_app_loads_the_override(app_settings):
+    write(app_settings["instance_path"], "henan.toml", henan_override('[levels.3]\nfloor = "1200.00"\n'))
+    app = create_app(dict(app_settings))
+    henan = app.extensions["reward_rules"].for_date(dt.date(2026, 3, 1), "henan")
+    assert henan.levels[3].floor == D("1200.00")

@@ -1,0 +1,175 @@
+"""Starting, stopping, extending and ending statutory clocks, from the workflow's events.
+
+Lengths come from the deadline table (DeadlineRule rows, seeded from tipline/data/deadlines.json,
+versioned by effective date); arithmetic from tipline.calendar. Every clock remembers the rule
+version it started under, so a later change to the table does not move running deadlines.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import lru_cache
+from importlib import resources
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..audit import services as audit
+from ..calendar.clocks import days_left, due_date
+from ..calendar.service import WorkCalendar
+from ..clock import SHANGHAI
+from ..errors import ValidationFailed
+from .clock_models import Clock, DeadlineRule
+from .models import Suspension
+
+KINDS = ("filing", "notify_reporter", "complaint_acceptance", "decision", "closing", "reward_notice", "reward_claim")
+CASE_KINDS = frozenset({"decision", "closing", "reward_notice"})
+
+
+@lru_cache(maxsize=1)
+def shipped() -> dict:
+    return json.loads(resources.files("tipline.data").joinpath("deadlines.json").read_text("utf-8"))
+
+
+def seed_rules(session: Session, now: dt.datetime) -> int:
+    """Insert the shipped versions that the table does not have yet (idempotent)."""
+    have = {(r.clock, r.effective_from) for r in session.scalars(select(DeadlineRule))}
+    added = 0
+    for version in shipped()["versions"]:
+        start = dt.date.fromisoformat(version["effective_from"])
+        for clock, spec in version["clocks"].items():
+            if (clock, start) not in have:
+                session.add(DeadlineRule(clock=clock, effective_from=start, length=spec["length"], unit=spec["unit"],
+                                         extension=spec.get("extension", 0), created_at=now))
+                added += 1
+    session.flush()
+    return added
+
+
+def rule_for(session: Session, kind: str, on: dt.date) -> DeadlineRule:
+    rule = session.scalar(select(DeadlineRule).where(DeadlineRule.clock == kind, DeadlineRule.effective_from <= on)
+                          .order_by(DeadlineRule.effective_from.desc()).limit(1))
+    if rule is None:
+        seed_rules(session, dt.datetime.now(dt.timezone.utc))
+        rule = session.scalar(select(DeadlineRule).where(DeadlineRule.clock == kind,
+                                                         DeadlineRule.effective_from <= on)
+                              .order_by(DeadlineRule.effective_from.desc()).limit(1))
+    if rule is None:
+        raise LookupError(f"no deadline rule for {kind} on {on}")
+    return rule
+
+
+def add_rule_version(session: Session, *, now: dt.datetime, actor, clock: str, effective_from: dt.date,
+                     length: int, unit: str, extension: int = 0) -> DeadlineRule:
+    """An administrator's new version of a clock's length. Raises ValidationFailed."""
+    fields = {}
+    if clock not in KINDS:
+        fields["clock"] = "invalid"
+    if unit not in ("workdays", "days"):
+        fields["unit"] = "invalid"
+    if not 1 <= length <= 365:
+        fields["length"] = "invalid"
+    if not 0 <= extension <= 365:
+        fields["extension"] = "invalid"
+    if fields:
+        raise ValidationFailed("invalid rule", fields=fields)
+    existing = session.scalar(select(DeadlineRule).where(DeadlineRule.clock == clock,
+                                                         DeadlineRule.effective_from == effective_from))
+    row = existing or DeadlineRule(clock=clock, effective_from=effective_from, created_at=now)
+    row.length, row.unit, row.extension = length, unit, extension
+    session.add(row)
+    session.flush()
+    audit.record(session, now=now, action="deadline_rule.saved", actor=actor, object_type="deadline_rule",
+                 object_id=row.id, details={"clock": clock, "from": effective_from.isoformat(), "length": length,
+                                            "unit": unit, "extension": extension})
+    return row
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(SHANGHAI).date()
+
+
+def _suspensions(session: Session, clock: Clock) -> list[tuple[dt.date, dt.date | None]]:
+    if clock.case_id is None or clock.kind != "decision":
+        return []
+    rows = session.scalars(select(Suspension).where(Suspension.case_id == clock.case_id,
+                                                    Suspension.stopped_on >= clock.start_on)
+                           .order_by(Suspension.stopped_on)).all()
+    return [(r.stopped_on, r.resumed_on) for r in rows]
+
+
+def recompute(session: Session, clock: Clock, cal: WorkCalendar) -> bool:
+    """Recompute due date, state and provisional flag. Returns True when the due date moved."""
+    before = clock.due_on
+    if clock.state == "done":
+        return False
+    result = due_date(cal, clock.start_on, clock.length, clock.unit,
+                      extensions=[clock.extended] if clock.extended else (), suspensions=_suspensions(session, clock))
+    if result is None:
+        clock.state, clock.due_on = "stopped", None
+    else:
+        clock.state, clock.due_on, clock.provisional = "running", result.date, result.provisional
+    return clock.due_on != before
+
+
+def start(session: Session, *, kind: str, on: dt.date, division_code: str, now: dt.datetime, cal: WorkCalendar,
+          tip_id: int | None = None, case_id: int | None = None) -> Clock:
+    rule = rule_for(session, kind, on)
+    clock = Clock(kind=kind, tip_id=tip_id, case_id=case_id, division_code=division_code, start_on=on,
+                  length=rule.length, unit=rule.unit, rule_from=rule.effective_from, created_at=now)
+    session.add(clock)
+    recompute(session, clock, cal)
+    session.flush()
+    return clock
+
+
+def running(session: Session, kind: str, *, tip_id: int | None = None, case_id: int | None = None) -> Clock | None:
+    stmt = select(Clock).where(Clock.kind == kind, Clock.state != "done")
+    stmt = stmt.where(Clock.tip_id == tip_id) if tip_id is not None else stmt.where(Clock.case_id == case_id)
+    return session.scalar(stmt.order_by(Clock.id.desc()).limit(1))
+
+
+def finish(session: Session, clock: Clock | None, on: dt.date) -> None:
+    """The action the clock waited for was done on `on`: record whether it was in time."""
+    if clock is None or clock.state == "done":
+        return
+    clock.state, clock.done_on = "done", on
+    clock.met = clock.due_on is None or on <= clock.due_on
+
+
+def refresh_case(session: Session, case_id: int, cal: WorkCalendar) -> None:
+    for clock in session.scalars(select(Clock).where(Clock.case_id == case_id, Clock.state != "done")):
+        recompute(session, clock, cal)
+
+
+def extend(session: Session, clock: Clock, length: int, cal: WorkCalendar) -> None:
+    clock.extended += length
+    recompute(session, clock, cal)
+
+
+def view(clock: Clock, cal: WorkCalendar, today: dt.date) -> dict:
+    """What a clock page shows: due date, days left (in the clock's unit), state, provisional."""
+    left = days_left(cal, today, clock.due_on, clock.unit) if clock.due_on and clock.state == "running" else None
+    return {"clock": clock, "left": left, "overdue": left is not None and left < 0}
+
+
+def recompute_provisional(session: Session, now: dt.datetime, years) -> list[Clock]:
+    """Official days for `years` were entered: recompute every open clock whose date was provisional
+    and touches those years, and tell the people handling those whose due date moved."""
+    from .clock_models import Notice
+    from .reminders import _handlers
+    cal = WorkCalendar.load(session)
+    moved = []
+    first = dt.date(min(years), 1, 1)
+    for clock in session.scalars(select(Clock).where(Clock.state != "done", Clock.provisional.is_(True))):
+        if clock.due_on is not None and clock.due_on < first:
+            continue
+        old = clock.due_on
+        if recompute(session, clock, cal):
+            moved.append(clock)
+            for uid in _handlers(session, clock):
+                session.add(Notice(user_id=uid, kind="deadline_moved", clock_id=clock.id, created_at=now,
+                                   params=json.dumps({"due": clock.due_on.isoformat() if clock.due_on else None,
+                                                      "was": old.isoformat() if old else None, "kind": clock.kind})))
+    session.flush()
+    return moved

@@ -1,0 +1,198 @@
+"""Reminders before and after statutory deadlines, sent exactly once whatever runs at once.
+
+A sweep (1) works out which reminders are due now and inserts them under a unique key
+(clock, rule, moment, person), ignoring those that exist; (2) claims pending ones, with
+FOR UPDATE SKIP LOCKED on PostgreSQL and a conditional UPDATE on SQLite, so two schedulers
+never take the same row; (3) sends one digest per person and records the outcome. Failures
+are retried with backoff and never hold up other reminders. Because moments are derived from
+due dates, not from when the sweep runs, a scheduler that was down catches up when it returns.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from ..auth.models import User
+from ..calendar.service import WorkCalendar
+from ..intake.models import Tip
+from ..mail import SEND_ERRORS, deliver
+from .assignment import active_investigators
+from .clock_models import Clock, Notice, Reminder
+from .clocks import local_date
+
+BEFORE_WORKDAYS = 3
+BACKOFF_MINUTES = (1, 5, 30, 120, 360)
+STALE_CLAIM = dt.timedelta(minutes=15)
+BATCH = 200
+
+
+@dataclass
+class SweepResult:
+    created: int = 0
+    sent: int = 0
+    failed: int = 0
+    mails: int = 0
+
+
+def _due_moments(cal: WorkCalendar, today: dt.date, due: dt.date) -> list[tuple[str, dt.date, str]]:
+    """(rule, moment, audience) due on `today` for a clock due on `due`."""
+    out = []
+    if today <= due and cal.workdays_between(today, due) <= BEFORE_WORKDAYS:
+        out.append(("before_3", due, "handlers"))
+    if today >= due:
+        out.append(("due_day", due, "handlers"))
+    if today > due:
+        out.append(("overdue_daily", today, "supervisors"))  # one escalation per day, not a backlog
+    return out
+
+
+def _handlers(session: Session, clock: Clock) -> list[int]:
+    if clock.case_id is not None:
+        people = active_investigators(session, clock.case_id)
+        if people:
+            return people
+    if clock.tip_id is not None:
+        triager = session.scalar(select(Tip.triaged_by_id).where(Tip.id == clock.tip_id))
+        if triager:
+            return [triager]
+    return _supervisors(session, clock.division_code)
+
+
+def _supervisors(session: Session, division: str) -> list[int]:
+    city = division[:4] + "00"
+    return list(session.scalars(select(User.id).where(User.role == "supervisor", User.active.is_(True),
+                                                      User.division_code.in_({division, city}))))
+
+
+def _insert_ignore(session: Session, rows: list[dict]) -> int:
+    if not rows:
+        return 0
+    dialect = session.bind.dialect.name
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(Reminder).values(rows)
+    stmt = stmt.on_conflict_do_nothing(index_elements=["clock_id", "rule", "moment", "user_id"])
+    return session.execute(stmt).rowcount or 0
+
+
+def generate(session: Session, now: dt.datetime, cal: WorkCalendar) -> int:
+    """Insert the reminders due at `now`. Only clocks due within the look-ahead are read, so the
+    cost follows the number of deadlines that need attention, not the number of open clocks."""
+    today = local_date(now)
+    horizon = cal.add_workdays(today, BEFORE_WORKDAYS).date
+    created, last_id = 0, 0
+    while True:
+        clocks = session.scalars(select(Clock).where(Clock.state == "running", Clock.due_on <= horizon,
+                                                     Clock.id > last_id).order_by(Clock.id).limit(BATCH)).all()
+        if not clocks:
+            break
+        rows = []
+        for clock in clocks:
+            for rule, moment, audience in _due_moments(cal, today, clock.due_on):
+                people = _handlers(session, clock) if audience == "handlers" else _supervisors(session, clock.division_code)
+                rows += [dict(clock_id=clock.id, rule=rule, moment=moment, user_id=uid, status="pending",
+                              attempts=0, next_attempt_at=now, created_at=now, error="") for uid in people]
+            last_id = clock.id
+        created += _insert_ignore(session, rows)
+        session.commit()
+    return created
+
+
+def claim(session: Session, now: dt.datetime, worker: str) -> list[Reminder]:
+    """Take pending reminders for this worker; no other worker can take the same rows."""
+    session.execute(update(Reminder).where(Reminder.status == "sending", Reminder.claimed_at < now - STALE_CLAIM)
+                    .values(status="pending"))
+    candidates = select(Reminder.id).where(Reminder.status == "pending", Reminder.next_attempt_at <= now) \
+        .order_by(Reminder.id).limit(BATCH)
+    if session.bind.dialect.name == "postgresql":
+        ids = list(session.scalars(candidates.with_for_update(skip_locked=True)))
+    else:
+        ids = list(session.scalars(candidates))
+    if ids:
+        # The status condition makes the claim safe even where SKIP LOCKED does not exist.
+        session.execute(update(Reminder).where(Reminder.id.in_(ids), Reminder.status == "pending")
+                        .values(status="sending", claimed_by=worker, claimed_at=now))
+    session.commit()
+    return list(session.scalars(select(Reminder).where(Reminder.claimed_by == worker,
+                                                       Reminder.status == "sending").order_by(Reminder.id)))
+
+
+def _digest(user: User, items: list[tuple[Reminder, Clock]], settings) -> EmailMessage:
+    from .reminder_text import body_for
+    msg = EmailMessage()
+    msg["To"] = user.email
+    msg["Subject"] = f"【举报受理平台】期限提醒 {len(items)} 项 / Deadline reminders: {len(items)}"
+    msg.set_content(body_for(user, items, settings), charset="utf-8")
+    return msg
+
+
+def send_claimed(session: Session, now: dt.datetime, claimed: list[Reminder], settings) -> SweepResult:
+    result = SweepResult()
+    by_user: dict[int, list[Reminder]] = defaultdict(list)
+    for r in claimed:
+        by_user[r.user_id].append(r)
+    for user_id, reminders in by_user.items():
+        user = session.get(User, user_id)
+        clocks = {c.id: c for c in session.scalars(select(Clock).where(Clock.id.in_([r.clock_id for r in reminders])))}
+        items = [(r, clocks[r.clock_id]) for r in reminders]
+        error = ""
+        if user.email:
+            try:
+                deliver(settings, _digest(user, items, settings))
+                result.mails += 1
+            except SEND_ERRORS as exc:
+                error = type(exc).__name__
+        for r, clock in items:
+            if error:
+                r.attempts += 1
+                r.error = error
+                if r.attempts >= len(BACKOFF_MINUTES):
+                    r.status = "failed"
+                    result.failed += 1
+                else:
+                    r.status = "pending"
+                    r.next_attempt_at = now + dt.timedelta(minutes=BACKOFF_MINUTES[r.attempts - 1])
+                r.claimed_by = None
+            else:
+                r.status, r.sent_at = "sent", now
+                session.add(Notice(user_id=user.id, kind=r.rule, clock_id=clock.id, created_at=now,
+                                   params=json.dumps({"due": clock.due_on.isoformat() if clock.due_on else None,
+                                                      "kind": clock.kind})))
+                result.sent += 1
+        session.commit()  # per person: one failure never holds up the others
+    return result
+
+
+def sweep(session: Session, now: dt.datetime, settings, cal: WorkCalendar | None = None,
+          worker: str | None = None) -> SweepResult:
+    """The scheduler job: generate, then claim and send until nothing is left for this worker."""
+    cal = cal or WorkCalendar.load(session)
+    worker = worker or secrets.token_hex(8)
+    total = SweepResult(created=generate(session, now, cal))
+    while True:
+        claimed = claim(session, now, worker)
+        if not claimed:
+            break
+        part = send_claimed(session, now, claimed, settings)
+        total.sent += part.sent
+        total.failed += part.failed
+        total.mails += part.mails
+    return total
+
+
+def failures(session: Session, limit: int = 200) -> list[Reminder]:
+    """What admins see: reminders that failed or are waiting to be retried."""
+    return list(session.scalars(select(Reminder).where(or_(Reminder.status == "failed",
+                                                           and_(Reminder.status == "pending", Reminder.attempts > 0)))
+                                .order_by(Reminder.id.desc()).limit(limit)))
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    return dict(session.execute(select(Reminder.status, func.count(Reminder.id)).group_by(Reminder.status)).all())

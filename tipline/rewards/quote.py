@@ -1,0 +1,136 @@
+"""The reward quote: pure Decimal arithmetic in the order domain.md section 4 prescribes.
+
+share of the base -> floor (or, without fines or confiscations, the no-fine floor or the
+officer's higher proposal) -> approved insider uplift -> cap -> round half up to the fen, once.
+Joint reporters split the rounded amount equally, rounded down to the fen, and the first
+signatory takes the remaining fen, so the shares always add up to the amount.
+
+Errors: `quote` raises QuoteError (a ValueError) with a one-line reason for a level outside
+1-3, a negative, non-finite or non-numeric amount, an uplift below 1 or above the rule set's
+limit, a proposed no-fine amount below the floor or given when there is a base, or fewer than
+one (or more than MAX_SIGNATORIES) signatories.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from typing import Any
+
+from .rules import LEVELS, RuleSet
+
+FEN = Decimal("0.01")
+# A joint report is one report with several signatures; beyond this it is a petition, and the
+# limit keeps a typo from building a list of millions of shares.
+MAX_SIGNATORIES = 1000
+MAX_DECIMALS = 6
+
+
+class QuoteError(ValueError):
+    """The quote cannot be computed; str() is a one-line reason."""
+
+
+@dataclass(frozen=True)
+class Quote:
+    rule_set: str
+    rule_set_version: str
+    level: int
+    base: Decimal
+    share_amount: Decimal   # base x share, unrounded
+    after_floor: Decimal
+    uplift: Decimal         # the factor applied (1 when none)
+    after_uplift: Decimal
+    capped: bool            # the cap lowered the amount
+    amount: Decimal         # rounded half up to the fen
+    joint_finance_approval: bool
+    shares: list[Decimal] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        """Keys in a fixed order; money as strings with (at least) two decimals."""
+        return {
+            "rule_set": self.rule_set, "rule_set_version": self.rule_set_version, "level": self.level,
+            "base": money(self.base), "share_amount": money(self.share_amount),
+            "after_floor": money(self.after_floor), "after_uplift": money(self.after_uplift),
+            "capped": self.capped, "amount": money(self.amount),
+            "joint_finance_approval": self.joint_finance_approval,
+            "shares": [money(s) for s in self.shares],
+        }
+
+
+def money(value: Decimal) -> str:
+    """Two decimals; an unrounded intermediate with more keeps them (showing it rounded would
+    hide that rounding happens only once, at the end)."""
+    return f"{value:.2f}" if value == value.quantize(FEN) else f"{value:f}".rstrip("0")
+
+
+def _decimal(name: str, value: Any, *, allow_none: bool = False) -> Decimal | None:
+    if value is None and allow_none:
+        return None
+    # floats are refused: 0.1 as a float is not 0.1, and money must be exact.
+    if isinstance(value, (bool, float)) or not isinstance(value, (Decimal, int, str)):
+        raise QuoteError(f"{name}: expected a decimal number (Decimal, int or text), got {value!r}")
+    try:
+        number = Decimal(value.strip() if isinstance(value, str) else value)
+    except InvalidOperation:
+        raise QuoteError(f"{name}: not a number: {value!r}") from None
+    if not number.is_finite():
+        raise QuoteError(f"{name}: not a finite number: {value!r}")
+    if number < 0:
+        raise QuoteError(f"{name}: must not be negative, got {value}")
+    # Sanity bounds, far beyond any real case, so that the arithmetic and the output stay small.
+    if number and (number.adjusted() >= 15 or number != number.quantize(Decimal(1).scaleb(-MAX_DECIMALS))):
+        raise QuoteError(f"{name}: expected less than 10^15 with at most {MAX_DECIMALS} decimals, got {value}")
+    return number.copy_abs()  # "-0" becomes 0
+
+
+def quote(rules: RuleSet, *, level: int, fines_and_confiscations: Decimal,
+          insider_uplift: Decimal | None = None, proposed_no_fine_amount: Decimal | None = None,
+          signatories: int = 1) -> Quote:
+    """Compute the reward under `rules`. Raises QuoteError (see the module docstring)."""
+    if isinstance(level, bool) or not isinstance(level, int) or level not in LEVELS:
+        raise QuoteError(f"level: expected 1, 2 or 3, got {level!r}")
+    if isinstance(signatories, bool) or not isinstance(signatories, int) or not 1 <= signatories <= MAX_SIGNATORIES:
+        raise QuoteError(f"signatories: expected a whole number from 1 to {MAX_SIGNATORIES}, got {signatories!r}")
+    base = _decimal("fines_and_confiscations", fines_and_confiscations)
+    uplift = _decimal("insider_uplift", insider_uplift, allow_none=True)
+    proposed = _decimal("proposed_no_fine_amount", proposed_no_fine_amount, allow_none=True)
+    rule = rules.levels[level]
+    if uplift is not None and not Decimal(1) <= uplift <= rules.insider_uplift_max:
+        raise QuoteError(f"insider_uplift: must be from 1 to {rules.insider_uplift_max}, got {uplift}")
+    if proposed is not None and base != 0:
+        raise QuoteError("proposed_no_fine_amount: only for cases without fines or confiscations (the base is not 0)")
+    if proposed is not None and proposed < rule.no_fine_floor:
+        raise QuoteError(f"proposed_no_fine_amount: {money(proposed)} is below the level {level} "
+                         f"floor of {money(rule.no_fine_floor)}")
+
+    steps: list[str] = []
+    # A private context: exact products (no 28-digit rounding) whatever the caller's context is.
+    with localcontext() as ctx:
+        ctx.prec = 60
+        share_amount = base * rule.share
+        steps.append(f"share: {money(base)} x {rule.share} = {money(share_amount)}")
+        if base == 0:
+            after_floor = proposed if proposed is not None else rule.no_fine_floor
+            steps.append(f"no fines or confiscations: {'proposed' if proposed is not None else 'no-fine floor'} "
+                         f"{money(after_floor)} (at least {money(rule.no_fine_floor)})")
+        else:
+            after_floor = max(share_amount, rule.floor)
+            steps.append(f"floor {money(rule.floor)}: {money(after_floor)}")
+        factor = uplift if uplift is not None else Decimal(1)
+        after_uplift = after_floor * factor
+        steps.append(f"insider uplift x {factor}: {money(after_uplift)}")
+        capped = after_uplift > rules.cap
+        after_cap = min(after_uplift, rules.cap)
+        steps.append(f"cap {money(rules.cap)}: {money(after_cap)}" + (" (capped)" if capped else ""))
+        amount = after_cap.quantize(FEN, rounding=ROUND_HALF_UP)
+        steps.append(f"rounded half up to the fen: {money(amount)}")
+        # Compared after rounding: 499,999.995 rounds to 500,000.00 and needs the second approval.
+        joint = amount >= rules.joint_approval_threshold
+        steps.append(f"joint finance approval (>= {money(rules.joint_approval_threshold)}): {'yes' if joint else 'no'}")
+        each = (amount / signatories).quantize(FEN, rounding=ROUND_DOWN)
+        shares = [amount - each * (signatories - 1)] + [each] * (signatories - 1)
+        if signatories > 1:
+            steps.append(f"{signatories} signatories: {money(each)} each, first {money(shares[0])}")
+    return Quote(rule_set=rules.name, rule_set_version=rules.version, level=level, base=base,
+                 share_amount=share_amount, after_floor=after_floor, uplift=factor, after_uplift=after_uplift,
+                 capped=capped, amount=amount, joint_finance_approval=joint, shares=shares, steps=steps)
