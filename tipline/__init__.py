@@ -70,6 +70,10 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from .cases.clocks import recompute_provisional
     if recompute_provisional not in IMPORT_HOOKS:
         IMPORT_HOOKS.append(recompute_provisional)
+    from .cases.investigation import CLOSED_HOOKS
+    from .rewards.services import open_reviews
+    if open_reviews not in CLOSED_HOOKS:
+        CLOSED_HOOKS.append(open_reviews)
 
     from .cli import register
     register(app)

@@ -13,7 +13,7 @@ from ... import clock
 
 @click.group("intake")
 def intake_group():
-    """Tips arriving by mail."""
+    """Tips arriving by mail and from the hotline."""
 
 
 def _context():
@@ -60,3 +60,8 @@ def import_mail(paths):
             counts[import_one(factory, now, mailbox, uid, load(), store=store, settings=settings,
                               known_division=known)] += 1
     click.echo(f"new {counts['ingested']}, duplicates {counts['duplicate']}, unparseable {counts['needs_manual']}")
+
+
+from ..hotline.importer import import_hotline  # noqa: E402  (the hotline's command joins this group)
+
+intake_group.add_command(import_hotline)
