@@ -35,12 +35,14 @@ def _jobs(app):
     idle = dt.timedelta(minutes=settings.session_idle_minutes)
     absolute = dt.timedelta(hours=settings.session_absolute_hours)
     from .cases.reminders import sweep
+    from .rewards.claims import forfeit_expired
     from .intake.jobs import housekeeping
     store = app.extensions["evidence_store"]
     jobs = [
         ("expire_staff_sessions", lambda s, now: expire_staff_sessions(s, now, idle, absolute), {"minutes": 5}),
         ("intake_housekeeping", lambda s, now: housekeeping(s, now, store), {"minutes": 10}),
         ("deadline_reminders", lambda s, now: sweep(s, now, settings), {"minutes": settings.reminder_minutes}),
+        ("reward_forfeiture", lambda s, now: forfeit_expired(s, now), {"hours": 6}),
     ]
     if settings.imap_host:
         jobs.append(("poll_email", _email_job(app, store), {"minutes": settings.email_poll_minutes}))

@@ -213,7 +213,7 @@ def _reporter_tip_id() -> int | None:
     return info["tip"]
 
 
-def _portal(reply_form=None, evidence_form=None, status=200):
+def _portal(reply_form=None, evidence_form=None, status=200, **extra):
     tip_id = _reporter_tip_id()
     if tip_id is None:
         flash(_("Please enter your receipt code again."), "info")
@@ -222,7 +222,7 @@ def _portal(reply_form=None, evidence_form=None, status=200):
     return render_template("intake/status.html", tip=tip, status_text=public_text(tip.status),
                            category=categories.get(tip.category_code),
                            reply_form=reply_form or ReplyForm(), evidence_form=evidence_form or EvidenceForm(),
-                           files=[f for f in tip.files if not f.is_original]), status
+                           files=[f for f in tip.files if not f.is_original], **extra), status
 
 
 @bp.get("/status/report")

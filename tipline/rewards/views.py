@@ -1,6 +1,244 @@
-"""Rewards (rule sets, approvals, claims) grow here."""
+"""Staff side of rewards: the register and finance queue, one reward with its steps, the export."""
 from __future__ import annotations
 
-from flask import Blueprint
+import csv
+import io
+import json
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import clock
+from ..clock import SHANGHAI
+from ..auth.access import staff_required
+from ..cases.models import Case
+from ..errors import Conflict, Forbidden, ValidationFailed
+from ..extensions import db
+from ..jurisdiction import can_see, division_filter, division_name
+from . import claims, services
+from .forms import DecisionForm, PaymentForm, ProposalForm, RevealClaimForm
+from .labels import FIELD_ERRORS, STATUS_LABELS
+from .models import Reward, RewardApproval, RewardPayment
 
 bp = Blueprint("rewards", __name__, url_prefix="/staff/rewards")
+
+REWARD_ROLES = ("officer", "supervisor", "finance", "auditor")
+QUEUES = [("review", ("review",)), ("proposed", ("proposed",)), ("awaiting_finance", ("reviewed",)),
+          ("awaiting_claim", ("notified",)), ("awaiting_payment", ("claimed",)), ("paid", ("paid",)),
+          ("closed", ("not_eligible", "forfeited", "revoked"))]
+
+
+def _rules():
+    return current_app.extensions["reward_rules"]
+
+
+@bp.get("/")
+@staff_required(*REWARD_ROLES)
+def register():
+    rows = db.session.execute(
+        select(Reward, Case).join(Case, Case.id == Reward.case_id)
+        .where(division_filter(Case.division_code, current_user)).order_by(Reward.id.desc()).limit(1000)).all()
+    grouped = {key: [(r, c) for r, c in rows if r.status in states] for key, states in QUEUES}
+    return render_template("rewards/register.html", grouped=grouped, queues=QUEUES, labels=STATUS_LABELS,
+                           division_name=division_name)
+
+
+def _reward_or_404(reward_id: int) -> tuple[Reward, Case]:
+    reward = db.session.get(Reward, reward_id)
+    case = db.session.get(Case, reward.case_id) if reward else None
+    if reward is None or not can_see(current_user, case.division_code):
+        abort(404)
+    return reward, case
+
+
+def _proposal_form(reward, form=None) -> ProposalForm:
+    form = form or ProposalForm()
+    locale = str(get_locale() or "zh")
+    case = db.session.get(Case, reward.case_id)
+    rules = services._rules_for(_rules(), case)
+    form.exclusion.choices = [("", _("None of these"))] + [(e.code, e.en if locale.startswith("en") else e.zh)
+                                                          for e in rules.exclusions]
+    if request.method == "GET":
+        form.version.data = reward.version
+    return form
+
+
+def _page(reward, case, status=200, **forms):
+    payment = db.session.scalar(select(RewardPayment).where(RewardPayment.reward_id == reward.id))
+    approvals = db.session.scalars(select(RewardApproval).where(RewardApproval.reward_id == reward.id,
+                                                                RewardApproval.active.is_(True))).all()
+    window = claims.claim_clock(db.session, reward)
+    rules = services._rules_for(_rules(), case)
+    context = dict(reward=reward, case=case, labels=STATUS_LABELS, payment=payment, approvals=approvals,
+                   window=window, rules=rules, computation=json.loads(reward.computation) if reward.computation else None,
+                   proposal_form=forms.get("proposal_form") or _proposal_form(reward),
+                   decision_form=forms.get("decision_form") or DecisionForm(version=reward.version),
+                   payment_form=forms.get("payment_form") or PaymentForm(
+                       amount=reward.amount, paid_on=clock.now().astimezone(SHANGHAI).date()),
+                   reveal_form=forms.get("reveal_form") or RevealClaimForm(), claim=forms.get("claim"),
+                   workers=services.case_workers(db.session, case.id))
+    return render_template("rewards/reward.html", **context), status
+
+
+@bp.get("/<int:reward_id>")
+@staff_required(*REWARD_ROLES)
+def reward(reward_id: int):
+    return _page(*_reward_or_404(reward_id))
+
+
+def _apply_errors(form, exc: ValidationFailed):
+    for name, code in exc.details.get("fields", {}).items():
+        field = getattr(form, name, None) or getattr(form, "reason", None)
+        if field is not None:
+            field.errors = list(field.errors) + [str(FIELD_ERRORS.get(code, code))]
+
+
+def _run(fn, form):
+    try:
+        fn()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        _apply_errors(form, exc)
+        return 422
+    except (Conflict, StaleDataError):
+        db.session.rollback()
+        flash(_("This action is not possible in the reward's current state, or someone changed it meanwhile."), "error")
+        return 409
+    except Forbidden:
+        db.session.rollback()
+        flash(_("You may not take this step: nobody approves their own proposal or a reward on a case they worked."),
+              "error")
+        return 403
+    db.session.commit()
+    return None
+
+
+@bp.post("/<int:reward_id>/propose")
+@staff_required("officer", "supervisor")
+def propose(reward_id: int):
+    r, c = _reward_or_404(reward_id)
+    form = _proposal_form(r, ProposalForm())
+    if not form.validate_on_submit():
+        return _page(r, c, 422, proposal_form=form)
+    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    status = _run(lambda: services.propose(
+        db.session, now=clock.now(), reward=r, actor=current_user, can_see=True, rule_sets=_rules(), version=version,
+        natural_person=form.natural_person.data == "1", exclusion=form.exclusion.data or "",
+        unknown_to_regulator=form.unknown_to_regulator.data == "1", party_type=form.party_type.data,
+        insider=bool(form.insider.data), level=int(form.level.data), uplift=form.uplift.data,
+        proposed_amount=form.proposed_amount.data, share_percent=form.share_percent.data,
+        allocation_reason=form.allocation_reason.data or "", signatories=form.signatories.data or 1), form)
+    if status:
+        return _page(*_reward_or_404(reward_id), status, proposal_form=form)
+    flash(_("Saved."), "success")
+    return redirect(url_for("rewards.reward", reward_id=r.id))
+
+
+@bp.post("/<int:reward_id>/decide")
+@staff_required("supervisor", "finance")
+def decide(reward_id: int):
+    r, c = _reward_or_404(reward_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    now, s = clock.now(), db.session
+    calls = {
+        "review": lambda: services.review(s, now=now, reward=r, actor=current_user, can_see=True, version=version),
+        "approve": lambda: services.finance_approve(s, now=now, reward=r, actor=current_user, version=version,
+                                                    uplift_consent=bool(form.uplift_consent.data)),
+        "send_back": lambda: services.send_back(s, now=now, reward=r, actor=current_user, reason=form.reason.data),
+        "revoke": lambda: claims.revoke(s, now=now, reward=r, actor=current_user, reason=form.reason.data or ""),
+        "extend": lambda: claims.extend_claim(s, now=now, reward=r, actor=current_user, workdays=10,
+                                              reason=form.reason.data or ""),
+    }
+    if form.action.data not in calls:
+        abort(400)
+    status = _run(calls[form.action.data], form)
+    if status:
+        return _page(*_reward_or_404(reward_id), status, decision_form=form)
+    flash(_("Saved."), "success")
+    return redirect(url_for("rewards.reward", reward_id=r.id))
+
+
+@bp.post("/<int:reward_id>/claim-details")
+@staff_required("finance")
+def claim_details(reward_id: int):
+    r, c = _reward_or_404(reward_id)
+    form = RevealClaimForm()
+    if not form.validate_on_submit():
+        return _page(r, c, 422, reveal_form=form)
+    row = claims.reveal_claim(db.session, now=clock.now(), reward=r, actor=current_user, reason=form.reason.data)
+    db.session.commit()
+    return _page(r, c, claim=row)
+
+
+@bp.post("/<int:reward_id>/payment")
+@staff_required("finance")
+def payment(reward_id: int):
+    r, c = _reward_or_404(reward_id)
+    form = PaymentForm()
+    if not form.validate_on_submit():
+        return _page(r, c, 422, payment_form=form)
+    status = _run(lambda: claims.record_payment(db.session, now=clock.now(), reward=r, actor=current_user,
+                                                voucher_number=form.voucher_number.data, paid_on=form.paid_on.data,
+                                                method=form.method.data, amount=form.amount.data), form)
+    if status:
+        return _page(*_reward_or_404(reward_id), status, payment_form=form)
+    flash(_("Payment recorded."), "success")
+    return redirect(url_for("rewards.reward", reward_id=r.id))
+
+
+@bp.get("/register.<fmt>")
+@staff_required("supervisor", "finance", "auditor")
+def export(fmt: str):
+    """The reward register for audit. Claimant identity only for finance, with a reason, audited."""
+    reason = (request.args.get("identity_reason") or "").strip()
+    with_identity = bool(reason) and current_user.has_role("finance")
+    rows = db.session.execute(select(Reward, Case).join(Case, Case.id == Reward.case_id)
+                              .where(division_filter(Case.division_code, current_user)).order_by(Reward.id)).all()
+    header = ["reward", "case", "filing_number", "decision_number", "status", "rule_set", "rule_set_version", "level",
+              "base", "amount", "joint_finance_approval", "notified_on", "paid_on", "voucher"]
+    if with_identity:
+        header += ["claimant_name", "claimant_account"]
+        from ..audit import services as audit
+        audit.record(db.session, now=clock.now(), action="reward.register_exported_with_identity", actor=current_user,
+                     details={"reason": reason, "rows": len(rows)})
+        db.session.commit()
+    payments = {p.reward_id: p for p in db.session.scalars(select(RewardPayment))}
+    claims_by = {}
+    if with_identity:
+        from .models import RewardClaim
+        claims_by = {cl.reward_id: cl for cl in db.session.scalars(select(RewardClaim))}
+    table = [header]
+    for r, c in rows:
+        p = payments.get(r.id)
+        line = [r.id, c.id, c.filing_number, c.decision_number or "", r.status, r.rule_set or "",
+                r.rule_set_version or "", r.level or "", str(r.base or ""), str(r.amount or ""),
+                "yes" if r.joint_finance_approval else "no", r.notified_on or "", p.paid_on if p else "",
+                p.voucher_number if p else ""]
+        if with_identity:
+            cl = claims_by.get(r.id)
+            line += [cl.name if cl else "", cl.account_number if cl else ""]
+        table.append(line)
+    if fmt == "csv":
+        buf = io.StringIO()
+        csv.writer(buf).writerows(table)
+        return Response("\ufeff" + buf.getvalue(), mimetype="text/csv",
+                        headers={"Content-Disposition": "attachment; filename=reward-register.csv"})
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "rewards"
+        for line in table:
+            ws.append([str(v) if v != "" else None for v in line])
+        out = io.BytesIO()
+        wb.save(out)
+        return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": "attachment; filename=reward-register.xlsx"})
+    abort(404)

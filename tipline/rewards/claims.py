@@ -1,0 +1,146 @@
+"""After approval: the reporter's claim, finance's payment, forfeiture and revocation."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..calendar.service import WorkCalendar
+from ..cases import clocks
+from ..cases.clock_models import Clock
+from ..errors import Conflict, Forbidden, ValidationFailed
+from ..validators import id_number_problem, normalise_id_number
+from .models import Reward, RewardClaim, RewardPayment
+from .services import _audit
+
+METHODS = ("bank_transfer", "cash", "other")
+
+
+def claim_clock(session: Session, reward: Reward) -> Clock | None:
+    return session.scalar(select(Clock).where(Clock.kind == "reward_claim", Clock.tip_id == reward.tip_id)
+                          .order_by(Clock.id.desc()).limit(1))
+
+
+def claim(session: Session, *, now: dt.datetime, reward: Reward, name: str, id_number: str, bank: str,
+          account_number: str, account_holder: str) -> RewardClaim:
+    """The reporter (anonymous ones through their receipt) gives identity and an account in their
+    own name. Raises Conflict when nothing is claimable or the window has closed, ValidationFailed."""
+    if reward.status != "notified":
+        raise Conflict("nothing to claim", kind="state")
+    today = clocks.local_date(now)
+    window = claim_clock(session, reward)
+    if window is not None and window.due_on is not None and today > window.due_on:
+        raise Conflict("claim window closed", kind="window")
+    fields = {}
+    name, holder = (name or "").strip(), (account_holder or "").strip()
+    if not name:
+        fields["name"] = "required"
+    problem = id_number_problem(id_number, today=today)
+    if problem:
+        fields["id_number"] = "id_" + problem
+    if not (bank or "").strip():
+        fields["bank"] = "required"
+    digits = "".join(ch for ch in (account_number or "") if ch.isdigit())
+    if not 8 <= len(digits) <= 30:
+        fields["account_number"] = "invalid"
+    if holder != name:
+        fields["account_holder"] = "not_own_name"  # payment goes only to an account in the reporter's name
+    if fields:
+        raise ValidationFailed("invalid claim", fields=fields)
+    row = RewardClaim(reward_id=reward.id, name=name, id_number=normalise_id_number(id_number),
+                      bank=bank.strip(), account_number=digits, account_holder=holder, claimed_at=now)
+    session.add(row)
+    reward.status = "claimed"
+    clocks.finish(session, window, today)
+    _audit(session, now, reward, "claimed", None)
+    return row
+
+
+def reveal_claim(session: Session, *, now: dt.datetime, reward: Reward, actor, reason: str) -> RewardClaim:
+    """Finance reads the claimant's identity and account to pay; each read is audited with its reason."""
+    if not actor.has_role("finance"):
+        raise Forbidden("only finance reads claim details")
+    if len((reason or "").strip()) < 2:
+        raise ValidationFailed("reason", fields={"reason": "required"})
+    row = session.scalar(select(RewardClaim).where(RewardClaim.reward_id == reward.id))
+    if row is None:
+        raise Conflict("no claim", kind="state")
+    _audit(session, now, reward, "claim_viewed", actor, reason=reason.strip())
+    return row
+
+
+def record_payment(session: Session, *, now: dt.datetime, reward: Reward, actor, voucher_number: str,
+                   paid_on: dt.date, method: str, amount) -> RewardPayment:
+    """Finance records the payment of the approved amount. Raises Forbidden, Conflict, ValidationFailed."""
+    if not actor.has_role("finance"):
+        raise Forbidden("finance records payments")
+    if reward.status != "claimed":
+        raise Conflict("not claimed", kind="state")
+    fields = {}
+    if not (voucher_number or "").strip():
+        fields["voucher_number"] = "required"
+    if method not in METHODS:
+        fields["method"] = "invalid"
+    try:
+        paid = Decimal(str(amount)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        paid = None
+    if paid is None or paid != reward.amount:
+        fields["amount"] = "mismatch"
+    if paid_on > clocks.local_date(now):
+        fields["paid_on"] = "future"
+    if fields:
+        raise ValidationFailed("invalid payment", fields=fields)
+    row = RewardPayment(reward_id=reward.id, voucher_number=voucher_number.strip(), paid_on=paid_on, method=method,
+                        amount=paid, recorded_by=actor.id, recorded_at=now)
+    session.add(row)
+    claim_row = session.scalar(select(RewardClaim).where(RewardClaim.reward_id == reward.id))
+    claim_row.verified_by = actor.id
+    reward.status = "paid"
+    _audit(session, now, reward, "paid", actor, voucher=voucher_number.strip(), amount=str(paid),
+           paid_on=paid_on.isoformat(), method=method)
+    return row
+
+
+def extend_claim(session: Session, *, now: dt.datetime, reward: Reward, actor, workdays: int, reason: str) -> None:
+    """An approved extension of the claim window, for good reason."""
+    if not actor.has_role("finance", "supervisor"):
+        raise Forbidden("finance or a supervisor extends")
+    if reward.status != "notified":
+        raise Conflict("not awaiting a claim", kind="state")
+    if not 1 <= int(workdays) <= 90 or len((reason or "").strip()) < 2:
+        raise ValidationFailed("extension", fields={"reason": "required"})
+    window = claim_clock(session, reward)
+    clocks.extend(session, window, int(workdays), WorkCalendar.load(session))
+    _audit(session, now, reward, "claim_extended", actor, workdays=int(workdays), reason=reason.strip())
+
+
+def forfeit_expired(session: Session, now: dt.datetime) -> int:
+    """Scheduler job: rewards not claimed within the (possibly extended) window are forfeited."""
+    today = clocks.local_date(now)
+    count = 0
+    for reward in session.scalars(select(Reward).where(Reward.status == "notified")):
+        window = claim_clock(session, reward)
+        if window is not None and window.due_on is not None and window.due_on < today:
+            reward.status = "forfeited"
+            clocks.finish(session, window, today)
+            window.met = False
+            _audit(session, now, reward, "forfeited", None, due=window.due_on.isoformat())
+            count += 1
+    session.commit()
+    return count
+
+
+def revoke(session: Session, *, now: dt.datetime, reward: Reward, actor, reason: str) -> None:
+    """Refuse or recover a reward for fraud (forged material, concealed facts, false accusation)."""
+    if not actor.has_role("finance", "supervisor"):
+        raise Forbidden("finance or a supervisor revokes")
+    if reward.status in ("revoked", "not_eligible", "forfeited"):
+        raise Conflict("nothing to revoke", kind="state")
+    if len((reason or "").strip()) < 4:
+        raise ValidationFailed("reason", fields={"reason": "required"})
+    was_paid = reward.status == "paid"
+    reward.status, reward.revoked_reason = "revoked", reason.strip()
+    _audit(session, now, reward, "revoked", actor, reason=reason.strip(), recovery=was_paid)

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, RadioField, SelectField,
+                     StringField, TextAreaField)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+REQUIRED = _l("This field is required.")
+
+
+class ProposalForm(FlaskForm):
+    version = HiddenField()
+    natural_person = RadioField(_l("The reporter is a natural person"), choices=[("1", _l("Yes")), ("0", _l("No"))],
+                                default="1")
+    exclusion = SelectField(_l("Excluded person?"), validators=[Optional()])
+    unknown_to_regulator = RadioField(_l("The regulator did not already know of the matter"),
+                                      choices=[("1", _l("Yes")), ("0", _l("No"))], default="1")
+    party_type = SelectField(_l("The penalised party is"), choices=[("organisation", _l("an organisation")),
+                                                                   ("natural_person", _l("a natural person"))])
+    insider = BooleanField(_l("Insider (内部举报人)"))
+    level = SelectField(_l("Reward level"), choices=[("1", "1"), ("2", "2"), ("3", "3")])
+    uplift = DecimalField(_l("Insider uplift factor (1 to the rule set's limit)"), places=3, validators=[Optional()])
+    proposed_amount = DecimalField(_l("Proposed amount when there were no fines (yuan)"), places=2,
+                                   validators=[Optional()])
+    share_percent = IntegerField(_l("Share of the case's reward (%)"), validators=[Optional(), NumberRange(1, 100)])
+    allocation_reason = TextAreaField(_l("Why a later reporter receives a share"), validators=[Optional(), Length(max=2000)],
+                                      render_kw={"rows": 2})
+    signatories = IntegerField(_l("Joint signatories"), default=1, validators=[Optional(), NumberRange(1, 100)])
+
+
+class DecisionForm(FlaskForm):
+    version = HiddenField()
+    action = HiddenField()
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+    uplift_consent = BooleanField(_l("The finance department consents to the insider uplift"))
+
+
+class PaymentForm(FlaskForm):
+    voucher_number = StringField(_l("Voucher number"), validators=[DataRequired(message=REQUIRED), Length(max=60)])
+    paid_on = DateField(_l("Paid on"), validators=[DataRequired(message=REQUIRED)])
+    method = SelectField(_l("Method"), choices=[("bank_transfer", _l("Bank transfer")), ("cash", _l("Cash")),
+                                               ("other", _l("Other"))])
+    amount = DecimalField(_l("Amount paid (yuan)"), places=2, validators=[DataRequired(message=REQUIRED)])
+
+
+class RevealClaimForm(FlaskForm):
+    reason = StringField(_l("Why do you need the claimant's details?"),
+                         validators=[DataRequired(message=REQUIRED), Length(min=2, max=300)])
+
+
+class ClaimForm(FlaskForm):
+    name = StringField(_l("Your full name"), validators=[DataRequired(message=REQUIRED), Length(max=60)],
+                       render_kw={"autocomplete": "name"})
+    id_number = StringField(_l("Your ID card number"), validators=[DataRequired(message=REQUIRED), Length(max=30)])
+    bank = StringField(_l("Bank"), validators=[DataRequired(message=REQUIRED), Length(max=100)])
+    account_number = StringField(_l("Account number"), validators=[DataRequired(message=REQUIRED), Length(max=40)],
+                                 render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    account_holder = StringField(_l("Name of the account holder"),
+                                 validators=[DataRequired(message=REQUIRED), Length(max=60)])
+
+
+class ExportForm(FlaskForm):
+    class Meta:
+        csrf = False
+    fmt = SelectField(choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+    identity_reason = StringField(_l("Include claimant identity (finance only): reason"),
+                                  validators=[Optional(), Length(max=300)])

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+STATUS_LABELS = {
+    "review": _l("Awaiting the officer's proposal"),
+    "proposed": _l("Proposed, awaiting the supervisor"),
+    "reviewed": _l("Reviewed, awaiting finance"),
+    "approved": _l("Approved"),
+    "notified": _l("Reporter notified, awaiting claim"),
+    "claimed": _l("Claimed, awaiting payment"),
+    "paid": _l("Paid"),
+    "not_eligible": _l("Not eligible"),
+    "forfeited": _l("Forfeited: not claimed in time"),
+    "revoked": _l("Revoked"),
+}
+# What the reporter reads on the status page.
+PUBLIC_TEXT = {
+    "notified": _l("A reward has been granted for your report. Claim it below before the deadline."),
+    "claimed": _l("We have received your claim. Finance will check it and pay the reward to your account."),
+    "paid": _l("The reward has been paid."),
+    "forfeited": _l("The reward was not claimed within the time allowed and has lapsed."),
+    "revoked": _l("The reward has been withdrawn."),
+}
+INELIGIBLE_TEXT = {
+    "not_natural_person": _l("Rewards are paid only to natural persons, so this report does not qualify for a reward."),
+    "already_known": _l("The regulator already knew of this matter before your report, so it does not qualify for a reward."),
+    "not_major": _l("The violation was not one of the major violations for which rewards are paid, so this report does not qualify for a reward."),
+}
+EXCLUSION_TEXT = _l("Under the reward rules, people in your position (for example staff with a duty to report, the injured party or a party paid for the report) cannot receive a reward for this report.")
+FIELD_ERRORS = {
+    "required": _l("This field is required."),
+    "invalid": _l("Choose a valid value."),
+    "mismatch": _l("The amount must equal the approved reward."),
+    "future": _l("This date is in the future."),
+    "not_own_name": _l("The account must be in your own name: the holder's name must be the name you gave."),
+    "id_length": _l("An ID card number has 18 characters."),
+    "id_characters": _l("An ID card number has 17 digits followed by a digit or X."),
+    "id_birthdate": _l("The date of birth in this ID card number is not valid."),
+    "id_check": _l("This ID card number's last character does not match: please check it."),
+}

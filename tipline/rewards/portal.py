@@ -1,0 +1,73 @@
+"""The reporter's side of a reward: shown on the status page, claimed with the receipt alone."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .. import clock
+from ..errors import Conflict, ValidationFailed
+from ..extensions import db, limiter
+from ..intake.views import _reporter_tip_id
+from . import claims
+from .forms import ClaimForm
+from .labels import EXCLUSION_TEXT, FIELD_ERRORS, INELIGIBLE_TEXT, PUBLIC_TEXT
+from .models import Reward
+
+bp = Blueprint("reward_portal", __name__, url_prefix="/status/reward")
+
+
+def reward_section(tip) -> dict | None:
+    """What the status page shows about a reward, or None (nothing to say yet)."""
+    reward = db.session.scalar(select(Reward).where(Reward.tip_id == tip.id))
+    if reward is None or reward.status in ("review", "proposed", "reviewed", "approved"):
+        return None
+    if reward.status == "not_eligible":
+        text = INELIGIBLE_TEXT.get(reward.ineligible_reason, EXCLUSION_TEXT)
+        return {"reward": reward, "text": text, "window": None, "form": None}
+    window = claims.claim_clock(db.session, reward) if reward.status == "notified" else None
+    return {"reward": reward, "text": PUBLIC_TEXT.get(reward.status, ""), "window": window,
+            "form": ClaimForm() if reward.status == "notified" else None}
+
+
+def init_app(app):
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def _reward_helper():
+        return {"reward_section": reward_section}
+
+
+@bp.post("/claim")
+@limiter.limit("20 per hour")
+def claim():
+    tip_id = _reporter_tip_id()
+    if tip_id is None:
+        flash(_("Please enter your receipt code again."), "info")
+        return redirect(url_for("intake.status_login"))
+    reward = db.session.scalar(select(Reward).where(Reward.tip_id == tip_id))
+    form = ClaimForm()
+    if reward is None:
+        return redirect(url_for("intake.status_view"))
+    if form.validate_on_submit():
+        try:
+            claims.claim(db.session, now=clock.now(), reward=reward, name=form.name.data, id_number=form.id_number.data,
+                         bank=form.bank.data, account_number=form.account_number.data,
+                         account_holder=form.account_holder.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            for name, code in exc.details["fields"].items():
+                getattr(form, name).errors = [str(FIELD_ERRORS.get(code, code))]
+        except Conflict:
+            db.session.rollback()
+            flash(_("This reward can no longer be claimed."), "error")
+            return redirect(url_for("intake.status_view"))
+        else:
+            db.session.commit()
+            flash(_("Your claim was received."), "success")
+            return redirect(url_for("intake.status_view"))
+    from ..intake.views import _portal
+    # Re-render the status page with the claim form's errors and what was typed (never the account
+    # number back in a page that might be cached: it is simply not echoed).
+    form.account_number.data = ""
+    return _portal(status=422, claim_form=form)

@@ -1,0 +1,218 @@
+"""From a closed case to an approved reward: review tasks, eligibility, proposal, approvals.
+
+Nobody approves their own proposal or a reward on a case they worked; at the joint-approval
+threshold two different finance approvers are needed; an insider uplift needs finance's consent.
+Each step can send the reward back with a reason. Every step is audited.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..audit import services as audit
+from ..calendar.service import WorkCalendar
+from ..cases import clocks
+from ..cases.models import Assignment, Case
+from ..errors import Conflict, Forbidden, ValidationFailed
+from ..intake.models import Tip
+from .models import Reward, RewardApproval
+from .quote import QuoteError, quote
+from .rules import RuleSets
+
+REWARDABLE_OUTCOMES = ("violation", "criminal_transfer")
+MAJOR_MEASURES = ("suspend_business", "closure", "licence_revoked")
+OPEN = ("review", "proposed", "reviewed", "approved")
+
+
+def _audit(session, now, reward, action, actor, **details):
+    audit.record(session, now=now, action=f"reward.{action}", actor=actor, object_type="reward",
+                 object_id=reward.id, details={"case": reward.case_id, **details})
+
+
+def case_workers(session: Session, case_id: int) -> set[int]:
+    """Everyone who triaged or investigated the case: none of them may approve its rewards."""
+    people = set(session.scalars(select(Assignment.user_id).where(Assignment.case_id == case_id)))
+    people |= {u for u in session.scalars(select(Tip.triaged_by_id).where(Tip.case_id == case_id)) if u}
+    return people
+
+
+def open_reviews(session: Session, now: dt.datetime, case: Case) -> list[Reward]:
+    """Registered as a case-closed hook: every report merged into a rewardable case gets a review,
+    ordered by time of receipt (the first is the one rewarded; later ones need an allocation)."""
+    if case.outcome not in REWARDABLE_OUTCOMES:
+        return []
+    tips = session.scalars(select(Tip).where(Tip.case_id == case.id, Tip.kind != "complaint")
+                           .order_by(Tip.received_at, Tip.id)).all()
+    cal = WorkCalendar.load(session)
+    created = []
+    for order, tip in enumerate(tips, start=1):
+        if session.scalar(select(Reward.id).where(Reward.tip_id == tip.id)) is not None:
+            continue
+        reward = Reward(case_id=case.id, tip_id=tip.id, order_in_case=order, created_at=now,
+                        share_percent=100 if order == 1 else 0)
+        session.add(reward)
+        session.flush()
+        clocks.start(session, kind="reward_notice", on=case.closed_on or clocks.local_date(now),
+                     division_code=case.division_code, now=now, cal=cal, tip_id=tip.id)
+        _audit(session, now, reward, "review_opened", None, tip=tip.id, order=order)
+        created.append(reward)
+    return created
+
+
+def major_basis(case: Case, party_type: str, rules) -> str | None:
+    if case.outcome == "criminal_transfer":
+        return "criminal"
+    if any(m in MAJOR_MEASURES for m in case.measure_list):
+        return "measure"
+    threshold = rules.large_fines_natural_person if party_type == "natural_person" else rules.large_fines_organisation
+    if case.penalty_total >= threshold:
+        return "large_fines"
+    return None
+
+
+def _rules_for(rule_sets: RuleSets, case: Case):
+    return rule_sets.for_date(case.decision_date or case.filed_on, family="henan")
+
+
+def propose(session: Session, *, now: dt.datetime, reward: Reward, actor, can_see: bool, rule_sets: RuleSets,
+            version: int | None, natural_person: bool, exclusion: str, unknown_to_regulator: bool,
+            party_type: str, insider: bool, level: int | None, uplift: Decimal | None = None,
+            proposed_amount: Decimal | None = None, share_percent: int | None = None,
+            allocation_reason: str = "", signatories: int = 1) -> Reward:
+    """The officer's eligibility checklist and proposal. An ineligible reporter ends here (and is
+    told so in plain words). Raises Forbidden, Conflict (state or stale version), ValidationFailed."""
+    case = session.get(Case, reward.case_id)
+    if not actor.has_role("officer", "supervisor") or not can_see:
+        raise Forbidden("officers and supervisors of the case's jurisdiction")
+    if actor.has_role("officer") and actor.id not in case_workers(session, case.id):
+        raise Forbidden("only the case's officers propose")
+    if version is not None and version != reward.version:
+        raise Conflict("changed meanwhile", kind="stale")
+    if reward.status != "review":
+        raise Conflict("not awaiting a proposal", kind="state")
+    rules = _rules_for(rule_sets, case)
+    if party_type not in ("natural_person", "organisation"):
+        raise ValidationFailed("party type", fields={"party_type": "invalid"})
+    codes = {e.code for e in rules.exclusions}
+    if exclusion and exclusion not in codes:
+        raise ValidationFailed("exclusion", fields={"exclusion": "invalid"})
+    basis = major_basis(case, party_type, rules)
+    reason = ("not_natural_person" if not natural_person else exclusion if exclusion else
+              "already_known" if not unknown_to_regulator else "not_major" if basis is None else "")
+    reward.natural_person, reward.exclusion = natural_person, exclusion or None
+    reward.unknown_to_regulator, reward.party_type, reward.major_basis = unknown_to_regulator, party_type, basis
+    reward.insider, reward.proposed_by = insider, actor.id
+    if reason:
+        reward.status, reward.ineligible_reason = "not_eligible", reason
+        _audit(session, now, reward, "not_eligible", actor, reason=reason)
+        return reward
+    if reward.order_in_case > 1 and len(allocation_reason.strip()) < 4:
+        raise ValidationFailed("allocation", fields={"allocation_reason": "required"})
+    share = 100 if reward.order_in_case == 1 and share_percent is None else int(share_percent or 0)
+    others = session.scalar(select(func.coalesce(func.sum(Reward.share_percent), 0)).where(
+        Reward.case_id == case.id, Reward.id != reward.id, Reward.status.notin_(("not_eligible", "revoked")))) or 0
+    if not 1 <= share <= 100 or others + share > 100:
+        raise ValidationFailed("share", fields={"share_percent": "invalid"})
+    try:
+        q = quote(rules, level=level or 0, fines_and_confiscations=case.penalty_total,
+                  insider_uplift=uplift if insider else None,
+                  proposed_no_fine_amount=proposed_amount if case.penalty_total == 0 else None,
+                  signatories=signatories)
+    except QuoteError as exc:
+        raise ValidationFailed(str(exc), fields={"level": str(exc)}) from None
+    amount = (q.amount * share / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    reward.rule_set, reward.rule_set_version, reward.level = q.rule_set, q.rule_set_version, q.level
+    reward.base, reward.uplift, reward.amount = q.base, (q.uplift if insider else None), amount
+    reward.share_percent, reward.signatories, reward.allocation_reason = share, signatories, allocation_reason.strip()
+    reward.joint_finance_approval = q.joint_finance_approval
+    reward.computation = json.dumps({**q.as_json(), "steps": q.steps, "share_percent": share,
+                                     "amount_after_share": str(amount)}, ensure_ascii=False)
+    reward.status, reward.returned_reason = "proposed", ""
+    _audit(session, now, reward, "proposed", actor, level=q.level, amount=str(amount), rule_set=q.rule_set,
+           version=q.rule_set_version)
+    return reward
+
+
+def _approvals(session: Session, reward: Reward, step: str) -> list[RewardApproval]:
+    return list(session.scalars(select(RewardApproval).where(RewardApproval.reward_id == reward.id,
+                                                             RewardApproval.step == step,
+                                                             RewardApproval.active.is_(True))))
+
+
+def _independent(session, reward, actor):
+    if actor.id == reward.proposed_by:
+        raise Forbidden("nobody approves their own proposal")
+    if actor.id in case_workers(session, reward.case_id):
+        raise Forbidden("nobody approves a reward on a case they worked")
+
+
+def send_back(session: Session, *, now: dt.datetime, reward: Reward, actor, reason: str) -> None:
+    """A supervisor or finance returns the reward to the officer with a reason."""
+    if not actor.has_role("supervisor", "finance"):
+        raise Forbidden("supervisors and finance send back")
+    if reward.status not in ("proposed", "reviewed"):
+        raise Conflict("nothing to send back", kind="state")
+    if len((reason or "").strip()) < 2:
+        raise ValidationFailed("reason", fields={"reason": "required"})
+    for a in _approvals(session, reward, "review") + _approvals(session, reward, "finance"):
+        a.active = False
+    reward.status, reward.returned_reason = "review", reason.strip()
+    _audit(session, now, reward, "sent_back", actor, reason=reason.strip())
+
+
+def review(session: Session, *, now: dt.datetime, reward: Reward, actor, can_see: bool,
+           version: int | None) -> None:
+    """The supervisor confirms the level and amount."""
+    if not actor.has_role("supervisor") or not can_see:
+        raise Forbidden("supervisors review")
+    if version is not None and version != reward.version:
+        raise Conflict("changed meanwhile", kind="stale")
+    if reward.status != "proposed":
+        raise Conflict("not proposed", kind="state")
+    _independent(session, reward, actor)
+    session.add(RewardApproval(reward_id=reward.id, user_id=actor.id, step="review", at=now))
+    reward.status, reward.reviewed_by = "reviewed", actor.id
+    _audit(session, now, reward, "reviewed", actor)
+
+
+def finance_approve(session: Session, *, now: dt.datetime, reward: Reward, actor, version: int | None,
+                    uplift_consent: bool = False) -> None:
+    """One finance approval; two different ones at the joint-approval threshold. The last one
+    notifies the reporter and starts the claim clock. Raises Forbidden, Conflict, ValidationFailed."""
+    if not actor.has_role("finance"):
+        raise Forbidden("finance approves")
+    if version is not None and version != reward.version:
+        raise Conflict("changed meanwhile", kind="stale")
+    if reward.status != "reviewed":
+        raise Conflict("not reviewed", kind="state")
+    _independent(session, reward, actor)
+    if actor.id == reward.reviewed_by:
+        raise Forbidden("the reviewer cannot also approve")
+    done = _approvals(session, reward, "finance")
+    if any(a.user_id == actor.id for a in done):
+        raise Forbidden("a second approval must come from someone else")
+    if reward.uplift and reward.uplift > 1 and not (uplift_consent or reward.uplift_consent_by):
+        raise ValidationFailed("consent", fields={"uplift_consent": "required"})
+    if reward.uplift and reward.uplift > 1 and uplift_consent and not reward.uplift_consent_by:
+        reward.uplift_consent_by = actor.id
+    session.add(RewardApproval(reward_id=reward.id, user_id=actor.id, step="finance", at=now))
+    _audit(session, now, reward, "finance_approved", actor, approval=len(done) + 1)
+    if len(done) + 1 >= (2 if reward.joint_finance_approval else 1):
+        reward.status = "approved"
+        notify(session, now=now, reward=reward)
+
+
+def notify(session: Session, *, now: dt.datetime, reward: Reward) -> None:
+    """The reporter's status page now shows the reward and how to claim it; the claim clock starts."""
+    today = clocks.local_date(now)
+    reward.status, reward.notified_on = "notified", today
+    cal = WorkCalendar.load(session)
+    clocks.finish(session, clocks.running(session, "reward_notice", tip_id=reward.tip_id), today)
+    tip = session.get(Tip, reward.tip_id)
+    clocks.start(session, kind="reward_claim", on=today, division_code=tip.division_code, now=now, cal=cal,
+                 tip_id=reward.tip_id)
+    _audit(session, now, reward, "notified", None)
