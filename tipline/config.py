@@ -55,6 +55,7 @@ class Settings:
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     ratelimit_storage_uri: str = "memory://"
+    ratelimit_enabled: bool = True  # off only for load tests on loopback
     mail_server: str = "127.0.0.1"
     mail_port: int = 25
     mail_use_tls: bool = False
@@ -97,6 +98,7 @@ class Settings:
             "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "RATELIMIT_HEADERS_ENABLED": True,
+            "RATELIMIT_ENABLED": self.ratelimit_enabled,
             "WTF_CSRF_TIME_LIMIT": None,
             "TIPLINE": self,
         }
@@ -190,7 +192,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         kwargs["default_locale"] = locale
     typed = {f.name: f for f in dataclasses.fields(Settings)}
     for name in (
-        "secure_cookies", "require_2fa", "mail_use_tls", "mail_use_starttls", "scheduler_enabled", "email_ack",
+        "secure_cookies", "require_2fa", "mail_use_tls", "mail_use_starttls", "scheduler_enabled", "ratelimit_enabled", "email_ack",
     ):
         raw = get(name.upper())
         if raw is not None:

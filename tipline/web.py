@@ -1,10 +1,16 @@
 """Response headers, error pages and template helpers shared by every blueprint."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+import logging
+
+from flask import Flask, render_template, request, session
+from sqlalchemy.exc import DBAPIError
 from flask_babel import format_datetime
 
 from .clock import local
+
+# Public pages that say the same to everyone: their own Cache-Control stands (see _headers).
+PUBLIC_CACHEABLE = frozenset({"public.results", "public.statistics"})
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -27,7 +33,10 @@ def init_app(app: Flask) -> None:
         if secure:
             h.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
         # Pages may show tip data; nothing but static assets is kept by browsers or proxies.
-        if request.endpoint != "static":
+        # A public page keeps the Cache-Control it set, unless it touched the session (per-visitor).
+        cacheable = (request.endpoint in PUBLIC_CACHEABLE and "Cache-Control" in h and not session.modified
+                     and "Set-Cookie" not in h)
+        if request.endpoint != "static" and not cacheable:
             h["Cache-Control"] = "no-store"
             h["Pragma"] = "no-cache"
         return response
@@ -37,8 +46,16 @@ def init_app(app: Flask) -> None:
             return render_template(f"errors/{code}.html", error=exc), code
         return handler
 
-    for code in (400, 403, 404, 405, 413, 429, 500):
+    for code in (400, 403, 404, 405, 413, 429, 500, 503):
         app.register_error_handler(code, _error(code))
+
+    @app.errorhandler(DBAPIError)
+    def _database_unavailable(exc):
+        # The database went away (restart, network): nothing of this request was committed, so
+        # the visitor can simply try again. The page does not touch the database itself.
+        logging.getLogger("tipline").warning("database unavailable: %s", type(exc.orig).__name__ if exc.orig else exc)
+        response = render_template("errors/503.html", error=exc), 503
+        return response[0], 503, {"Retry-After": "30"}
 
     @app.template_filter("localtime")
     def _localtime(value, fmt="yyyy-MM-dd HH:mm"):
