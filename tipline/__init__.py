@@ -58,6 +58,10 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(hotline_bp)
     app.register_blueprint(hotline_api_bp)
     ext.csrf.exempt(hotline_api_bp)  # bearer-token API: no cookies, so no CSRF
+    from .oversight.public import bp as public_bp
+    from .oversight.views import bp as oversight_bp
+    app.register_blueprint(oversight_bp)
+    app.register_blueprint(public_bp)
 
     web.init_app(app)
     from .rewards import portal as reward_portal

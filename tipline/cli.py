@@ -86,6 +86,11 @@ def demo_cmd():
     click.echo("Demo accounts (password for all: %s):" % accounts.password)
     for username, role, division in accounts.rows:
         click.echo(f"  {username:<14} {role:<11} {division}")
+    if accounts.receipts:
+        click.echo("Demo reports (open them at /status with the receipt code):")
+        from .intake.receipts import grouped
+        for entity, code in accounts.receipts:
+            click.echo(f"  {grouped(code)}  {entity}")
 
 
 @click.group("audit")
@@ -169,9 +174,10 @@ def register(app):
     from .calendar.cli import calendar_group
     from .cases.cli import deadlines_group
     from .intake.email.cli import intake_group
+    from .oversight.cli import retention_group
     from .rewards.cli import rewards_group
     for cmd in (db_group, users_group, demo_cmd, audit_group, serve_cmd, scheduler_cmd, keys_group, calendar_group,
-                intake_group, rewards_group, deadlines_group):
+                intake_group, rewards_group, deadlines_group, retention_group):
         app.cli.add_command(cmd)
     from .intake.hotline.tokens import tokens_group
     app.cli.add_command(tokens_group)

@@ -1,10 +1,12 @@
-"""Demo data for `make run`: accounts in the province and in Zhengzhou. Idempotent."""
+"""Demo data for `make run`: accounts in the province and in Zhengzhou, and a few tips and cases
+so every page has something to show. Idempotent: a second run adds nothing."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .auth import services as auth
@@ -18,11 +20,26 @@ ACCOUNTS = [
     ("officer", "officer", "410100", "郑州 办案人员 王"),
     ("officer2", "officer", "410100", "郑州 办案人员 李"),
     ("officer3", "officer", "410105", "金水区 办案人员 张"),
+    ("officer4", "officer", "410105", "金水区 办案人员 刘"),
+    ("officer5", "officer", "410105", "金水区 办案人员 陈"),
     ("supervisor", "supervisor", "410100", "郑州 科长 赵"),
+    ("supervisor2", "supervisor", "410105", "金水区 科长 钱"),
     ("finance", "finance", "410100", "郑州 财务 陈"),
     ("finance2", "finance", "410100", "郑州 财务 刘"),
     ("auditor", "auditor", "410000", "省局 审计 孙"),
     ("provofficer", "officer", "410000", "省局 办案人员 周"),
+]
+
+TIPS = [
+    dict(kind="report", category_code="test.false_report", entity_name="郑州某某检测技术有限公司",
+         entity_uscc="91350200MA2YJ1XR9G", division_code="410105", knowledge="insider",
+         description="该公司在未实际检测的情况下出具混凝土抗压强度检测报告，报告编号 ZZJC-2026-0311，"
+                     "原始记录由业务员事后补写，样品从未进入实验室。"),
+    dict(kind="report", category_code="cert.forged_certificate", entity_name="河南某电器销售有限公司",
+         division_code="410102", knowledge="customer",
+         description="在该公司购买的电热水壶贴有 CCC 标志，但在认证机构网站查不到对应证书编号，怀疑证书伪造。"),
+    dict(kind="both", category_code="cert.ccc", entity_name="洛阳某灯具厂", division_code="410302", knowledge="customer",
+         description="购买的 LED 灯具无 CCC 标志即销售，使用一周后外壳融化。我要求退货赔偿，同时举报其无证生产销售。"),
 ]
 
 
@@ -30,6 +47,7 @@ ACCOUNTS = [
 class DemoAccounts:
     password: str
     rows: list[tuple[str, str, str]]
+    receipts: list[tuple[str, str]] = field(default_factory=list)
 
 
 def load_demo(session: Session, *, now: dt.datetime) -> DemoAccounts:
@@ -38,4 +56,42 @@ def load_demo(session: Session, *, now: dt.datetime) -> DemoAccounts:
         if username not in existing:
             auth.create_user(session, now=now, username=username, password=DEMO_PASSWORD, role=role,
                              division_code=division, display_name=name, actor_label="demo")
-    return DemoAccounts(DEMO_PASSWORD, [(u, r, d) for u, r, d, _ in ACCOUNTS])
+    result = DemoAccounts(DEMO_PASSWORD, [(u, r, d) for u, r, d, _ in ACCOUNTS])
+    session.flush()
+    from .intake.models import Tip
+    if session.scalar(select(func.count(Tip.id))) == 0:
+        result.receipts = _tips_and_cases(session, now)
+    return result
+
+
+def _tips_and_cases(session: Session, now: dt.datetime) -> list[tuple[str, str]]:
+    from .cases import investigation, triage
+    from .intake import services as intake
+    users = {u.username: u for u in session.scalars(select(User))}
+    receipts = []
+    tips = []
+    for i, data in enumerate(TIPS):
+        at = now - dt.timedelta(days=20 - i * 5)
+        result = intake.submit(session, now=at, data=intake.TipInput(**data), token=secrets.token_urlsafe(32),
+                               known_division=lambda c: c.startswith("41"), actor_label="demo")
+        result.tip.sealed_receipt = None
+        tips.append(result.tip)
+        receipts.append((data["entity_name"], result.receipt_code))
+    # The first tip became a case that was decided and closed, with a reward to review.
+    first = tips[0]
+    case = triage.file_case(session, now=now - dt.timedelta(days=15), tip=first, actor=users["officer3"],
+                            can_see=True, version=first.version, filing_number="郑金市监立〔2026〕18号",
+                            filed_on=(now - dt.timedelta(days=15)).date())
+    decided = (now - dt.timedelta(days=3)).date()
+    investigation.add_inspection(session, now=now - dt.timedelta(days=10), case=case, actor=users["supervisor2"],
+                                 can_see=True, inspected_on=(now - dt.timedelta(days=10)).date(),
+                                 place="郑州市金水区某路 8 号检测实验室", officers="张、刘",
+                                 findings="原始记录与报告数据不一致，样品留样室无对应样品。", problems_found=3)
+    investigation.decide(session, now=now - dt.timedelta(days=3), case=case, actor=users["supervisor2"], can_see=True,
+                         version=case.version, outcome="violation", decision_number="郑金市监罚〔2026〕42号",
+                         decision_date=decided, fines="150000", confiscated_gains="36800",
+                         measures=["rectification_notice"], legal_basis="《检验检测机构监督管理办法》第二十六条")
+    investigation.close(session, now=now - dt.timedelta(days=1), case=case, actor=users["supervisor2"], can_see=True,
+                        version=case.version, executed_on=decided, closed_on=(now - dt.timedelta(days=1)).date())
+    case.publishable = True
+    return receipts

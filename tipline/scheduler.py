@@ -37,12 +37,14 @@ def _jobs(app):
     from .cases.reminders import sweep
     from .rewards.claims import forfeit_expired
     from .intake.jobs import housekeeping
+    from .oversight.jobs import retention_sweep
     store = app.extensions["evidence_store"]
     jobs = [
         ("expire_staff_sessions", lambda s, now: expire_staff_sessions(s, now, idle, absolute), {"minutes": 5}),
         ("intake_housekeeping", lambda s, now: housekeeping(s, now, store), {"minutes": 10}),
         ("deadline_reminders", lambda s, now: sweep(s, now, settings), {"minutes": settings.reminder_minutes}),
         ("reward_forfeiture", lambda s, now: forfeit_expired(s, now), {"hours": 6}),
+        ("retention", lambda s, now: retention_sweep(s, now, store), {"hours": 24}),
     ]
     if settings.imap_host:
         jobs.append(("poll_email", _email_job(app, store), {"minutes": settings.email_poll_minutes}))

@@ -4,7 +4,10 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request, session
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.datastructures import ImmutableMultiDict
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 from flask_babel import format_datetime
 
 from .clock import local
@@ -49,7 +52,17 @@ def init_app(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413, 429, 500, 503):
         app.register_error_handler(code, _error(code))
 
-    @app.errorhandler(DBAPIError)
+    @app.before_request
+    def _drop_nul_characters():
+        # NUL is never part of text a person typed, and PostgreSQL refuses it in text columns:
+        # dropping it here keeps every other character the visitor typed.
+        if request.method in ("POST", "PUT", "PATCH") and request.mimetype in FORM_TYPES:
+            if any("\x00" in v for _, vs in request.form.lists() for v in vs):
+                request.form = ImmutableMultiDict(
+                    [(k, v.replace("\x00", "")) for k, vs in request.form.lists() for v in vs])
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
     def _database_unavailable(exc):
         # The database went away (restart, network): nothing of this request was committed, so
         # the visitor can simply try again. The page does not touch the database itself.

@@ -113,7 +113,7 @@ def receive_call():
         payload = json.loads(request.get_data(cache=False).decode("utf-8"))
     except UnicodeDecodeError:
         return _invalid({"body": "encoding"})
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting is malformed too
         return _invalid({"body": "json"})
     settings = current_app.config["TIPLINE"]
     divisions = current_app.extensions["divisions"]

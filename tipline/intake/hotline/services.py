@@ -90,6 +90,7 @@ def _string(p, errors, name, value, *, required=False, limit=200) -> str:
     if not isinstance(value, str):
         errors[p + name] = "string"
         return ""
+    value = value.replace("\x00", "")  # NUL is never text, and PostgreSQL refuses it
     if required and not value.strip():
         errors[p + name] = "empty"
     elif len(value) > limit:

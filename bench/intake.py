@@ -1,0 +1,123 @@
+"""Figure 1: the public web intake under load, as a ratio of a bare Flask + SQLAlchemy baseline.
+
+    python bench/intake.py [--seconds 15] [--users 8] [--keep-db]
+
+Same run, same machine, same gunicorn flags (2 gthread workers x 4 threads), same load generator
+(locust, headless, separate process, 8 users, no think time), fresh PostgreSQL database migrated
+with `tipline db upgrade`:
+
+  full   bench/wsgi_bench.py (create_app() with rate limiting off): GET /report, parse CSRF token,
+         submission_token and challenge, POST the multipart form, expect the receipt page.
+  bare   bench/bare_app.py POST /submit: parse the form, code_hash(new_code(), key), INSERT, commit.
+
+Reported: completed submissions per second and p95 latency of the submitting POST for both, the
+throughput ratio (goal >= 0.5), the receipt hash's own cost (timeit of code_hash alone, idle
+machine) and each gunicorn worker's peak RSS (VmHWM) under the load.
+
+The database is seeded with 2,000 tips from the last 90 days (COPY, bench/load_tips.py) so that the
+duplicate-suggestion hook sees the 300 recent candidates it would see in production, not an empty
+table.
+"""
+from __future__ import annotations
+
+import os as _os
+import sys as _sys
+
+# bench/queue.py would shadow the standard library's `queue` (psycopg, urllib3 and gunicorn import
+# it): keep this folder on the path, but after the standard library.
+_here = _os.path.dirname(_os.path.abspath(__file__))
+_sys.path[:] = [p for p in _sys.path if _os.path.abspath(p or ".") != _here] + [_here]
+
+import argparse
+import statistics
+import timeit
+import urllib.request
+
+import psycopg
+
+import load_tips
+from common import (BENCH, FULL, RESULTS, Gunicorn, app_env, apply_env, create_db, drop_db, libpq_dsn, log,
+                    migrate, new_instance, run_locust, save, verdict)
+
+DB = "tipline_bench_intake"
+GOAL = 0.5
+
+
+def hash_cost(key: bytes, n: int = 30) -> dict:
+    from tipline.intake.receipts import code_hash, new_code
+    code_hash(new_code(), key)
+    times = timeit.repeat(lambda: code_hash(new_code(), key), number=1, repeat=n)
+    return {"median_ms": statistics.median(times) * 1000, "min_ms": min(times) * 1000, "runs": n}
+
+
+def count(dsn: str, table: str) -> int:
+    with psycopg.connect(dsn) as conn:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def measure(server: Gunicorn, user_class: str, name: str, users: int, seconds: int) -> dict:
+    locustfile = BENCH / "locust_intake.py"
+    run_locust(locustfile, user_class, server.url, users, 3, RESULTS / "locust" / f"{name}_warmup")
+    stats = run_locust(locustfile, user_class, server.url, users, seconds, RESULTS / "locust" / name)
+    key = next(k for k in stats if "(submission)" in k)
+    out = {"submission": stats[key], "all": stats, "peak_rss_mib": server.peak_rss_mib()}
+    log(f"{name}: {stats[key]['completed_rps']:.1f} completed submissions/s, p95 {stats[key]['p95_ms']:.0f} ms, "
+        f"failures {stats[key]['failures']}, worker VmHWM {out['peak_rss_mib']}")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=int, default=15)
+    ap.add_argument("--users", type=int, default=8)
+    ap.add_argument("--keep-db", action="store_true")
+    args = ap.parse_args()
+
+    instance = new_instance("intake")
+    env = app_env(DB, instance)
+    apply_env(env)
+    create_db(DB)
+    try:
+        migrate(env)
+        dsn = libpq_dsn(DB)
+        load_tips.copy_tips(dsn, 2000, load_tips._ciphertext(env), days=90, id_prefix="seed")
+        import bare_app
+        bare_app.create_tables()
+        bare_app.engine.dispose()
+
+        cost = hash_cost(env["TIPLINE_HMAC_KEY"].encode())
+        log(f"code_hash alone: median {cost['median_ms']:.1f} ms over {cost['runs']} runs")
+
+        with Gunicorn("bench.bare_app:app", env, RESULTS / "logs" / "intake_bare.log") as bare:
+            bare_res = measure(bare, "BareUser", "intake_bare", args.users, args.seconds)
+        with Gunicorn("bench.wsgi_bench:app", env, RESULTS / "logs" / "intake_full.log") as full:
+            # Rate limiting really is off: more than 30 POSTs from one address will be made.
+            urllib.request.urlopen(full.url + "/report", timeout=10).read()
+            full_res = measure(full, "IntakeUser", "intake_full", args.users, args.seconds)
+        tips = count(dsn, "tip") - 2000
+        bare_rows = count(dsn, "bench_bare_tip")
+
+        f, b = full_res["submission"], bare_res["submission"]
+        ratio = f["completed_rps"] / b["completed_rps"] if b["completed_rps"] else 0.0
+        result = {
+            "figure": "web intake throughput, full flow vs bare insert+hash",
+            "load_generator": f"locust (headless, {args.users} users, {args.seconds} s, separate process)",
+            "server": "gunicorn 2 gthread workers x 4 threads",
+            "receipt_hash": cost,
+            "full": full_res, "bare": bare_res,
+            "tips_created_during_full_runs": tips, "bare_rows_created": bare_rows,
+            "throughput_ratio": ratio, "goal": GOAL, "verdict": verdict(ratio, GOAL),
+            "p95_ratio_full_over_bare": f["p95_ms"] / b["p95_ms"] if b["p95_ms"] else None,
+            "hash_share_of_bare_submission": cost["median_ms"] / b["avg_ms"] if b["avg_ms"] else None,
+        }
+        log(f"RATIO full/bare throughput = {ratio:.2f} (goal >= {GOAL}: {result['verdict']}); "
+            f"p95 full {f['p95_ms']:.0f} ms vs bare {b['p95_ms']:.0f} ms")
+        save("intake", result)
+    finally:
+        if not args.keep_db:
+            drop_db(DB)
+
+
+if __name__ == "__main__":
+    assert FULL in (True, False)
+    main()

@@ -1,0 +1,202 @@
+"""Figure 3: the officer queue (GET /staff/tips, keyset pages of 50) on a loaded database.
+
+    python bench/load_tips.py --db tipline_bench --rows 1000000 --create   # first
+    python bench/queue.py --db tipline_bench [--seconds 12]
+
+Measured in the same run, same gunicorn flags, same load generator (wrk, 2 threads, 4 connections,
+separate process, session cookie of a logged-in provincial officer who sees every division):
+
+  app page 1        GET /staff/tips                      (sort=priority, the default)
+  app page 10,000   GET /staff/tips?after=CURSOR
+  bare page 1 / 10,000  GET /queue[?after=CURSOR] on bench/bare_app.py: the same keyset SELECT
+                    (same filter, order, columns, LIMIT 51) returning the same 50 rows as JSON.
+
+Walking 10,000 pages to get the cursor would take minutes, so the cursor is computed directly:
+the (priority, received_at, id) of the row at position (10,000 - 1) x 50 = 499,950 of the queue's
+order, read with one OFFSET query, encoded exactly as tipline.cases.queue encodes it. The app page
+and the bare page are checked to hold the same first and last tip.
+
+Goals: page 10,000 p50 latency within 1.5x of page 1; app >= 0.5 of the bare select's throughput;
+statements per page constant (counted in-process with a before_cursor_execute listener for
+pages 1, 2 and 10,000).
+"""
+from __future__ import annotations
+
+import os as _os
+import sys as _sys
+
+# bench/queue.py would shadow the standard library's `queue` (psycopg, urllib3 and gunicorn import
+# it): keep this folder on the path, but after the standard library.
+_here = _os.path.dirname(_os.path.abspath(__file__))
+_sys.path[:] = [p for p in _sys.path if _os.path.abspath(p or ".") != _here] + [_here]
+
+import argparse
+import re
+
+import psycopg
+import requests
+from sqlalchemy import event
+
+from common import (RESULTS, Gunicorn, app_env, apply_env, db_exists, libpq_dsn, log, new_instance, run_wrk, save,
+                    verdict)
+from load_tips import OFFICER, PASSWORD
+
+PAGE = 50
+TARGET_PAGE = 10_000
+CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+NEXT = re.compile(r'href="[^"]*[?&]after=([A-Za-z0-9_-]+)')
+ORDER_SQL = """SELECT priority, received_at, id FROM tip WHERE status IN ('received', 'in_triage', 'transferred')
+               ORDER BY priority DESC, received_at ASC, id ASC OFFSET %s LIMIT 1"""
+BARE_SQL_PAGE1 = """EXPLAIN (ANALYZE, BUFFERS) SELECT id, received_at, channel, kind, category_code, entity_name,
+  entity_uscc, division_code, status, priority, version, case_id FROM tip
+  WHERE status IN ('received', 'in_triage', 'transferred')
+  ORDER BY priority DESC, received_at ASC, id ASC LIMIT 51"""
+
+
+def cursor_at(dsn: str, position: int) -> str:
+    """The queue cursor after the row at 1-based `position` of the officer's queue order."""
+    from tipline.cases.queue import _encode
+    with psycopg.connect(dsn) as conn:
+        p, at, i = conn.execute(ORDER_SQL, (position - 1,)).fetchone()
+    return _encode([p, at.isoformat(), i])
+
+
+def open_rows(dsn: str) -> int:
+    with psycopg.connect(dsn) as conn:
+        return conn.execute("SELECT count(*) FROM tip WHERE status IN ('received','in_triage','transferred')").fetchone()[0]
+
+
+def explain(dsn: str, cursor_values) -> dict:
+    out = {}
+    with psycopg.connect(dsn) as conn:
+        out["page1"] = "\n".join(r[0] for r in conn.execute(BARE_SQL_PAGE1))
+        p, at, i = cursor_values
+        sql = BARE_SQL_PAGE1.replace("ORDER BY", "AND (priority < %(p)s OR (priority = %(p)s AND (received_at > %(at)s "
+                                     "OR (received_at = %(at)s AND id > %(i)s)))) ORDER BY")
+        out["page_target"] = "\n".join(r[0] for r in conn.execute(sql, {"p": p, "at": at, "i": i}))
+    return out
+
+
+def statement_counts(cursor_target: str) -> dict:
+    """Statements per request for pages 1, 2 and the target page, in-process with the test client."""
+    from tipline import create_app
+    from tipline.extensions import db
+    app = create_app()
+    client = app.test_client()
+    page = client.get("/staff/login").get_data(as_text=True)
+    r = client.post("/staff/login", data={"csrf_token": CSRF.search(page).group(1), "username": OFFICER,
+                                          "password": PASSWORD})
+    assert r.status_code in (302, 303), r.status_code
+    counts: list[int] = []
+    statements: list[list[str]] = []
+
+    def count(_conn, _cur, statement, *_a, **_kw):
+        counts[-1] += 1
+        statements[-1].append(statement.split("\n")[0][:100])
+
+    out = {}
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        urls = {"page 1": "/staff/tips"}
+        for name in ("page 1", "page 2", f"page {TARGET_PAGE}"):
+            if name == f"page {TARGET_PAGE}":
+                urls[name] = f"/staff/tips?after={cursor_target}"
+            counts.append(0)
+            statements.append([])
+            resp = client.get(urls[name])
+            assert resp.status_code == 200, (name, resp.status_code)
+            html = resp.get_data(as_text=True)
+            out[name] = {"statements": counts[-1], "first_lines": statements[-1]}
+            if name == "page 1":
+                urls["page 2"] = "/staff/tips?after=" + NEXT.search(html).group(1)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    db.engine.dispose()
+    return out
+
+
+def session_cookie(base: str) -> str:
+    s = requests.Session()
+    page = s.get(base + "/staff/login", timeout=30).text
+    r = s.post(base + "/staff/login", data={"csrf_token": CSRF.search(page).group(1), "username": OFFICER,
+                                            "password": PASSWORD}, allow_redirects=False, timeout=30)
+    assert r.status_code in (302, 303), r.status_code
+    return "; ".join(f"{c.name}={c.value}" for c in s.cookies)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", default="tipline_bench")
+    ap.add_argument("--seconds", type=int, default=12)
+    ap.add_argument("--connections", type=int, default=4)
+    args = ap.parse_args()
+    if not db_exists(args.db):
+        raise SystemExit(f"database {args.db} does not exist: run bench/load_tips.py --create first")
+    env = app_env(args.db, new_instance("queue"))
+    apply_env(env)
+    dsn = libpq_dsn(args.db)
+    total = open_rows(dsn)
+    target_page = min(TARGET_PAGE, total // PAGE)
+    position = (target_page - 1) * PAGE
+    cursor = cursor_at(dsn, position)
+    log(f"{total:,} tips open for triage; page {target_page:,} starts after row {position:,}")
+    with psycopg.connect(dsn) as conn:
+        cursor_values = conn.execute(ORDER_SQL, (position - 1,)).fetchone()
+    plans = explain(dsn, cursor_values)
+
+    counts = statement_counts(cursor)
+    log("statements per page: " + ", ".join(f"{k}: {v['statements']}" for k, v in counts.items()))
+
+    results = {}
+    with Gunicorn("bench.bare_app:app", env, RESULTS / "logs" / "queue_bare.log") as bare:
+        b1 = requests.get(bare.url + "/queue", timeout=30).json()
+        bt = requests.get(bare.url + "/queue", params={"after": cursor}, timeout=30).json()
+        for name, url in (("bare page 1", bare.url + "/queue"), ("bare page N", bare.url + "/queue?after=" + cursor)):
+            run_wrk(url, 2, args.connections)  # warm-up
+            results[name] = run_wrk(url, args.seconds, args.connections)
+            log(name, results[name])
+    with Gunicorn("bench.wsgi_bench:app", env, RESULTS / "logs" / "queue_app.log") as app:
+        cookie = session_cookie(app.url)
+        headers = {"Cookie": cookie}
+        html1 = requests.get(app.url + "/staff/tips", headers=headers, timeout=30).text
+        htmlt = requests.get(app.url + "/staff/tips", params={"after": cursor}, headers=headers, timeout=30).text
+        same = {}
+        for label, html, rows in (("page 1", html1, b1["rows"]), ("page N", htmlt, bt["rows"])):
+            refs = re.findall(r"T\d{4}-(\d{6,})", html)
+            ids = sorted({int(x) for x in refs})
+            same[label] = {"bare_rows": len(rows), "app_distinct_tip_refs": len(ids),
+                           "same_set": ids == sorted(r["id"] for r in rows)}
+        log("same rows on both:", same)
+        for name, url in (("app page 1", app.url + "/staff/tips"),
+                          ("app page N", app.url + "/staff/tips?after=" + cursor)):
+            run_wrk(url, 2, args.connections, headers)
+            results[name] = run_wrk(url, args.seconds, args.connections, headers)
+            log(name, results[name])
+        rss = app.peak_rss_mib()
+
+    a1, an, b1r, bnr = (results[k] for k in ("app page 1", "app page N", "bare page 1", "bare page N"))
+    latency_ratio = an["p50_ms"] / a1["p50_ms"]
+    p95_ratio = an["p95_ms"] / a1["p95_ms"]
+    thr1, thrn = a1["rps"] / b1r["rps"], an["rps"] / bnr["rps"]
+    stmts = [v["statements"] for v in counts.values()]
+    summary = {
+        "figure": "officer queue, keyset pages",
+        "load_generator": f"wrk -t2 -c{args.connections} -d{args.seconds}s (separate process)",
+        "server": "gunicorn 2 gthread workers x 4 threads",
+        "open_rows": total, "target_page": target_page, "cursor_position": position, "cursor": cursor,
+        "results": results, "same_rows_check": same, "statement_counts": counts, "plans": plans,
+        "app_worker_peak_rss_mib": rss,
+        "page_latency_ratio_p50": latency_ratio, "page_latency_ratio_p95": p95_ratio,
+        "latency_goal": 1.5, "latency_verdict": verdict(latency_ratio, 1.5, higher_is_better=False),
+        "throughput_ratio_page1": thr1, "throughput_ratio_pageN": thrn, "throughput_goal": 0.5,
+        "throughput_verdict": verdict(min(thr1, thrn), 0.5),
+        "statements_constant": len(set(stmts)) == 1, "statements": stmts,
+    }
+    log(f"RATIOS page {target_page} / page 1 latency p50 {latency_ratio:.2f} p95 {p95_ratio:.2f} (goal <= 1.5: "
+        f"{summary['latency_verdict']}); app/bare throughput page 1 {thr1:.2f}, page N {thrn:.2f} (goal >= 0.5: "
+        f"{summary['throughput_verdict']}); statements {stmts}")
+    save("queue", summary)
+
+
+if __name__ == "__main__":
+    main()

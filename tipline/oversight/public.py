@@ -1,0 +1,162 @@
+"""The public side of "one public": concluded cases and statistics. No login, no JavaScript.
+
+Only published, concluded cases with a decision number appear, and only the columns a decision
+notice carries (business, violation, decision, date, division). Nothing here reads a tip: the
+queries select from cases and entities, and statistics are counts. Responses may be cached by
+browsers and proxies for five minutes, so a page must never depend on who asks (the staff menu
+is left out; web.py refuses to cache a response that touched the session).
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+from flask import Blueprint, current_app, make_response, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from .. import categories, clock
+from ..cases.labels import MEASURE_LABELS, OUTCOME_LABELS
+from ..cases.models import Case, Entity
+from ..divisions import PROVINCE_CODE
+from ..extensions import db
+from ..jurisdiction import division_name
+from . import stats
+from .charts import bar_chart, line_chart
+from .labels import CHANNEL_LABELS, MONTHLY_LABELS, STAGE_LABELS
+
+bp = Blueprint("public", __name__, url_prefix="/public")
+
+PAGE_SIZE = 20
+CACHE_SECONDS = 300
+CACHE_CONTROL = f"public, max-age={CACHE_SECONDS}"
+FIRST_YEAR = 2025  # the provincial measures took effect on 1 March 2025
+YEARS_SHOWN = 5
+
+_cache: dict[tuple, tuple[float, object]] = {}
+_lock = threading.Lock()
+
+
+def cached(key: tuple, compute):
+    """`compute()` at most once per CACHE_SECONDS per key and database, in this process."""
+    full = (str(db.engine.url),) + key
+    now = time.monotonic()
+    with _lock:
+        hit = _cache.get(full)
+        if hit and now - hit[0] < CACHE_SECONDS:
+            return hit[1]
+    value = compute()
+    with _lock:
+        if len(_cache) > 512:  # bounded: parameters come from anonymous visitors
+            _cache.clear()
+        _cache[full] = (now, value)
+    return value
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()
+
+
+def _public(response):
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    # The language comes from a cookie: a shared cache must keep the two versions apart.
+    response.vary.add("Cookie")
+    return response
+
+
+def _city_choices() -> list[tuple[str, str]]:
+    locale = str(get_locale() or "zh")
+    divs = current_app.extensions["divisions"]
+    return [(PROVINCE_CODE, divs.province.name(locale))] + [(c.code, c.name(locale)) for c in divs.cities()]
+
+
+def _division_arg() -> str:
+    code = request.args.get("division") or PROVINCE_CODE
+    return code if code in {c for c, _n in _city_choices()} else PROVINCE_CODE
+
+
+def published():
+    """The published concluded cases (the only cases the public side ever reads)."""
+    return (select(Case).join(Entity, Entity.id == Case.entity_id)
+            .where(Case.state.in_(("decided", "closed")), Case.publishable.is_(True),
+                   Case.decision_number.is_not(None), Case.decision_number != ""))
+
+
+@bp.get("/results")
+def results():
+    q = (request.args.get("q") or "").strip()[:100]
+    category = request.args.get("category") or ""
+    division = _division_arg()
+    stmt = published().where(stats.scope(Case.division_code, division))
+    if q:
+        stmt = stmt.where(or_(Entity.name.contains(q, autoescape=True), Entity.uscc == q.upper()))
+    if categories.get(category):
+        stmt = stmt.where(Case.category_code == category)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    try:
+        page = min(max(1, int(request.args.get("page", 1))), pages)
+    except ValueError:
+        page = 1
+    rows = db.session.scalars(stmt.order_by(Case.decision_date.desc(), Case.id.desc())
+                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    locale = str(get_locale() or "zh")
+    args = {"q": q, "category": category, "division": division}
+    return _public(make_response(render_template(
+        "public/results.html", rows=rows, total=total, page=page, pages=pages, args=args,
+        cities=_city_choices(), category_choices=categories.choices(locale),
+        category_name=lambda c: categories.get(c).name(locale) if categories.get(c) else c,
+        outcome_labels=OUTCOME_LABELS, measure_labels=MEASURE_LABELS, division_name=division_name)))
+
+
+def _year_figures(year: int, division: str) -> dict:
+    def compute():
+        session = db.session
+        ov = stats.overview(session, stats.Period.year(year), division)
+        return {"overview": ov, "months": stats.monthly(session, year, division)}
+    return cached(("year", year, division), compute)
+
+
+@bp.get("/statistics")
+def statistics():
+    this_year = stats.local_date(clock.now()).year
+    years = list(range(this_year, max(FIRST_YEAR, this_year - YEARS_SHOWN + 1) - 1, -1))
+    try:
+        year = int(request.args.get("year", this_year))
+    except ValueError:
+        year = this_year
+    year = year if year in years else this_year
+    division = _division_arg()
+    figures = _year_figures(year, division)
+    ov, months = figures["overview"], figures["months"]
+    by_year = [(y, _year_figures(y, division)["overview"]) for y in years]
+    month_labels = [str(m) for m in range(1, 13)]
+    charts = {
+        "channel": bar_chart("chart-channel", _("Submissions by channel"),
+                             [(str(CHANNEL_LABELS.get(k, k)), v) for k, v in ov.by_channel.items()]),
+        "monthly": line_chart("chart-monthly", _("Submissions and cases filed by month"), month_labels,
+                              [(str(MONTHLY_LABELS["submissions"]), [m["submissions"] for m in months]),
+                               (str(MONTHLY_LABELS["cases_filed"]), [m["cases_filed"] for m in months])]),
+        "penalties": bar_chart("chart-penalties", _("Fines and confiscations by year (yuan)"),
+                               [(str(y), o.decisions.penalties) for y, o in by_year]),
+    }
+    return _public(make_response(render_template(
+        "public/statistics.html", ov=ov, months=months, by_year=by_year, year=year, years=years,
+        division=division, division_label=division_name(division), cities=_city_choices(), charts=charts,
+        stage_labels=STAGE_LABELS, monthly_labels=MONTHLY_LABELS)))
+
+
+@bp.app_template_filter("figure")
+def figure(value) -> str:
+    """A number as the pages show it: amounts with two decimals, counts whole, nothing as a dash."""
+    from decimal import Decimal
+    if value is None:
+        return "—"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
