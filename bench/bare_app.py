@@ -44,10 +44,11 @@ SELECT id, received_at, channel, kind, category_code, entity_name, entity_uscc, 
        version, case_id
 FROM tip
 WHERE status IN ('received', 'in_triage', 'transferred') {keyset}
-ORDER BY priority DESC, received_at ASC, id ASC
+ORDER BY queue_rank ASC, received_at ASC, id ASC
 LIMIT 51
 """
-KEYSET = "AND (priority < :p OR (priority = :p AND (received_at > :at OR (received_at = :at AND id > :i))))"
+# The same seekable row comparison the app uses (queue_rank = -priority).
+KEYSET = "AND (queue_rank, received_at, id) > (-CAST(:p AS integer), :at, :i)"
 
 
 def create_tables() -> None:

@@ -40,9 +40,9 @@ PASSWORD = "bench password 123"
 OFFICER = "bench_officer"
 COLUMNS = ("channel", "kind", "category_code", "entity_name", "entity_address", "division_code", "description",
            "knowledge", "anonymous", "status", "status_changed_at", "received_at", "receipt_hash", "priority",
-           "version")
+           "queue_rank", "version")
 TYPES = ("varchar", "varchar", "varchar", "varchar", "varchar", "varchar", "bytea", "varchar", "bool", "varchar",
-         "timestamptz", "timestamptz", "varchar", "int4", "int4")
+         "timestamptz", "timestamptz", "varchar", "int4", "int4", "int4")
 DESCRIPTION = ("该公司在没有做检测的情况下出具了水泥检验报告，报告编号 2026-0211，样品从未到实验室。"
                "举报人称类似情况已持续半年，涉及多个工地，附有报告复印件。")
 STATUSES = [("received", 55), ("in_triage", 18), ("transferred", 7), ("not_filed", 6), ("case_filed", 5),
@@ -101,7 +101,7 @@ def rows(n: int, ciphertext: bytes, *, seed: int = 1, days: int = 3 * 365, now: 
         received = now - dt.timedelta(seconds=rng.randrange(span))
         name = f"{rng.choice(CITIES)}{rng.choice(ENTITY_WORDS)}{rng.choice(ENTITY_WORDS)}{rng.choice(ENTITY_TYPES)}{i % 9973}"
         yield (ch[i], kd[i], cat.code, name, "", dv[i], ciphertext, "insider" if insider else rng.choice(KNOWLEDGE),
-               rng.random() < 0.7, st[i], received, received, f"{id_prefix}-{seed}-{i:012d}", priority, 1)
+               rng.random() < 0.7, st[i], received, received, f"{id_prefix}-{seed}-{i:012d}", priority, -priority, 1)
 
 
 def copy_tips(dsn: str, n: int, ciphertext: bytes, **kw) -> float:

@@ -77,7 +77,7 @@ def explain(dsn: str, cursor_values) -> dict:
     return out
 
 
-def statement_counts(cursor_target: str) -> dict:
+def statement_counts(cursor_target: str, target_page: int = TARGET_PAGE) -> dict:
     """Statements per request for pages 1, 2 and the target page, in-process with the test client."""
     from tipline import create_app
     from tipline.extensions import db
@@ -98,8 +98,8 @@ def statement_counts(cursor_target: str) -> dict:
     event.listen(db.engine, "before_cursor_execute", count)
     try:
         urls = {"page 1": "/staff/tips"}
-        for name in ("page 1", "page 2", f"page {TARGET_PAGE}"):
-            if name == f"page {TARGET_PAGE}":
+        for name in ("page 1", "page 2", f"page {target_page}"):
+            if name == f"page {target_page}":
                 urls[name] = f"/staff/tips?after={cursor_target}"
             counts.append(0)
             statements.append([])
@@ -144,7 +144,7 @@ def main() -> None:
         cursor_values = conn.execute(ORDER_SQL, (position - 1,)).fetchone()
     plans = explain(dsn, cursor_values)
 
-    counts = statement_counts(cursor)
+    counts = statement_counts(cursor, target_page)
     log("statements per page: " + ", ".join(f"{k}: {v['statements']}" for k, v in counts.items()))
 
     results = {}

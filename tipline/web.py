@@ -8,7 +8,6 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.datastructures import ImmutableMultiDict
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-from flask_babel import format_datetime
 
 from .clock import local
 
@@ -71,10 +70,12 @@ def init_app(app: Flask) -> None:
         return response[0], 503, {"Retry-After": "30"}
 
     @app.template_filter("localtime")
-    def _localtime(value, fmt="yyyy-MM-dd HH:mm"):
+    def _localtime(value, fmt="%Y-%m-%d %H:%M"):
+        # Numeric dates read the same in both languages; strftime is far cheaper than Babel's
+        # formatter, which matters on list pages of 50 rows.
         if value is None:
             return ""
-        return format_datetime(local(value), fmt)
+        return local(value).strftime(fmt)
 
     @app.template_filter("filesize")
     def _filesize(n: int) -> str:

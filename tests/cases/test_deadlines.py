@@ -117,7 +117,7 @@ def test_reminders_before_on_and_after_the_due_day(app, session, clock, team, sm
     cal = WorkCalendar.load(session)
     assert reminders.sweep(session, at(2026, 3, 2), settings, cal).sent == 0  # 7 working days ahead: nothing
     first = reminders.sweep(session, at(2026, 3, 6), settings, cal)  # 3 working days before
-    assert first.sent == 2 and first.mails == 2  # both investigators
+    assert first.created == 2 and first.sent == 2 and first.mails == 2  # both investigators
     assert reminders.sweep(session, at(2026, 3, 6, 15), settings, cal).sent == 0  # not again the same day
     due = reminders.sweep(session, at(2026, 3, 11), settings, cal)
     assert due.sent == 2

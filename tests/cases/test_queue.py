@@ -22,7 +22,7 @@ def _bulk_tips(session, n: int, start: dt.datetime, division="410105"):
                          entity_name=f"公司{i:04d}", entity_address="", division_code=division, description="x" * 30,
                          knowledge="other", anonymous=True, status="received", status_changed_at=start,
                          received_at=start + dt.timedelta(minutes=i // 2), receipt_hash=f"h{division}{i:06d}",
-                         priority=(i * 7) % 5 * 10, version=1))
+                         priority=(i * 7) % 5 * 10, queue_rank=-((i * 7) % 5 * 10), version=1))
     session.execute(insert(Tip), rows)
     session.commit()
 

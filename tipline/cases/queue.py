@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import exists, or_, select, tuple_
 from sqlalchemy.orm import Session, load_only
 
 from ..intake.models import Tip
@@ -85,26 +85,24 @@ def queue_page(session: Session, user, f: QueueFilter, cursor: str | None = None
         stmt = stmt.where(or_(Tip.triaged_by_id == user.id, exists().where(
             Assignment.case_id == Tip.case_id, Assignment.user_id == user.id, Assignment.active.is_(True))))
 
+    # Each order is uniform in direction so the cursor is a single row-value comparison, which
+    # both PostgreSQL and SQLite turn into an index seek (an OR of column tests is not).
     if f.sort == "priority":
-        order = (Tip.priority.desc(), Tip.received_at.asc(), Tip.id.asc())
+        order = (Tip.queue_rank.asc(), Tip.received_at.asc(), Tip.id.asc())
         if cursor:
             p, ts, i = _decode(cursor)
-            at = _ts(ts)
-            stmt = stmt.where(or_(Tip.priority < p, and_(Tip.priority == p, or_(
-                Tip.received_at > at, and_(Tip.received_at == at, Tip.id > i)))))
+            stmt = stmt.where(tuple_(Tip.queue_rank, Tip.received_at, Tip.id) > tuple_(-int(p), _ts(ts), int(i)))
     elif f.sort == "deadline":
         # The filing-decision clock runs from receipt for every tip: earliest received, earliest due.
         order = (Tip.received_at.asc(), Tip.id.asc())
         if cursor:
             _, ts, i = _decode(cursor)
-            at = _ts(ts)
-            stmt = stmt.where(or_(Tip.received_at > at, and_(Tip.received_at == at, Tip.id > i)))
+            stmt = stmt.where(tuple_(Tip.received_at, Tip.id) > tuple_(_ts(ts), int(i)))
     else:
         order = (Tip.received_at.desc(), Tip.id.desc())
         if cursor:
             _, ts, i = _decode(cursor)
-            at = _ts(ts)
-            stmt = stmt.where(or_(Tip.received_at < at, and_(Tip.received_at == at, Tip.id < i)))
+            stmt = stmt.where(tuple_(Tip.received_at, Tip.id) < tuple_(_ts(ts), int(i)))
     rows = session.scalars(stmt.order_by(*order).limit(page_size + 1)).all()
     nxt = None
     if len(rows) > page_size:

@@ -79,7 +79,8 @@ def _insert_ignore(session: Session, rows: list[dict]) -> int:
     dialect = session.bind.dialect.name
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(Reminder).values(rows)
     stmt = stmt.on_conflict_do_nothing(index_elements=["clock_id", "rule", "moment", "user_id"])
-    return session.execute(stmt).rowcount or 0
+    # RETURNING counts what was really inserted (psycopg reports -1 as the rowcount here).
+    return len(session.execute(stmt.returning(Reminder.id)).all())
 
 
 def generate(session: Session, now: dt.datetime, cal: WorkCalendar) -> int:

@@ -94,8 +94,9 @@ def tips():
     except (ValueError, TypeError):
         abort(400)
     args = {k: v for k, v in request.args.items() if k != "after"}
+    names = {code: division_name(code) for code in {t.division_code for t in page.rows}}
     return render_template("cases/tips.html", page=page, form=form, args=args, categories=categories.by_code(),
-                           status_labels=STATUS_LABELS, division_name=division_name)
+                           status_labels=STATUS_LABELS, division_name=names.__getitem__)
 
 
 def filing_due_threshold() -> dt.datetime:

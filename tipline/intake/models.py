@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..db import Base, EncryptedText, UTCDateTime, VersionedMixin
 
@@ -47,6 +47,9 @@ class Tip(VersionedMixin, Base):
     sealed_receipt: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     # Triage (set by the case workflow; string foreign keys so intake never imports cases).
     priority: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    # -priority, kept in step by `_rank`: the queue sorts (rank, received_at, id) all ascending, so
+    # a keyset cursor is one row comparison the database can seek on an index.
+    queue_rank: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     entity_id: Mapped[int | None] = mapped_column(ForeignKey("entity.id"), nullable=True, index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), nullable=True, index=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tip.id"), nullable=True, index=True)
@@ -64,10 +67,15 @@ class Tip(VersionedMixin, Base):
     __table_args__ = (
         Index("ix_tip_division_received", "division_code", "received_at", "id"),
         Index("ix_tip_received", "received_at", "id"),
-        # The triage queue: by division and state, highest priority first, oldest first within.
-        Index("ix_tip_queue_priority", "division_code", "status", "priority", "received_at", "id"),
-        Index("ix_tip_status_priority", "status", "priority", "received_at", "id"),
+        # The triage queue: highest priority first, oldest first within (queue_rank = -priority).
+        Index("ix_tip_queue_rank", "queue_rank", "received_at", "id"),
+        Index("ix_tip_division_queue_rank", "division_code", "queue_rank", "received_at", "id"),
     )
+
+    @validates("priority")
+    def _rank(self, key, value):  # noqa: ARG002
+        self.queue_rank = -int(value or 0)
+        return value
 
     @property
     def reference(self) -> str:

@@ -34,8 +34,4 @@ FIELD_ERRORS = {
     "mismatch": _l("The amount must equal the approved reward."),
     "future": _l("This date is in the future."),
     "not_own_name": _l("The account must be in your own name: the holder's name must be the name you gave."),
-    "id_length": _l("An ID card number has 18 characters."),
-    "id_characters": _l("An ID card number has 17 digits followed by a digit or X."),
-    "id_birthdate": _l("The date of birth in this ID card number is not valid."),
-    "id_check": _l("This ID card number's last character does not match: please check it."),
 }

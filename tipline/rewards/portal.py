@@ -8,6 +8,7 @@ from sqlalchemy import select
 from .. import clock
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db, limiter
+from ..intake.messages import field_message
 from ..intake.views import _reporter_tip_id
 from . import claims
 from .forms import ClaimForm
@@ -57,7 +58,8 @@ def claim():
         except ValidationFailed as exc:
             db.session.rollback()
             for name, code in exc.details["fields"].items():
-                getattr(form, name).errors = [str(FIELD_ERRORS.get(code, code))]
+                text = FIELD_ERRORS.get(code) or field_message(code)  # ID number wording as on the report form
+                getattr(form, name).errors = [str(text)]
         except Conflict:
             db.session.rollback()
             flash(_("This reward can no longer be claimed."), "error")

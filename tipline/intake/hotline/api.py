@@ -76,14 +76,10 @@ def message(code: str) -> str:
         "real_name_only": _("Only allowed when the caller chose to give their real name."),
         "json": _("The body is not valid JSON."),
         "encoding": _("The body is not UTF-8 text."),
-        "uscc_length": _("A Unified Social Credit Code has 18 characters."),
-        "uscc_characters": _("This code contains characters a credit code cannot have (no I, O, S, V or Z; characters 3-8 are digits)."),
-        "uscc_check": _("This credit code's last character does not match: please check it, or leave the field empty."),
-        "id_length": _("An ID card number has 18 characters."),
-        "id_characters": _("An ID card number has 17 digits followed by a digit or X."),
-        "id_birthdate": _("The date of birth in this ID card number is not valid."),
-        "id_check": _("This ID card number's last character does not match: please check it."),
     }
+    if code.startswith(("uscc_", "id_")):
+        from ..messages import field_message  # the same wording as the web form's
+        return field_message(code)
     return messages.get(code, _("Please check this field."))
 
 
