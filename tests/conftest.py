@@ -79,6 +79,11 @@ def app_settings(tmp_path, database_url):
 def app(app_settings, clock):
     application = create_app(app_settings)
     application.config["TIPLINE_CLOCK"] = clock
+    # Rate limits count per client address, and every test client is 127.0.0.1: start each test
+    # with empty counters so limits reached by earlier tests do not leak into this one.
+    from tipline.extensions import limiter
+    with application.app_context():
+        limiter.reset()
     metadata.create_all(_db.engine)
     # No app context stays pushed: each test-client request gets its own, as in production.
     yield application

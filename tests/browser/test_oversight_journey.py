@@ -18,7 +18,7 @@ def test_dashboard_and_public_pages(browser, page, phone_page, live_server, sess
     page.fill("#username", "boss")
     page.fill("#password", factories.PASSWORD)
     page.locator("main button[type=submit]").click()
-    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("link", name="数据看板").click()
     expect(page.locator('[data-figure="cases_filed"]').first).to_have_text("3")
     expect(page.locator("svg[role=img]").first).to_be_visible()
     page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)

@@ -126,6 +126,12 @@ TABLE = {
         "/staff/tips/{tip}/messages", row(LOGIN, LOGIN, 422, 404, 422, 403, 403, 403, 422)),
     ("POST", "/staff/tips/<int:tip_id>/triage"): (  # no action given: 400 for those allowed
         "/staff/tips/{tip}/triage", row(LOGIN, LOGIN, 400, 404, 400, 403, 403, 403, 400)),
+    # --- unreadable mail: only staff who see the intake division (the province by default) -------
+    ("GET", "/staff/mail"): ("/staff/mail", row(LOGIN, LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    ("GET", "/staff/mail/<int:message_id>/raw"): ("/staff/mail/{mail}/raw",
+                                                  row(LOGIN, LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    ("POST", "/staff/mail/<int:message_id>/intake"): ("/staff/mail/{mail}/intake",
+                                                      row(LOGIN, LOGIN, 403, 403, 403, 403, 403, 403, 422)),
     # --- cases, entities, deadlines ---------------------------------------------------------------
     ("GET", "/staff/cases"): ("/staff/cases", row(LOGIN, LOGIN, 200, 200, 200, 403, 403, 403, 200)),
     ("GET", "/staff/cases/<int:case_id>"): ("/staff/cases/{case}",
@@ -210,7 +216,7 @@ def principals(app, the_world):
 def _path(template, world):
     return template.format(tip=world.tip_id, file=world.file_id, case=world.case_id, entity=world.entity_id,
                            reward=world.reward_id, spare=world.spare_user_id,
-                           hold=world.hold_id)
+                           hold=world.hold_id, mail=world.mail_id)
 
 
 def _request(client, token, method, path):

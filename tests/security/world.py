@@ -79,6 +79,7 @@ class World:
     receipt: str
     description: str
     users: dict = field(default_factory=dict)
+    mail_id: int = 0
 
 
 def build(app, session, clock, *, with_staff=STAFF) -> World:
@@ -134,7 +135,12 @@ def build(app, session, clock, *, with_staff=STAFF) -> World:
                               reason="行政诉讼期间保全", can_see=lambda code: True).id
         session.commit()
     case = session.get(Case, case.id)
-    return World(hold_id=hold_id, tip_id=tip.id, file_id=f.id, case_id=case.id, entity_id=case.entity_id, reward_id=reward.id,
+    from tipline.intake.email.models import MailMessage
+    unreadable = MailMessage(mailbox="INBOX", uidvalidity=1, uid=1, raw=b"\x00garbage", status="needs_manual",
+                             error="unparseable", received_at=clock())
+    session.add(unreadable)
+    session.commit()
+    return World(mail_id=unreadable.id, hold_id=hold_id, tip_id=tip.id, file_id=f.id, case_id=case.id, entity_id=case.entity_id, reward_id=reward.id,
                  spare_user_id=users["spare"].id, receipt=receipt, description=tip.description,
                  users={n: u.id for n, u in users.items() if isinstance(u, User)})
 

@@ -63,7 +63,8 @@ def run_action(fn, form) -> str | None:
 @bp.get("/")
 @staff_required()
 def home():
-    return render_template("cases/home.html", division=division_name(current_user.division_code))
+    return render_template("cases/home.html", division=division_name(current_user.division_code),
+                           show_mail=can_see(current_user, current_app.config["TIPLINE"].intake_division))
 
 
 def _filter_form() -> QueueFilterForm:
@@ -272,4 +273,4 @@ def download(tip_id: int, file_id: int):
     })
 
 
-from . import case_views, deadline_views, entity_views  # noqa: E402,F401  (register their pages on this blueprint)
+from . import case_views, deadline_views, entity_views, mail_views  # noqa: E402,F401  (register their pages on this blueprint)

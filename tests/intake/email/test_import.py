@@ -64,3 +64,37 @@ def test_same_message_in_two_sources_is_one_tip(runner, session, tmp_path):
 def test_unreadable_path_is_reported(runner, tmp_path):
     result = runner.invoke(args=["intake", "import-mail", str(tmp_path / "missing.mbox")])
     assert result.exit_code != 0
+
+
+def test_unreadable_mail_is_taken_in_by_hand(app, session, clock, make_user, login):
+    from sqlalchemy import select
+
+    from tipline.audit.models import AuditEvent
+    from tipline.intake.email.models import MailMessage
+    from tipline.intake.models import Tip
+    from ...conftest import csrf_token
+    row = MailMessage(mailbox="INBOX", uidvalidity=7, uid=42, raw=b"\xff\xfe not a message", status="needs_manual",
+                      error="unparseable", received_at=clock())
+    session.add(row)
+    session.commit()
+    make_user(username="county", division_code="410105")
+    make_user(username="province", division_code="410000")
+    login("county")
+    assert login.client.get("/staff/mail").status_code == 403  # the mailbox belongs to the province
+    login.client.post("/staff/logout", data={"csrf_token": csrf_token(login.client.get("/staff/").get_data(as_text=True))})
+    login("province")
+    page = login.client.get("/staff/mail").get_data(as_text=True)
+    assert "unparseable" in page
+    raw = login.client.get(f"/staff/mail/{row.id}/raw")
+    assert raw.data == b"\xff\xfe not a message" and raw.headers["Content-Disposition"].startswith("attachment")
+    short = login.client.post(f"/staff/mail/{row.id}/intake", data={"csrf_token": csrf_token(page), "description": "太短"})
+    assert short.status_code == 422
+    done = login.client.post(f"/staff/mail/{row.id}/intake", data={
+        "csrf_token": csrf_token(page), "description": "来信反映某检测公司伪造检测报告，附件为报告扫描件，编号 2026-77。",
+        "entity_name": "某检测公司"}, follow_redirects=True)
+    assert done.status_code == 200 and "某检测公司" in done.get_data(as_text=True)
+    session.expire_all()
+    tip = session.scalars(select(Tip).where(Tip.channel == "email")).one()
+    assert session.get(MailMessage, row.id).tip_id == tip.id
+    actions = set(session.scalars(select(AuditEvent.action)))
+    assert {"mail.raw_downloaded", "mail.manual_intake"} <= actions
