@@ -6,16 +6,24 @@ from __future__ import annotations
 import re
 from email.message import EmailMessage
 
+import pytest
 from playwright.sync_api import expect
 
 from .. import factories
 from ..intake.hotline import call, new_token
-from .test_case_journey import _reporter_status, _sign_in
+from .test_case_journey import TEXT as CASE_TEXT
+from .test_case_journey import _reporter_status, _sign_in, use_language
+
+TEXT = {"zh": {"correct": "更正", "merge": "合并", "merged": "已合并", "agent": "接线员"},
+        "en": {"correct": "Correct category", "merge": "Merge into", "merged": "Merged", "agent": "agent"}}
 
 
-def test_mail_and_call_to_closure(browser, page, live_server, app, session, clock, artifacts):
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_mail_and_call_to_closure(browser, page, live_server, app, session, clock, artifacts, lang):
+    t = {**CASE_TEXT[lang], **TEXT[lang]}
     from tipline.intake.email.importer import commit_or_discard, ingest
     base = live_server.url
+    use_language(page, base, lang)
     for name, role, div in (("prov", "officer", "410000"), ("inv1", "officer", "410105"), ("inv2", "officer", "410105"),
                             ("boss", "supervisor", "410105")):
         factories.user(session, now=clock(), username=name, role=role, division_code=div, display_name=name)
@@ -37,11 +45,11 @@ def test_mail_and_call_to_closure(browser, page, live_server, app, session, cloc
     call_code = resp.get_json()["receipt_code"].replace(" ", "")
     call_ref = resp.get_json()["tip_reference"]
 
-    officer = _sign_in(browser, base, "prov")
+    officer = _sign_in(browser, base, "prov", lang)
     officer.goto(base + "/staff/tips?channel=email")
     officer.get_by_role("link", name=re.compile(r"T\d{4}-")).first.click()
     expect(officer.get_by_test_id("tip-description")).to_contain_text("过期三个月的牛奶")
-    officer.locator("details.action", has_text="更正").locator("summary").click()
+    officer.locator("details.action", has_text=t["correct"]).locator("summary").click()
     officer.select_option("#update_details-category_code", "other.food")
     officer.fill("#update_details-entity_name", "惠民生鲜超市")
     officer.select_option("#update_details-division_code", "410105")
@@ -51,35 +59,35 @@ def test_mail_and_call_to_closure(browser, page, live_server, app, session, cloc
 
     officer.goto(base + "/staff/tips?channel=hotline")
     officer.get_by_role("link", name=call_ref).click()
-    expect(officer.locator("main")).to_contain_text("接线员")  # the transcript as a dialogue
-    officer.locator("details.action", has_text="合并").locator("summary").click()
+    expect(officer.locator("main")).to_contain_text(t["agent"])  # the transcript as a dialogue
+    officer.locator("details.action", has_text=t["merge"]).locator("summary").click()
     officer.fill("#merge-target", mail_ref)
     officer.fill("#merge-reason", "同一事项")
     officer.locator("details.action[open] button[type=submit]").click()
-    expect(officer.get_by_test_id("tip-status")).to_contain_text("已合并")
+    expect(officer.get_by_test_id("tip-status")).to_contain_text(t["merged"])
 
     officer.goto(mail_tip_url)
-    officer.locator("details.action", has_text="受理并立案").locator("summary").click()
+    officer.locator("details.action", has_text=t["file"]).locator("summary").click()
     officer.fill("#file_case-document", "郑金市监立〔2026〕21号")
     officer.locator("details.action[open] button[type=submit]").click()
     expect(officer.get_by_test_id("investigators")).to_contain_text("inv1")
     case_url = officer.url
 
-    inv = _sign_in(browser, base, "inv1")
+    inv = _sign_in(browser, base, "inv1", lang)
     inv.goto(case_url)
-    inv.locator("details.action", has_text="记录处理决定").locator("summary").click()
+    inv.locator("details.action", has_text=t["decide"]).locator("summary").click()
     inv.select_option("#outcome", "violation")
     inv.fill("#decision_number", "郑金市监罚〔2026〕55号")
     inv.fill("#fines", "50000")
     inv.fill("#legal_basis", "《中华人民共和国食品安全法》第一百二十四条")
     inv.locator("details.action[open] button[type=submit]").click()
-    boss = _sign_in(browser, base, "boss")
+    boss = _sign_in(browser, base, "boss", lang)
     boss.goto(case_url)
-    boss.locator("details.action", has_text="结案").first.locator("summary").click()
+    boss.locator("details.action", has_text=t["close"]).first.locator("summary").click()
     boss.locator("details.action[open] button[type=submit]").click()
-    expect(boss.get_by_test_id("case-state")).to_have_text("已办结")
+    expect(boss.get_by_test_id("case-state")).to_have_text(t["closed"])
     boss.screenshot(path=str(artifacts / "case.png"), full_page=True)
 
     for code in (mail_code, call_code):
-        assert "已办结" in _reporter_status(page, base, code)
+        assert t["concluded"] in _reporter_status(page, base, code)
     page.screenshot(path=str(artifacts / "caller-status.png"), full_page=True)

@@ -70,6 +70,7 @@ ACTION_LABELS = {
     "tip.transfer_department": _l("Transferred to another department"),
     "tip.reject": _l("Not accepted"),
     "tip.details_updated": _l("Details corrected"),
+    "tip.sender_real_name": _l("Mail sender treated as real-name reporter"),
     "case.filed": _l("Case filed"),
     "case.draw": _l("Investigators drawn at random"),
     "case.note": _l("Internal note"),

@@ -203,3 +203,31 @@ def message_reporter(session: Session, *, now: dt.datetime, tip: Tip, actor, bod
     msg = intake.post_message(session, now=now, tip=tip, body=body, author="staff", staff_user=actor)
     clocks.finish(session, clocks.running(session, "notify_reporter", tip_id=tip.id), clocks.local_date(now))
     return msg
+
+
+def treat_sender_as_real_name(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool,
+                              version: int | None, reason: str) -> None:
+    """A mail tip's sender becomes the reporter's contact only when an officer decides the reporter
+    is reporting by real name (the sender asked to be contacted, signed the mail...). Until then the
+    address stays encrypted with the raw message and is shown nowhere. Raises Forbidden, Conflict,
+    ValidationFailed."""
+    from ..intake.email.models import MailMessage
+    from ..intake.models import ReporterIdentity
+    if not actor.has_role(*workflow.TRIAGE_ROLES) or not can_see:
+        raise Forbidden("not allowed")
+    if version is not None and version != tip.version:
+        raise Conflict("changed meanwhile", kind="stale")
+    if len((reason or "").strip()) < 2:
+        raise ValidationFailed("reason", fields={"reason": "required"})
+    mail = session.scalar(select(MailMessage).where(MailMessage.tip_id == tip.id, MailMessage.sender.is_not(None))
+                          .order_by(MailMessage.id).limit(1))
+    if tip.channel != "email" or mail is None or not tip.anonymous:
+        raise Conflict("no anonymous mail sender", kind="state")
+    identity = session.scalar(select(ReporterIdentity).where(ReporterIdentity.tip_id == tip.id))
+    if identity is None:
+        session.add(ReporterIdentity(tip_id=tip.id, email=mail.sender))
+    else:
+        identity.email = mail.sender
+    tip.anonymous = False
+    audit.record(session, now=now, action="tip.sender_real_name", actor=actor, object_type="tip", object_id=tip.id,
+                 details={"reason": reason.strip()})

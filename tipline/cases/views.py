@@ -191,6 +191,7 @@ def triage_action(tip_id: int):
                                                                   reason=form.reason.data or "", **common),
         "reject": lambda: triage.reject(s, reason=form.reason.data or "", public_reason=form.public_reason.data or "",
                                         **common),
+        "sender_real_name": lambda: triage.treat_sender_as_real_name(s, reason=form.reason.data or "", **common),
         "update_details": lambda: triage.update_details(
             s, category_code=form.category_code.data or "", entity_name=form.entity_name.data or "",
             entity_uscc=form.entity_uscc.data or "", division_code=form.division_code.data or t.division_code,

@@ -98,3 +98,29 @@ def test_unreadable_mail_is_taken_in_by_hand(app, session, clock, make_user, log
     assert session.get(MailMessage, row.id).tip_id == tip.id
     actions = set(session.scalars(select(AuditEvent.action)))
     assert {"mail.raw_downloaded", "mail.manual_intake"} <= actions
+
+
+def test_sender_becomes_the_contact_only_when_treated_as_real_name(app, session, clock, make_user):
+    from email.message import EmailMessage
+
+    from sqlalchemy import select
+
+    from tipline.cases import triage
+    from tipline.intake.email.importer import commit_or_discard, ingest
+    from tipline.intake.models import ReporterIdentity
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "wang.real@example.cn", "jubao@example.gov.cn", "实名举报"
+    msg["Message-ID"] = "<realname-1@example.cn>"
+    msg.set_content("本人实名举报某检测公司伪造报告，请与我联系核实，电话见签名。王某")
+    result = ingest(session, clock(), msg.as_bytes(), mailbox="INBOX", uidvalidity=1, uid=9,
+                    store=app.extensions["evidence_store"], settings=app.config["TIPLINE"],
+                    known_division=lambda c: c in app.extensions["divisions"])
+    commit_or_discard(session, result, app.extensions["evidence_store"])
+    tip = result.tip
+    assert tip.anonymous and session.scalar(select(ReporterIdentity).where(ReporterIdentity.tip_id == tip.id)) is None
+    officer = make_user(username="prov2", division_code="410000")
+    triage.treat_sender_as_real_name(session, now=clock(), tip=tip, actor=officer, can_see=True, version=tip.version,
+                                     reason="来信署名并要求回复")
+    session.commit()
+    identity = session.scalar(select(ReporterIdentity).where(ReporterIdentity.tip_id == tip.id))
+    assert not tip.anonymous and identity.email == "wang.real@example.cn"
