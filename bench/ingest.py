@@ -33,7 +33,6 @@ _here = _os.path.dirname(_os.path.abspath(__file__))
 _sys.path[:] = [p for p in _sys.path if _os.path.abspath(p or ".") != _here] + [_here]
 
 import argparse
-import base64
 import datetime as dt
 import email
 import email.policy

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
-from sqlalchemy import DateTime, Integer, LargeBinary, MetaData, Numeric, String, TypeDecorator
+from sqlalchemy import DateTime, Integer, LargeBinary, MetaData, Numeric, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from . import crypto
@@ -95,7 +94,5 @@ class VersionedMixin:
         return {"version_id_col": cls.__table__.c.version}
 
 
-__all__ = [
-    "Base", "UTCDateTime", "EncryptedText", "EncryptedBytes", "Money", "Decimal", "String",
-    "TimestampMixin", "VersionedMixin", "utcnow",
-]
+__all__ = ["Base", "UTCDateTime", "EncryptedText", "EncryptedBytes", "Money", "TimestampMixin", "VersionedMixin",
+           "utcnow"]

@@ -1,7 +1,6 @@
 """A citizen's report in a real browser: anonymous with a photo, receipt, follow-up, reply, more evidence."""
 from __future__ import annotations
 
-import io
 import re
 
 import pytest

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tipline.auth.models import User
-from tipline.cases import clocks, investigation, reminders, triage
+from tipline.cases import investigation, reminders, triage
 from tipline.cases.clock_models import Clock, Notice, Reminder
 from tipline.calendar.service import WorkCalendar, import_official
 

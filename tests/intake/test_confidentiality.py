@@ -1,7 +1,6 @@
 """Key rotation, the PostgreSQL dump, rate limits and the absence of untranslated literals."""
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from tipline.oversight import public, stats
+from tipline.oversight import public
 
 from .. import factories
 from ..conftest import csrf_token

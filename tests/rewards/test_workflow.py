@@ -196,3 +196,30 @@ def test_claim_details_are_encrypted_and_only_finance_reads_them(app, session, c
         claims.reveal_claim(session, now=clock(), reward=reward, actor=bureau["inv1"], reason="查看")
     row = claims.reveal_claim(session, now=clock(), reward=reward, actor=bureau["fin1"], reason="付款核对")
     assert row.account_number == "62166100000099999"
+
+
+def test_register_export_has_identity_only_for_finance_with_a_reason(app, session, clock, bureau):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from ..conftest import csrf_token
+    closed_case(session, clock, bureau, fines="100000")
+    reward = session.scalars(select(Reward)).one()
+    propose(session, app, clock, reward, bureau["inv1"], level=3)
+    services.review(session, now=clock(), reward=reward, actor=bureau["boss2"], can_see=True, version=None)
+    services.finance_approve(session, now=clock(), reward=reward, actor=bureau["fin1"], version=None)
+    claims.claim(session, now=clock(), reward=reward, name="导出领奖人", id_number=ID, bank="银行",
+                 account_number="62166100000012345", account_holder="导出领奖人")
+    session.commit()
+    fin = app.test_client()
+    page = fin.get("/staff/login").get_data(as_text=True)
+    fin.post("/staff/login", data={"csrf_token": csrf_token(page), "username": "fin1", "password": factories.PASSWORD})
+    plain = fin.get("/staff/rewards/register.csv").get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(plain)))
+    assert rows[1][9] == "1000.00" and "导出领奖人" not in plain
+    with_id = fin.get("/staff/rewards/register.csv?identity_reason=年度审计").get_data().decode("utf-8-sig")
+    assert "导出领奖人" in with_id
+    book = load_workbook(io.BytesIO(fin.get("/staff/rewards/register.xlsx").get_data()))
+    assert book.active.cell(row=2, column=10).value == "1000.00"

@@ -7,7 +7,6 @@ Every value carries MARKER, so "the raw MARKER is in the page" means unescaped e
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pytest

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from .. import clock
-from ..errors import InvalidCredentials, Throttled, ValidationFailed
+from ..errors import InvalidCredentials, Throttled
 from ..extensions import db, limiter, login_manager
 from ..ratelimit import client_key
 from . import services
@@ -41,7 +41,7 @@ def _settings():
 
 
 def _finish_login(user: User, method: str):
-    token = services.start_session(db.session, now=clock.now(), user=user, method=method)
+    services.start_session(db.session, now=clock.now(), user=user, method=method)  # sets user.current_sid
     db.session.commit()
     session.clear()
     session.permanent = False

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -81,7 +82,6 @@ def split(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool,
         raise Conflict("only a submission that is both can be split", kind="state")
     workflow.apply_tip(session, now=now, tip=tip, action="split", actor=actor, can_see=can_see,
                        version=version, reason=reason)
-    import secrets
     complaint = Tip(channel=tip.channel, kind="complaint", category_code=tip.category_code,
                     entity_name=tip.entity_name, entity_uscc=tip.entity_uscc, entity_address=tip.entity_address,
                     division_code=tip.division_code, occurred_on=tip.occurred_on, description=tip.description,

@@ -26,7 +26,7 @@ from . import queue as q
 from . import triage
 from .entities import priority_of
 from .forms import QueueFilterForm, RevealIdentityForm, StaffMessageForm, TriageForm
-from .labels import CLOCK_KIND_LABELS, DEPARTMENT_LABELS, FIELD_ERRORS, SUGGESTION_LABELS
+from .labels import DEPARTMENT_LABELS, FIELD_ERRORS, SUGGESTION_LABELS
 
 bp = Blueprint("cases", __name__, url_prefix="/staff")
 
@@ -69,13 +69,11 @@ def home():
 
 def _filter_form() -> QueueFilterForm:
     form = QueueFilterForm(request.args)
-    locale = str(get_locale() or "zh")
     form.channel.choices = [("", _("All")), ("web", _("Web")), ("email", _("Email")), ("hotline", _("Hotline"))]
     form.category.choices = [("", _("All")), ("test", _("Inspection and testing")), ("cert", _("Certification")),
                              ("other", _("Other major violations"))]
     form.state.choices = [("", _("Open for triage"))] + [(k, str(v)) for k, v in STATUS_LABELS.items()]
     form.sort.choices = [("priority", _("Priority")), ("deadline", _("Deadline")), ("newest", _("Newest"))]
-    del locale
     return form
 
 

@@ -103,8 +103,13 @@ def _key() -> bytes:
     return crypto.keyring().hmac_key  # the instance HMAC key, also the receipt hash's pepper
 
 
+def submission_key(token: str) -> str:
+    """What is stored for a form token: it keys the tip and the files waiting for it."""
+    return receipts.token_key(token, _key())
+
+
 def find_by_submission(session: Session, token: str) -> Tip | None:
-    return session.scalar(select(Tip).where(Tip.submission_key == receipts.token_key(token, _key())))
+    return session.scalar(select(Tip).where(Tip.submission_key == submission_key(token)))
 
 
 def submit(session: Session, *, now: dt.datetime, data: TipInput, token: str, known_division,
@@ -126,7 +131,7 @@ def submit(session: Session, *, now: dt.datetime, data: TipInput, token: str, kn
         entity_address=data.entity_address.strip(), division_code=data.division_code,
         occurred_on=data.occurred_on, description=data.description.strip(), knowledge=data.knowledge,
         anonymous=not data.has_identity, status="received", status_changed_at=now, received_at=now,
-        receipt_hash=receipts.code_hash(code, _key()), submission_key=receipts.token_key(token, _key()),
+        receipt_hash=receipts.code_hash(code, _key()), submission_key=submission_key(token),
         sealed_receipt=receipts.seal(code, token),
     )
     if data.has_identity:

@@ -108,7 +108,7 @@ def report():
 
     s = _settings()
     form_ok = form.validate()
-    key = receipts.token_key(token, crypto_key())
+    key = services.submission_key(token)
     remove = {int(x) for x in request.form.getlist("remove_draft") if x.isdigit()}
     drafts = _drafts(key, remove)
     uploads, rejected = ev.read_uploads(request.files.getlist(form.evidence.name), s.max_upload_mb * 1024 * 1024)
@@ -144,11 +144,6 @@ def report():
         ev.discard(store(), new_files)
         raise
     return _receipt_page(result.tip, token, code=result.receipt_code)
-
-
-def crypto_key() -> bytes:
-    from .. import crypto
-    return crypto.keyring().hmac_key
 
 
 def _receipt_page(tip, token: str, code: str | None = None):

@@ -1,7 +1,7 @@
 """The reporter's side of a reward: shown on the status page, claimed with the receipt alone."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 

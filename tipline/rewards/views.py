@@ -1,8 +1,6 @@
 """Staff side of rewards: the register and finance queue, one reward with its steps, the export."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -19,6 +17,7 @@ from ..cases.models import Case
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..jurisdiction import can_see, division_filter, division_name
+from ..oversight.exports import Table, to_csv, to_xlsx
 from . import claims, services
 from .forms import DecisionForm, PaymentForm, ProposalForm, RevealClaimForm
 from .labels import FIELD_ERRORS, STATUS_LABELS
@@ -214,7 +213,7 @@ def export(fmt: str):
     if with_identity:
         from .models import RewardClaim
         claims_by = {cl.reward_id: cl for cl in db.session.scalars(select(RewardClaim))}
-    table = [header]
+    lines = []
     for r, c in rows:
         p = payments.get(r.id)
         line = [r.id, c.id, c.filing_number, c.decision_number or "", r.status, r.rule_set or "",
@@ -224,21 +223,14 @@ def export(fmt: str):
         if with_identity:
             cl = claims_by.get(r.id)
             line += [cl.name if cl else "", cl.account_number if cl else ""]
-        table.append(line)
+        lines.append(line)
+    # The oversight exports' writers: UTF-8 with BOM for Excel, and cells that could run as formulas
+    # (a name typed by a reporter) neutralised.
+    table = Table("rewards", header, lines)
     if fmt == "csv":
-        buf = io.StringIO()
-        csv.writer(buf).writerows(table)
-        return Response("\ufeff" + buf.getvalue(), mimetype="text/csv",
+        return Response(to_csv(table), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=reward-register.csv"})
     if fmt == "xlsx":
-        from openpyxl import Workbook
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "rewards"
-        for line in table:
-            ws.append([str(v) if v != "" else None for v in line])
-        out = io.BytesIO()
-        wb.save(out)
-        return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        return Response(to_xlsx(table), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": "attachment; filename=reward-register.xlsx"})
     abort(404)

@@ -14,7 +14,6 @@ import os
 import pwd
 import quopri
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -244,7 +243,7 @@ def cases() -> list[Case]:
     add(9, m.as_bytes(), contains=["超市出售变质猪肉"], attachments=["现场照片.png"])
     t10 = "请看附件中的举报材料，涉及一家无证诊所。"
     att = "诊所地址：郑州市二七区某路88号\n坐诊人员无医师资格证。\n".encode("gbk")
-    add(10, raw([f"Message-ID: <case10@foxmail.example>", "From: reporter10@example.cn", "Subject: " + ew("无证诊所", "gbk"),
+    add(10, raw(["Message-ID: <case10@foxmail.example>", "From: reporter10@example.cn", "Subject: " + ew("无证诊所", "gbk"),
                  "MIME-Version: 1.0", 'Content-Type: multipart/mixed; boundary="BB"'],
                 b"--BB\nContent-Type: text/plain; charset=gb2312\nContent-Transfer-Encoding: base64\n\n" + b64(t10, "gbk")
                 + b"--BB\nContent-Type: application/octet-stream; name=\"" + ew("举报材料.txt", "gbk").encode()
