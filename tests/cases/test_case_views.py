@@ -40,6 +40,8 @@ def test_tip_to_closed_case_with_the_reporter_following(app, session, clock, bur
     tri = _client(app, "tri")
     page = tri.get(f"/staff/tips/{tip.id}").get_data(as_text=True)
     assert "优先级" in page and 'data-testid="triage"' in page
+    clocks = page[page.index('data-testid="clocks"'):]
+    assert "作出是否立案决定" in clocks and "2026-03-23" in clocks  # 15 working days after 2 March
     resp = tri.post(f"/staff/tips/{tip.id}/triage", data={
         "csrf_token": csrf_token(page), "action": "file_case", "version": _version(page),
         "document": "豫市监金立〔2026〕7号", "on": "2026-03-02"}, follow_redirects=True)

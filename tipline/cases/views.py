@@ -26,7 +26,7 @@ from . import queue as q
 from . import triage
 from .entities import priority_of
 from .forms import QueueFilterForm, RevealIdentityForm, StaffMessageForm, TriageForm
-from .labels import DEPARTMENT_LABELS, FIELD_ERRORS, SUGGESTION_LABELS
+from .labels import CLOCK_KIND_LABELS, DEPARTMENT_LABELS, FIELD_ERRORS, SUGGESTION_LABELS
 
 bp = Blueprint("cases", __name__, url_prefix="/staff")
 
@@ -142,7 +142,8 @@ def _detail(tip: Tip, status=200, **extra):
                    triage_form=_triage_form(tip), suggestions=visible, suggestion_labels=SUGGESTION_LABELS,
                    priority=parts, department_labels=DEPARTMENT_LABELS, division_name=division_name,
                    open_for_triage=tip.status in triage.workflow.OPEN_TIP_STATES,
-                   transcript=hotline.transcript_for(db.session, tip))
+                   transcript=hotline.transcript_for(db.session, tip),
+                   clocks=deadline_views.clocks_for(tip_id=tip.id), kind_labels=CLOCK_KIND_LABELS)
     context.update(extra)
     return render_template("cases/tip.html", **context), status
 
