@@ -24,6 +24,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=20000)
     ap.add_argument("--requests", type=int, default=30)
+    ap.add_argument("--no-profile", action="store_true", help="time only (no cProfile overhead)")
     args = ap.parse_args()
     env = app_env(DB, new_instance("profq"))
     apply_env(env)
@@ -48,12 +49,15 @@ def main() -> None:
         client.get(url)
         prof = cProfile.Profile()
         t = time.perf_counter()
-        prof.enable()
+        if not args.no_profile:
+            prof.enable()
         for _ in range(args.requests):
             assert client.get(url).status_code == 200
         prof.disable()
-        print(f"{(time.perf_counter() - t) / args.requests * 1000:.1f} ms per page (profiled)")
-        pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
+        label = "unprofiled" if args.no_profile else "profiled"
+        print(f"{(time.perf_counter() - t) / args.requests * 1000:.1f} ms per page ({label})")
+        if not args.no_profile:
+            pstats.Stats(prof).sort_stats(_os.environ.get("SORT", "cumulative")).print_stats(int(_os.environ.get("TOP", "30")))
         db.engine.dispose()
     finally:
         drop_db(DB)

@@ -43,8 +43,8 @@ class User(TimestampMixin, Base):
     locale: Mapped[str] = mapped_column(String(8), nullable=False, default="zh")
 
     recovery_codes: Mapped[list["RecoveryCode"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
-    )
+        back_populates="user", cascade="all, delete-orphan", lazy="select"
+    )  # loaded only when a code is checked or replaced, not on every page view
 
     # Flask-Login: the identifier kept in the cookie is the server-side session token, not the
     # account id, so ending the session record ends the login.

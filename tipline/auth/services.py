@@ -162,16 +162,18 @@ def start_session(session: Session, *, now: dt.datetime, user: User, method: str
 def load_session(session: Session, *, now: dt.datetime, token: str, idle: dt.timedelta,
                  absolute: dt.timedelta) -> User | None:
     """The user behind a session token, or None when it ended, idled out or expired."""
-    row = session.get(StaffSession, _sid_hash(token))
-    if row is None or row.ended_at is not None:
+    # One round trip per page view: the session record with its account.
+    found = session.execute(select(StaffSession, User).join(User, User.id == StaffSession.user_id)
+                            .where(StaffSession.id == _sid_hash(token))).first()
+    if found is None or found[0].ended_at is not None:
         return None
+    row, user = found
     reason = ""
     if now - row.last_seen_at > idle:
         reason = "idle_timeout"
     elif now - row.created_at > absolute:
         reason = "absolute_timeout"
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
+    if not user.active:
         reason = reason or "disabled"
     if reason:
         row.ended_at = now

@@ -93,9 +93,34 @@ def tips():
     except (ValueError, TypeError):
         abort(400)
     args = {k: v for k, v in request.args.items() if k != "after"}
-    names = {code: division_name(code) for code in {t.division_code for t in page.rows}}
-    return render_template("cases/tips.html", page=page, form=form, args=args, categories=categories.by_code(),
-                           status_labels=STATUS_LABELS, division_name=names.__getitem__)
+    return render_template("cases/tips.html", page=page, form=form, args=args, rows=_queue_rows(page.rows))
+
+
+def _queue_rows(tips: list[Tip]) -> list[tuple]:
+    """The queue's cells as plain strings. Each label is translated once per page rather than once per
+    row, and the link is built once: a page of 50 rows then renders in a fraction of the time."""
+    cats = categories.by_code()
+    locale = str(get_locale())
+    labels: dict[tuple[str, str], str] = {}
+
+    def label(kind: str, value: str) -> str:
+        key = (kind, value)
+        if key not in labels:
+            if kind == "channel":
+                labels[key] = {"web": _("Web"), "email": _("Email"), "hotline": _("Hotline")}.get(value, value)
+            elif kind == "category":
+                c = cats.get(value)
+                labels[key] = c.name(locale) if c else _("Not yet categorised")
+            elif kind == "division":
+                labels[key] = division_name(value)
+            else:
+                labels[key] = str(STATUS_LABELS.get(value, value))
+        return labels[key]
+
+    href = url_for("cases.tip", tip_id=0)[:-1]  # the route ends in the id: /staff/tips/<tip_id>
+    return [(f"{href}{t.id}", t.reference, t.priority, clock.local(t.received_at).strftime("%Y-%m-%d %H:%M"),
+             label("channel", t.channel), label("category", t.category_code or ""), t.entity_name or "—",
+             label("division", t.division_code), label("status", t.status)) for t in tips]
 
 
 def filing_due_threshold() -> dt.datetime:
