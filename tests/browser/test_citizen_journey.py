@@ -77,7 +77,8 @@ def flash(page: Page):
 
 def open_action(page: Page, title: str):
     """Unfold a workflow action (details/summary) and return its form."""
-    panel = page.locator("details.action", has=page.locator("summary", has_text=title)).first
+    summary = page.locator("summary", has_text=re.compile("^" + re.escape(title) + "$"))
+    panel = page.locator("details.action", has=summary)
     panel.locator("summary").click()
     expect(panel).to_have_attribute("open", "")
     return panel.locator("form")
@@ -87,7 +88,7 @@ def file_case(officer: Page, t: dict, filing_number: str) -> None:
     """On a tip page: accept the tip and file a case; the browser ends on the new case page."""
     form = open_action(officer, t["file"])
     form.locator("#file_case-document").fill(filing_number)
-    form.get_by_role("button", name=t["file"]).click()
+    form.get_by_role("button", name=t["file"], exact=True).click()
     expect(flash(officer)).to_have_text(t["saved"])
     expect(officer.get_by_test_id("case-state")).to_have_text(t["under_investigation"])
     expect(officer.get_by_test_id("timeline")).to_contain_text(t["draw"])

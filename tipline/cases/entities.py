@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
-from sqlalchemy import func, select
+from sqlalchemy import LargeBinary, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from .. import categories
+from .. import categories, crypto
 from ..intake.models import EvidenceFile, Tip, TipSuggestion
 from .models import Entity
 
@@ -76,31 +79,56 @@ def priority_of(session: Session, tip: Tip, today: dt.date | None = None) -> Pri
     return Priority(severity, history, evidence, max(0, age))
 
 
+_TEXTS: OrderedDict[bytes, str] = OrderedDict()  # ciphertext digest -> the compared text (worker memory only)
+_TEXTS_MAX = 4096
+_TEXTS_LOCK = threading.Lock()
+
+
+def _compared_text(ciphertext: bytes) -> str:
+    """The first 2,000 characters of a tip's text, decrypted once per worker and then kept in a
+    bounded in-memory LRU: every new tip compares against the same few hundred recent tips, and
+    decrypting each of them for each arrival cost as much as the receipt hash. Keyed by a digest of
+    the ciphertext, so a rotated or corrected text is a new entry; nothing is written anywhere."""
+    digest = hashlib.sha256(ciphertext).digest()
+    with _TEXTS_LOCK:
+        text = _TEXTS.get(digest)
+        if text is not None:
+            _TEXTS.move_to_end(digest)
+            return text
+    text = crypto.keyring().decrypt(ciphertext).decode("utf-8")[:2000]
+    with _TEXTS_LOCK:
+        _TEXTS[digest] = text
+        while len(_TEXTS) > _TEXTS_MAX:
+            _TEXTS.popitem(last=False)
+    return text
+
+
 def suggest_related(session: Session, tip: Tip) -> list[TipSuggestion]:
     """Same credit code, a similar entity name, or similar text, among recent tips of the same city."""
     since = tip.received_at - SUGGESTION_WINDOW
-    candidates = session.scalars(
-        select(Tip).where(Tip.id != tip.id, Tip.received_at >= since,
-                          Tip.division_code.like(tip.division_code[:4] + "%"))
+    # Only the compared columns, the text as its ciphertext (decrypted lazily, see _compared_text).
+    candidates = session.execute(
+        select(Tip.id, Tip.entity_uscc, Tip.entity_name, type_coerce(Tip.description, LargeBinary))
+        .where(Tip.id != tip.id, Tip.received_at >= since, Tip.division_code.like(tip.division_code[:4] + "%"))
         .order_by(Tip.received_at.desc()).limit(SUGGESTION_CANDIDATES)
     ).all()
     found: dict[int, TipSuggestion] = {}
     name = normalise_name(tip.entity_name)
-    for other in candidates:
-        if tip.entity_uscc and other.entity_uscc == tip.entity_uscc:
-            found[other.id] = TipSuggestion(tip_id=tip.id, other_id=other.id, reason="same_uscc", score=100)
+    text = tip.description[:2000]
+    for other_id, other_uscc, other_name, other_text in candidates:
+        if tip.entity_uscc and other_uscc == tip.entity_uscc:
+            found[other_id] = TipSuggestion(tip_id=tip.id, other_id=other_id, reason="same_uscc", score=100)
             continue
-        other_name = normalise_name(other.entity_name)
+        other_name = normalise_name(other_name)
         if name and other_name:
             score = int(fuzz.token_set_ratio(name, other_name))
             if score >= NAME_THRESHOLD:
-                found[other.id] = TipSuggestion(tip_id=tip.id, other_id=other.id, reason="similar_name", score=score)
+                found[other_id] = TipSuggestion(tip_id=tip.id, other_id=other_id, reason="similar_name", score=score)
                 continue
-        score = int(fuzz.token_set_ratio(tip.description[:2000], other.description[:2000]))
+        score = int(fuzz.token_set_ratio(text, _compared_text(bytes(other_text))))
         if score >= TEXT_THRESHOLD:
-            found[other.id] = TipSuggestion(tip_id=tip.id, other_id=other.id, reason="similar_text", score=score)
-    for s in found.values():
-        session.add(s)
+            found[other_id] = TipSuggestion(tip_id=tip.id, other_id=other_id, reason="similar_text", score=score)
+    session.add_all(found.values())
     return list(found.values())
 
 

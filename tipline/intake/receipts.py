@@ -4,8 +4,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import secrets
 import unicodedata
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.fernet import Fernet, InvalidToken
@@ -40,6 +45,57 @@ def code_hash(code: str, key: bytes) -> str:
     raw = hash_secret_raw(code.encode(), salt, time_cost=ARGON_TIME, memory_cost=ARGON_MEMORY_KIB,
                           parallelism=ARGON_PARALLEL, hash_len=32, type=Type.ID)
     return raw.hex()
+
+
+def issue(key: bytes) -> tuple[str, str]:
+    """A new receipt code and its hash: from the batch pool when one is active here, else hashed now."""
+    pool = _pool.get()
+    if pool is not None and pool.key == key:
+        return pool.take()
+    code = new_code()
+    return code, code_hash(code, key)
+
+
+class _Pool:
+    """Codes hashed ahead on worker threads. Argon2 releases the GIL, so while one item does its
+    database work the next items' hashes are computed on the other cores. Codes are random and
+    independent of the item that takes them; the ones never taken are dropped, never stored."""
+
+    def __init__(self, key: bytes, executor: ThreadPoolExecutor, ahead: int):
+        self.key = key
+        self._executor = executor
+        self._ahead: deque[Future] = deque(executor.submit(self._make) for _ in range(ahead))
+
+    def _make(self) -> tuple[str, str]:
+        code = new_code()
+        return code, code_hash(code, self.key)
+
+    def take(self) -> tuple[str, str]:
+        result = self._ahead.popleft().result()
+        self._ahead.append(self._executor.submit(self._make))
+        return result
+
+    def close(self) -> None:
+        for f in self._ahead:
+            f.cancel()
+
+
+_pool: ContextVar[_Pool | None] = ContextVar("receipt_pool", default=None)
+
+
+@contextmanager
+def hashed_ahead(key: bytes, workers: int | None = None):
+    """For batch imports (mail, hotline files): receipt hashes for the coming items are computed in
+    parallel with the current item's database work. Each item still gets its own Argon2id hash."""
+    workers = workers or max(1, os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="receipt-hash") as executor:
+        pool = _Pool(key, executor, ahead=workers * 2)
+        token = _pool.set(pool)
+        try:
+            yield
+        finally:
+            _pool.reset(token)
+            pool.close()
 
 
 def token_key(token: str, key: bytes) -> str:

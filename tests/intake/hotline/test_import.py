@@ -98,3 +98,39 @@ def test_unreadable_file_exits_1(runner, tmp_path):
     assert missing.exit_code == 1 and "cannot read" in missing.output
     folder = runner.invoke(args=["intake", "import-hotline", str(tmp_path)])
     assert folder.exit_code == 1 and "cannot read" in folder.output
+
+
+def test_receipt_codes_of_imported_calls_are_kept_for_the_callers(runner, session, tmp_path):
+    from tipline.intake import services as intake
+    lines = [json.dumps(call(call_id=f"CC-R{i}", summary=f"第{i}号来电：反映检测报告造假，请核查。"), ensure_ascii=False)
+             for i in range(3)]
+    path = tmp_path / "calls.jsonl"
+    path.write_text("\n".join(lines + lines[:1]) + "\n", encoding="utf-8")
+    receipts = tmp_path / "receipts.jsonl"
+    result = runner.invoke(args=["intake", "import-hotline", str(path), "--receipts", str(receipts)])
+    assert result.exit_code == 0, result.output
+    assert "new 3, duplicates 1, rejected 0" in result.output and "warning" not in result.output
+    assert receipts.stat().st_mode & 0o777 == 0o600
+    kept = [json.loads(line) for line in receipts.read_text(encoding="utf-8").splitlines()]
+    assert [k["call_id"] for k in kept] == ["CC-R0", "CC-R1", "CC-R2"]
+    for k in kept:  # each code opens its own call's tip, as the caller will use it
+        assert re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", k["receipt_code"])
+        tip = intake.find_by_receipt(session, k["receipt_code"])
+        assert tip is not None
+        call_row = session.scalars(select(HotlineCall).where(HotlineCall.tip_id == tip.id)).one()
+        assert call_row.call_id == k["call_id"]
+    session.rollback()
+
+    before = receipts.read_bytes()
+    again = runner.invoke(args=["intake", "import-hotline", str(path), "--receipts", str(receipts)])
+    assert again.exit_code == 1 and "already exists" in again.output
+    assert receipts.read_bytes() == before  # never overwritten: those codes exist nowhere else
+    assert session.scalar(select(func.count()).select_from(Tip)) == 3
+
+
+def test_import_without_a_receipts_file_warns_that_codes_are_not_kept(runner, tmp_path):
+    path = tmp_path / "calls.jsonl"
+    path.write_text(json.dumps(call(call_id="CC-W"), ensure_ascii=False) + "\n", encoding="utf-8")
+    result = runner.invoke(args=["intake", "import-hotline", str(path)])
+    assert result.exit_code == 0
+    assert "receipt codes of the 1 new calls were not kept" in result.output

@@ -1,7 +1,6 @@
 """`tipline intake poll-email` and `tipline intake import-mail`."""
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 import click
@@ -45,7 +44,7 @@ def import_mail(paths):
     """Import .eml files, mbox files or Maildir folders (again is harmless: nothing is made twice)."""
     import mailbox as mailboxlib
 
-    from .importer import import_one, import_sources
+    from .importer import import_all, import_sources
     factory, settings, store, known = _context()
     items = []
     for path in paths:
@@ -53,12 +52,8 @@ def import_mail(paths):
             items += import_sources(path)
         except (OSError, mailboxlib.Error) as exc:
             raise click.ClickException(f"{path}: cannot read ({type(exc).__name__})")
-    counts: Counter[str] = Counter()
-    now = clock.now()
     with click.progressbar(items, label="importing mail") as bar:
-        for mailbox, uid, load in bar:
-            counts[import_one(factory, now, mailbox, uid, load(), store=store, settings=settings,
-                              known_division=known)] += 1
+        counts = import_all(factory, clock.now(), bar, store=store, settings=settings, known_division=known)
     click.echo(f"new {counts['ingested']}, duplicates {counts['duplicate']}, unparseable {counts['needs_manual']}")
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import logging
 import mailbox as mailboxlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -187,3 +188,14 @@ def import_one(session_factory, now, mailbox: str, uid: int, raw: bytes, *, stor
                         fallback_key=hashlib.sha256(b"raw\0" + raw).hexdigest())
         commit_or_discard(session, result, store)
         return result.status
+
+
+def import_all(session_factory, now, items, *, store, settings, known_division) -> Counter:
+    """`import_one` for each (mailbox, uid, loader) of `import_sources`; counts by status. Receipt
+    hashes for the coming messages are computed on other cores while one message is stored."""
+    counts: Counter[str] = Counter()
+    with services.receipts_hashed_ahead():
+        for mailbox, uid, load in items:
+            counts[import_one(session_factory, now, mailbox, uid, load(), store=store, settings=settings,
+                              known_division=known_division)] += 1
+    return counts

@@ -7,6 +7,7 @@ duplicate. Exit status 0 even with rejected lines; 1 when the file cannot be rea
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from flask.cli import with_appcontext
 
 from ... import clock
 from ...errors import ValidationFailed
+from .. import services as intake
 from . import services
 
 
@@ -31,43 +33,49 @@ class ImportSummary:
 
 
 def import_lines(session_factory, now, lines, *, default_division: str, known_division, progress=None,
-                 actor_label: str = "hotline-import") -> ImportSummary:
-    """Import (line number, raw bytes) pairs; commits each new call on its own."""
+                 actor_label: str = "hotline-import", on_new=None) -> ImportSummary:
+    """Import (line number, raw bytes) pairs; commits each new call on its own.
+
+    `on_new(call_id, receipt_code)` is called after each new call is committed: the only moment the
+    code exists in clear (the command writes it to the --receipts file)."""
     summary = ImportSummary()
     seen: set[str] = set()  # call_ids stored or found in this run: known duplicates without a query
-    for number, raw in (progress if progress is not None else lines):
-        if not raw.strip():
-            continue
-        try:
-            payload = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
-        except UnicodeDecodeError:
-            summary.rejected.append((number, "body", "encoding"))
-            continue
-        except ValueError:
-            summary.rejected.append((number, "body", "json"))
-            continue
-        data, errors = services.parse(payload, now=now, default_division=default_division,
-                                      known_division=known_division)
-        if errors:
-            summary.rejected += [(number, path, code) for path, code in errors.items()]
-            continue
-        if data.call_id in seen:
-            summary.duplicates += 1
-            continue
-        with session_factory() as session:
+    with session_factory() as session, intake.receipts_hashed_ahead():
+        for number, raw in (progress if progress is not None else lines):
+            if not raw.strip():
+                continue
+            try:
+                payload = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
+            except UnicodeDecodeError:
+                summary.rejected.append((number, "body", "encoding"))
+                continue
+            except ValueError:
+                summary.rejected.append((number, "body", "json"))
+                continue
+            data, errors = services.parse(payload, now=now, default_division=default_division,
+                                          known_division=known_division)
+            if errors:
+                summary.rejected += [(number, path, code) for path, code in errors.items()]
+                continue
+            if data.call_id in seen:
+                summary.duplicates += 1
+                continue
             try:
                 result = services.receive(session, now=now, data=data, known_division=known_division,
                                           actor_label=actor_label)
-                session.commit()
+                session.commit()  # each call on its own: a later failure never takes an earlier call
             except ValidationFailed as exc:  # parse() checks everything submit() does; kept for safety
                 session.rollback()
                 summary.rejected += [(number, path, code) for path, code in exc.details["fields"].items()]
                 continue
-        seen.add(data.call_id)
-        if result.created:
-            summary.new += 1
-        else:
-            summary.duplicates += 1
+            session.expunge_all()  # one session for the run; nothing of earlier calls is kept in it
+            seen.add(data.call_id)
+            if result.created:
+                summary.new += 1
+                if on_new is not None:
+                    on_new(data.call_id, result.receipt_code)
+            else:
+                summary.duplicates += 1
     return summary
 
 
@@ -76,11 +84,25 @@ def read_lines(path: Path) -> list[tuple[int, bytes]]:
     return list(enumerate(Path(path).read_bytes().split(b"\n"), 1))
 
 
+def open_receipts_file(path: Path):
+    """A new file readable by its owner only; an existing file is never overwritten (its codes
+    would be lost). Raises FileExistsError or OSError."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8")
+
+
 @click.command("import-hotline")
 @click.argument("file", type=click.Path(path_type=Path))
+@click.option("--receipts", "receipts_path", type=click.Path(path_type=Path), default=None,
+              help="Write each new call's receipt code here (JSON lines, mode 0600, must not exist yet), "
+                   "for the call centre to give callers their codes.")
 @with_appcontext
-def import_hotline(file):
-    """Import a day's hotline calls from a JSON-lines FILE (again is harmless: call_ids are kept)."""
+def import_hotline(file, receipts_path):
+    """Import a day's hotline calls from a JSON-lines FILE (again is harmless: call_ids are kept).
+
+    A caller whose call is imported from a file has not heard a receipt code yet. Only a keyed hash of
+    each code is stored, so the codes exist in clear only during the import: give --receipts FILE to
+    keep them for the call centre (and delete the file once they are passed on)."""
     from ...extensions import db
     from .api import message
     try:
@@ -89,11 +111,32 @@ def import_hotline(file):
         raise click.ClickException(f"{file}: cannot read ({exc.strerror or type(exc).__name__})")
     if lines and lines[-1][1] == b"":
         lines.pop()
+    out = None
+    if receipts_path is not None:
+        try:
+            out = open_receipts_file(receipts_path)
+        except FileExistsError:
+            raise click.ClickException(f"{receipts_path}: already exists; choose a new file for the receipt codes")
+        except OSError as exc:
+            raise click.ClickException(f"{receipts_path}: cannot write ({exc.strerror or type(exc).__name__})")
+
+    def keep(call_id: str, code: str) -> None:
+        out.write(json.dumps({"call_id": call_id, "receipt_code": code}, ensure_ascii=False) + "\n")
+        out.flush()  # a code is on disk as soon as its call is committed
+
     divisions = current_app.extensions["divisions"]
     settings = current_app.config["TIPLINE"]
-    with click.progressbar(lines, label="importing hotline calls") as bar:
-        summary = import_lines(db.factory, clock.now(), lines, progress=bar, default_division=settings.intake_division,
-                               known_division=lambda c: c in divisions)
+    try:
+        with click.progressbar(lines, label="importing hotline calls") as bar:
+            summary = import_lines(db.factory, clock.now(), lines, progress=bar,
+                                   default_division=settings.intake_division,
+                                   known_division=lambda c: c in divisions, on_new=keep if out else None)
+    finally:
+        if out is not None:
+            out.close()
     click.echo(f"new {summary.new}, duplicates {summary.duplicates}, rejected {summary.rejected_lines}")
     for number, path, code in summary.rejected:
         click.echo(f"line {number}: {path}: {message(code)}")
+    if summary.new and out is None:
+        click.echo(f"warning: the receipt codes of the {summary.new} new calls were not kept "
+                   "(give --receipts FILE to keep them for the callers)", err=True)
