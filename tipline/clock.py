@@ -16,5 +16,11 @@ def now() -> dt.datetime:
     return current_app.config.get("TIPLINE_CLOCK", utcnow)()
 
 
+def local_date(moment: dt.datetime) -> dt.date:
+    """The calendar day in Henan at that moment. Dates people enter and see are local: before 08:00
+    in Zhengzhou the UTC date is still yesterday's."""
+    return moment.astimezone(SHANGHAI).date()
+
+
 def local(value: dt.datetime | None) -> dt.datetime | None:
     return None if value is None else value.astimezone(SHANGHAI)

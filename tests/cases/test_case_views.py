@@ -167,3 +167,37 @@ def test_entity_register_lists_flagged_business_with_its_cases(app, session, clo
     factories.user(session, now=clock(), username="far", division_code="411700")
     session.commit()
     assert _client(app, "far").get(f"/staff/entities/{case.entity_id}").status_code == 404
+
+
+def test_before_eight_in_the_morning_today_is_the_local_date(app, session, clock, bureau):
+    """At 07:30 in Zhengzhou it is still yesterday in UTC: today's date must be accepted as today,
+    and the dates filled in for the officer are the local day, not yesterday."""
+    import datetime as dt
+
+    from tipline.auth.models import User
+    from tipline.cases import investigation, triage
+    from tipline.clock import SHANGHAI
+    clock.current = dt.datetime(2026, 3, 3, 7, 30, tzinfo=SHANGHAI).astimezone(dt.timezone.utc)
+    local_today = dt.date(2026, 3, 3)
+    assert clock().date() == dt.date(2026, 3, 2)  # the UTC date is yesterday's
+    tri = session.scalars(select(User).where(User.username == "tri")).one()
+    boss = session.scalars(select(User).where(User.username == "boss")).one()
+    tip, _ = factories.tip(session, now=clock())
+    session.commit()
+
+    page = _client(app, "tri").get(f"/staff/tips/{tip.id}").get_data(as_text=True)
+    assert 'value="2026-03-03"' in page and 'value="2026-03-02"' not in page  # the filing date offered
+    case = triage.file_case(session, now=clock(), tip=tip, actor=tri, can_see=True, version=tip.version,
+                            filing_number="1", filed_on=local_today)
+    from tipline.cases.models import Assignment
+    investigator = session.get(User, session.scalars(select(Assignment.user_id).where(
+        Assignment.case_id == case.id, Assignment.active.is_(True))).first())
+    investigation.add_inspection(session, now=clock(), case=case, actor=investigator, can_see=True,
+                                 inspected_on=local_today, place="实验室", officers="甲、乙", findings="记录缺失")
+    investigation.decide(session, now=clock(), case=case, actor=boss, can_see=True, version=case.version,
+                         outcome="violation", decision_number="罚1号", decision_date=local_today, fines="20000",
+                         legal_basis="条例")
+    investigation.close(session, now=clock(), case=case, actor=boss, can_see=True, version=case.version,
+                        executed_on=local_today, closed_on=local_today)
+    session.commit()
+    assert case.state == "closed" and case.decision_date == local_today

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ..audit import services as audit
 from ..calendar.clocks import days_left, due_date
 from ..calendar.service import WorkCalendar
-from ..clock import SHANGHAI
+from .. import clock as _clock
 from ..errors import ValidationFailed
 from .clock_models import Clock, DeadlineRule
 from .models import Suspension
@@ -85,8 +85,7 @@ def add_rule_version(session: Session, *, now: dt.datetime, actor, clock: str, e
     return row
 
 
-def local_date(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(SHANGHAI).date()
+local_date = _clock.local_date  # one definition of "today in Henan" (tipline/clock.py)
 
 
 def _suspensions(session: Session, clock: Clock) -> list[tuple[dt.date, dt.date | None]]:

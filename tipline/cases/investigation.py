@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..clock import local_date
 from ..audit import services as audit
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..calendar.service import WorkCalendar
@@ -79,7 +80,7 @@ def complete_task(session, *, now, case, actor, can_see, task_id: int) -> None:
 def add_inspection(session, *, now, case, actor, can_see, inspected_on: dt.date, place: str, officers: str,
                    findings: str, problems_found: int = 0) -> Inspection:
     _require(session, case, actor, can_see)
-    if inspected_on > now.date():
+    if inspected_on > local_date(now):
         raise ValidationFailed("future", fields={"inspected_on": "future"})
     row = Inspection(case_id=case.id, inspected_on=inspected_on, place=_text(place, "place", 300),
                      officers=_text(officers, "officers", 300), findings=_text(findings, "findings"),
@@ -113,7 +114,7 @@ def transfer_custody(session, *, now, case, actor, can_see, item_id: int, to: st
     if row is None or row.case_id != case.id:
         raise ValidationFailed("no such item", fields={"item": "invalid"})
     to = _text(to, "to", 120)
-    row.custody_log += f"{now.date().isoformat()}: {row.custodian} -> {to}\n"
+    row.custody_log += f"{local_date(now).isoformat()}: {row.custodian} -> {to}\n"
     row.custodian = to
     audit.record(session, now=now, action="case.custody", actor=actor, object_type="case", object_id=case.id,
                  details={"item": row.id, "to": to})
@@ -203,7 +204,7 @@ def decide(session, *, now, case, actor, can_see, version, outcome: str, decisio
         fields["decision_number"] = "required"
     if outcome == "violation" and not (legal_basis or "").strip():
         fields["legal_basis"] = "required"
-    if decision_date > now.date():
+    if decision_date > local_date(now):
         fields["decision_date"] = "future"
     if any(m not in MEASURES for m in measures):
         fields["measures"] = "invalid"
@@ -236,7 +237,7 @@ def close(session, *, now, case, actor, can_see, version, executed_on: dt.date, 
     """A supervisor closes (结案) once the decision is executed."""
     if executed_on < (case.decision_date or executed_on) or closed_on < executed_on:
         raise ValidationFailed("dates out of order", fields={"closed_on": "order"})
-    if closed_on > now.date():
+    if closed_on > local_date(now):
         raise ValidationFailed("future", fields={"closed_on": "future"})
     workflow.apply_case(session, now=now, case=case, action="close", actor=actor, can_see=can_see,
                         version=version, reason=reason, on=closed_on)

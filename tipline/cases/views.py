@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..clock import local_date
 from .. import categories, clock
 from ..audit import services as audit
 from ..auth.access import staff_required
@@ -146,7 +147,7 @@ def _triage_form(tip: Tip, form: TriageForm | None = None) -> TriageForm:
     form.category_code.choices = {"": [("", _("Please choose"))]} | categories.choices(locale)
     if request.method == "GET":
         form.version.data = tip.version
-        form.on.data = clock.now().date()
+        form.on.data = clock.local_date(clock.now())
         form.category_code.data = tip.category_code
         form.entity_name.data = tip.entity_name
         form.entity_uscc.data = tip.entity_uscc or ""
@@ -160,7 +161,7 @@ def _detail(tip: Tip, status=200, **extra):
     ).all()
     visible = [(s, name, f"T{at.year}-{s.other_id:06d}") for s, name, at, div in suggestions
                if can_see(current_user, div)]
-    parts = priority_of(db.session, tip, today=clock.now().date())
+    parts = priority_of(db.session, tip, today=clock.local_date(clock.now()))
     context = dict(tip=tip, category=categories.get(tip.category_code), message_form=StaffMessageForm(),
                    reveal_form=RevealIdentityForm(), identity=None, revealed=False,
                    division=division_name(tip.division_code), status_labels=STATUS_LABELS,
@@ -204,7 +205,7 @@ def triage_action(tip_id: int):
         "start_triage": lambda: triage.workflow.apply_tip(s, action="start_triage", reason=form.reason.data or "",
                                                           **common),
         "file_case": lambda: triage.file_case(s, filing_number=form.document.data or "",
-                                              filed_on=form.on.data or now.date(), reason=form.reason.data or "",
+                                              filed_on=form.on.data or local_date(now), reason=form.reason.data or "",
                                               **common),
         "split": lambda: triage.split(s, reason=form.reason.data or "", **common),
         "mark_complaint": lambda: triage.mark_complaint(s, reason=form.reason.data or "", **common),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
+from ..clock import local_date
 from ..audit import services as audit
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..intake.models import Tip
@@ -94,7 +95,7 @@ def apply_tip(session: Session, *, now: dt.datetime, tip: Tip, action: str, acto
     tip.triaged_by_id = actor.id
     audit.record(session, now=now, action=f"tip.{action}", actor=actor, object_type="tip", object_id=tip.id,
                  details={"from": previous, "to": tip.status, "reason": reason, "document": document,
-                          "on": (on or now.date()).isoformat(), **(details or {})})
+                          "on": (on or local_date(now)).isoformat(), **(details or {})})
     return previous
 
 
@@ -108,7 +109,7 @@ def apply_case(session: Session, *, now: dt.datetime, case, action: str, actor, 
     case.state = transition.target
     audit.record(session, now=now, action=f"case.{action}", actor=actor, object_type="case", object_id=case.id,
                  details={"from": previous, "to": case.state, "reason": reason, "document": document,
-                          "on": (on or now.date()).isoformat(), **(details or {})})
+                          "on": (on or local_date(now)).isoformat(), **(details or {})})
     sync_tip_status(session, case, now)
     return previous
 

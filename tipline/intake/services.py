@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from ..clock import local_date
 from .. import categories, crypto
 from ..audit import services as audit
 from ..errors import NotFound, ValidationFailed
@@ -126,7 +127,7 @@ def submit(session: Session, *, now: dt.datetime, data: TipInput, token: str, kn
     existing = find_by_submission(session, token)
     if existing is not None:
         return Submission(existing, receipts.unseal(existing.sealed_receipt, token), created=False)
-    problems = validate(data, today=now.date(), known_division=known_division)
+    problems = validate(data, today=local_date(now), known_division=known_division)
     if problems:
         raise ValidationFailed("invalid tip", fields=problems)
     code, digest = receipts.issue(_key())

@@ -120,7 +120,7 @@ def report():
     for r in rejected:
         form.evidence.errors = list(form.evidence.errors) + [file_message(r)]
 
-    problems = services.validate(_input(form), today=clock.now().date(),
+    problems = services.validate(_input(form), today=clock.local_date(clock.now()),
                                  known_division=lambda c: c in current_app.extensions["divisions"])
     for name, code in problems.items():
         field = getattr(form, name, None)

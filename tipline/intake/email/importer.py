@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ...clock import local_date
 from ...errors import ValidationFailed
 from .. import evidence, services
 from ..models import EvidenceFile, Tip
@@ -105,7 +106,7 @@ def _make_tip(session, now, row: MailMessage, parsed: ParsedMail, key, *, store,
     too_big = [evidence.Rejected(u.filename, "too_large") for u in parsed.attachments if len(u.data) > limit]
     data = services.TipInput(kind="report", category_code="", entity_name="", channel="email",
                              division_code=settings.intake_division, description=_description(parsed, too_big))
-    problems = services.validate(data, today=now.date(), known_division=known_division)
+    problems = services.validate(data, today=local_date(now), known_division=known_division)
     if problems:  # e.g. a near-empty message: staff read it and decide
         row.status, row.error = "needs_manual", "invalid: " + ", ".join(f"{k}={v}" for k, v in problems.items())
         session.flush()

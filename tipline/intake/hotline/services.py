@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from ...clock import local_date
 from ... import categories, crypto
 from ...audit import services as audit
 from ...errors import ValidationFailed
@@ -195,8 +196,8 @@ def parse(payload, *, now: dt.datetime, default_division: str, known_division) -
     for field, value in (("caller_name", name), ("caller_id_number", id_number)):
         if value and field not in errors and not real_name and "real_name" not in errors:
             errors[field] = "real_name_only"
-    if id_number and "caller_id_number" not in errors and id_number_problem(id_number, today=now.date()):
-        errors["caller_id_number"] = "id_" + id_number_problem(id_number, today=now.date())
+    if id_number and "caller_id_number" not in errors and id_number_problem(id_number, today=local_date(now)):
+        errors["caller_id_number"] = "id_" + id_number_problem(id_number, today=local_date(now))
     summary = _string("", errors, "summary", payload.get("summary"), limit=MAX_SUMMARY)
     segments = _segments(errors, payload.get("transcript"))
     if not errors and len(description(summary, segments)) < intake.MIN_DESCRIPTION:
