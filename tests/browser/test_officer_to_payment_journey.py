@@ -18,13 +18,13 @@ TEXT = {
     "zh": {**CITIZEN_TEXT["zh"],
            "inspect": "记录检查", "decide": "记录处理决定", "violation": "违法事实成立", "decided": "已作出决定",
            "close": "结案", "closed": "已办结", "given": "2 (已审批：{})",
-           "four_eyes": "您不能执行此操作：任何人不得审批本人提出的建议，也不得审批本人办理案件的奖励。",
+           "four_eyes": "您已审批过此奖励：第二次审批须由另一名财务人员进行。",
            "show_claim": "查看领奖人信息", "record_payment": "登记发放", "payment_flash": "已登记发放。"},
     "en": {**CITIZEN_TEXT["en"],
            "inspect": "Record an inspection", "decide": "Record the decision", "violation": "Violation established",
            "decided": "Decided", "close": "Close the case", "closed": "Closed", "given": "2 (given: {})",
-           "four_eyes": "You may not take this step: nobody approves their own proposal or a reward on a case "
-                        "they worked.",
+           "four_eyes": "You have already approved this reward: the second approval must come from another "
+                        "member of finance.",
            "show_claim": "Show the claimant's details", "record_payment": "Record payment",
            "payment_flash": "Payment recorded."},
 }

@@ -81,8 +81,9 @@ def test_full_flow_with_two_finance_approvals_at_the_threshold(app, session, clo
     services.review(session, now=clock(), reward=reward, actor=bureau["boss2"], can_see=True, version=None)
     services.finance_approve(session, now=clock(), reward=reward, actor=bureau["fin1"], version=None)
     assert reward.status == "reviewed"  # one approval is not enough at 500,000 or more
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden) as refused:
         services.finance_approve(session, now=clock(), reward=reward, actor=bureau["fin1"], version=None)
+    assert refused.value.details["kind"] == "already_approved"  # the page names this reason
     services.finance_approve(session, now=clock(), reward=reward, actor=bureau["fin2"], version=None)
     session.commit()
     assert reward.status == "notified"

@@ -194,7 +194,7 @@ def finance_approve(session: Session, *, now: dt.datetime, reward: Reward, actor
         raise Forbidden("the reviewer cannot also approve")
     done = _approvals(session, reward, "finance")
     if any(a.user_id == actor.id for a in done):
-        raise Forbidden("a second approval must come from someone else")
+        raise Forbidden("a second approval must come from someone else", kind="already_approved")
     if reward.uplift and reward.uplift > 1 and not (uplift_consent or reward.uplift_consent_by):
         raise ValidationFailed("consent", fields={"uplift_consent": "required"})
     if reward.uplift and reward.uplift > 1 and uplift_consent and not reward.uplift_consent_by:

@@ -107,10 +107,14 @@ def _run(fn, form):
         db.session.rollback()
         flash(_("This action is not possible in the reward's current state, or someone changed it meanwhile."), "error")
         return 409
-    except Forbidden:
+    except Forbidden as exc:
         db.session.rollback()
-        flash(_("You may not take this step: nobody approves their own proposal or a reward on a case they worked."),
-              "error")
+        if exc.details.get("kind") == "already_approved":
+            flash(_("You have already approved this reward: the second approval must come from another member "
+                    "of finance."), "error")
+        else:
+            flash(_("You may not take this step: nobody approves their own proposal or a reward on a case they "
+                    "worked."), "error")
         return 403
     db.session.commit()
     return None
