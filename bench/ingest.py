@@ -6,8 +6,8 @@ Mail: a Maildir of N generated messages (built with the builders of tests/intake
 encoded-word subjects in UTF-8/GBK/GB18030/Big5, base64 and quoted-printable bodies in those
 charsets, HTML-only, multipart/alternative, a small PNG attachment on 1 in 20, a forwarded
 message/rfc822 on 1 in 25; every message has its own Message-ID and text).
-  tipline   exactly what `tipline intake import-mail DIR` runs: importer.import_sources(DIR), then
-            importer.import_one(...) per message, each in its own transaction.
+  tipline   exactly what `tipline intake import-mail DIR` runs: importer.import_all(import_sources(DIR)),
+            which runs import_one(...) per message, each in its own transaction.
   baseline  the same files read from the same Maildir and parsed with
             email.message_from_bytes(raw, policy=email.policy.default), walking every part and
             decoding each leaf with get_content().
@@ -19,8 +19,9 @@ transcript segments, 1 in 5 with the caller's real name).
             JSON text) into a bare table, one transaction.
 
 Every new tip costs one Argon2id receipt hash (code_hash, ~20-25 ms here), by design. Each ratio is
-reported twice: as measured (baseline time / tipline time), and with N x the hash's measured median
-cost subtracted from the tipline time, so the remaining overhead is visible. Goal: >= 0.3 each.
+reported twice: against the bare baseline as the brief defines it, and against the same baseline
+plus the same receipt hash per item computed the way the importers compute it (receipts.hashed_ahead:
+a thread pool, since Argon2 releases the GIL), as figure 1 does for the web form. Goal: >= 0.3 each.
 """
 from __future__ import annotations
 
@@ -134,21 +135,40 @@ def make_calls(n: int, divisions: list[str], seed: int = 9) -> list[bytes]:
     return lines
 
 
-def baseline_parse(box_path: Path) -> tuple[float, int]:
+def _hashing(key: bytes | None):
+    """With a key: the receipt hash every tip gets, from the same thread pool the importers use."""
+    from contextlib import nullcontext
+
+    from tipline.intake import receipts
+    if key is None:
+        return nullcontext(), (lambda: None)
+    return receipts.hashed_ahead(key), (lambda: receipts.issue(key))
+
+
+def baseline_parse(box_path: Path, hash_key: bytes | None = None) -> tuple[float, int]:
     box = mailbox.Maildir(str(box_path), factory=None, create=False)
+    pool, issue = _hashing(hash_key)
     started = time.perf_counter()
     parts = 0
-    for key in sorted(box.keys()):
-        msg = email.message_from_bytes(box.get_bytes(key), policy=email.policy.default)
-        for part in msg.walk():
-            if part.is_multipart():
-                continue
-            try:
-                part.get_content()
-            except (LookupError, ValueError, AssertionError):
-                pass
-            parts += 1
+    with pool:
+        for key in sorted(box.keys()):
+            issue()
+            parts += _parse_one(box.get_bytes(key))
     return time.perf_counter() - started, parts
+
+
+def _parse_one(raw: bytes) -> int:
+    parts = 0
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        try:
+            part.get_content()
+        except (LookupError, ValueError, AssertionError):
+            pass
+        parts += 1
+    return parts
 
 
 BARE_CALLS = """CREATE TABLE IF NOT EXISTS bench_bare_call (id serial PRIMARY KEY, call_id varchar(100) UNIQUE NOT NULL,
@@ -157,17 +177,21 @@ BARE_CALLS = """CREATE TABLE IF NOT EXISTS bench_bare_call (id serial PRIMARY KE
   transcript text NOT NULL)"""
 
 
-def baseline_calls(dsn: str, lines: list[bytes]) -> float:
+def baseline_calls(dsn: str, lines: list[bytes], hash_key: bytes | None = None) -> float:
     with psycopg.connect(dsn) as conn:
         conn.execute(BARE_CALLS)
+        conn.execute("TRUNCATE bench_bare_call")
         conn.commit()
+    pool, issue = _hashing(hash_key)
     started = time.perf_counter()
     rows = []
-    for raw in lines:
-        c = json.loads(raw)
-        rows.append((c["call_id"], dt.datetime.fromisoformat(c["started_at"]), c["duration_seconds"],
+    with pool:
+        for raw in lines:
+            c = json.loads(raw)
+            issue()
+            rows.append((c["call_id"], dt.datetime.fromisoformat(c["started_at"]), c["duration_seconds"],
                      c["division_code"], c.get("category_code"), c["caller_number"], c.get("caller_name"),
-                     c["summary"], json.dumps(c["transcript"], ensure_ascii=False)))
+                         c["summary"], json.dumps(c["transcript"], ensure_ascii=False)))
     with psycopg.connect(dsn) as conn, conn.cursor() as cur:
         cur.executemany("INSERT INTO bench_bare_call (call_id, started_at, duration_seconds, division_code, "
                         "category_code, caller_number, caller_name, summary, transcript) "
@@ -176,14 +200,12 @@ def baseline_calls(dsn: str, lines: list[bytes]) -> float:
     return time.perf_counter() - started
 
 
-def ratios(base_s: float, tip_s: float, n_hashes: int, hash_ms: float) -> dict:
-    hashes_s = n_hashes * hash_ms / 1000
-    without = tip_s - hashes_s
+def ratios(base_s: float, base_hashed_s: float, tip_s: float) -> dict:
     r = base_s / tip_s
-    r2 = base_s / without if without > 0 else float("inf")
-    return {"baseline_s": base_s, "tipline_s": tip_s, "hashes": n_hashes, "hash_total_s": hashes_s,
-            "tipline_without_hash_s": without, "ratio": r, "ratio_excluding_hash": r2,
-            "verdict": verdict(r, GOAL), "verdict_excluding_hash": verdict(r2, GOAL)}
+    r2 = base_hashed_s / tip_s
+    return {"baseline_s": base_s, "baseline_with_hash_s": base_hashed_s, "tipline_s": tip_s,
+            "ratio": r, "ratio_vs_baseline_with_hash": r2,
+            "verdict": verdict(r, GOAL), "verdict_vs_baseline_with_hash": verdict(r2, GOAL)}
 
 
 def main() -> None:
@@ -202,7 +224,7 @@ def main() -> None:
         dsn = libpq_dsn(DB)
         from tipline import clock, create_app
         from tipline.extensions import db
-        from tipline.intake.email.importer import import_one, import_sources
+        from tipline.intake.email.importer import import_all, import_sources
         from tipline.intake.hotline.importer import import_lines
         from tipline.intake.receipts import code_hash, new_code
         app = create_app()
@@ -220,29 +242,30 @@ def main() -> None:
             box.add(raw)
         log(f"Maildir of {args.mails:,} messages written in {time.perf_counter() - t:.1f} s")
         base_s, parts = baseline_parse(box_path)
+        base_hs, _ = baseline_parse(box_path, hash_key=key)
+        log(f"baseline email parse + receipt hash: {base_hs:.2f} s")
         log(f"baseline email parse: {base_s:.2f} s ({parts:,} leaf parts)")
         with app.app_context():
             settings, store = app.config["TIPLINE"], app.extensions["evidence_store"]
             divisions = app.extensions["divisions"]
             known = lambda c: c in divisions  # noqa: E731
-            counts: dict[str, int] = {}
             now = clock.now()
             started = time.perf_counter()
-            for mbox, uid, load in import_sources(box_path):
-                status = import_one(db.factory, now, mbox, uid, load(), store=store, settings=settings,
-                                    known_division=known)
-                counts[status] = counts.get(status, 0) + 1
+            counts = dict(import_all(db.factory, now, import_sources(box_path), store=store, settings=settings,
+                                     known_division=known))
             tip_s = time.perf_counter() - started
             log(f"tipline import-mail: {tip_s:.2f} s {counts}")
-            result["mail"] = ratios(base_s, tip_s, counts.get("ingested", 0), hash_ms) | {"statuses": counts,
+            result["mail"] = ratios(base_s, base_hs, tip_s) | {"statuses": counts,
                                                                                           "leaf_parts": parts}
-            log(f"RATIO mail = {result['mail']['ratio']:.4f} (excluding hash "
-                f"{result['mail']['ratio_excluding_hash']:.4f}); goal >= {GOAL}")
+            log(f"RATIO mail = {result['mail']['ratio']:.4f} (vs parse + the same hash "
+                f"{result['mail']['ratio_vs_baseline_with_hash']:.4f}); goal >= {GOAL}")
 
             # --- hotline ---
             counties = ["410000"] + [c.code for c in divisions.counties("410100")]
             lines = make_calls(args.calls, counties)
             base_h = baseline_calls(dsn, lines)
+            base_hh = baseline_calls(dsn, lines, hash_key=key)
+            log(f"baseline hotline bulk insert + receipt hash: {base_hh:.2f} s")
             log(f"baseline hotline bulk insert: {base_h:.2f} s")
             started = time.perf_counter()
             summary = import_lines(db.factory, clock.now(), list(enumerate(lines, 1)),
@@ -250,10 +273,10 @@ def main() -> None:
             tip_h = time.perf_counter() - started
             log(f"tipline import-hotline: {tip_h:.2f} s new {summary.new}, duplicates {summary.duplicates}, "
                 f"rejected {summary.rejected_lines} {summary.rejected[:3]}")
-            result["hotline"] = ratios(base_h, tip_h, summary.new, hash_ms) | {
+            result["hotline"] = ratios(base_h, base_hh, tip_h) | {
                 "new": summary.new, "duplicates": summary.duplicates, "rejected_lines": summary.rejected_lines}
-            log(f"RATIO hotline = {result['hotline']['ratio']:.4f} (excluding hash "
-                f"{result['hotline']['ratio_excluding_hash']:.4f}); goal >= {GOAL}")
+            log(f"RATIO hotline = {result['hotline']['ratio']:.4f} (vs insert + the same hash "
+                f"{result['hotline']['ratio_vs_baseline_with_hash']:.4f}); goal >= {GOAL}")
         db.engine.dispose()
         save("ingest", result)
     finally:
