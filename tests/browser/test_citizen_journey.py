@@ -28,6 +28,7 @@ TEXT = {
         "status_filed": "已立案，正在调查。",
         "status_decided": "案件已作出处理决定。",
         "status_concluded": "已办结。",
+        "status_reward": "已办结。您可以领取奖励，领取方法见下方说明。",
         "queue": "待分办线索", "send_to_reporter": "发送给举报人", "message_sent": "留言已发送给举报人。",
         "officer_label": "办理您举报的工作人员", "you": "您", "reporter_label": "举报人",
         "reply": "发送留言", "reply_sent": "您的留言已发送。",
@@ -48,6 +49,7 @@ TEXT = {
         "status_filed": "A case has been filed and is under investigation.",
         "status_decided": "The case has been decided.",
         "status_concluded": "Concluded.",
+        "status_reward": "Concluded. A reward is available: see below how to claim it.",
         "queue": "Triage queue", "send_to_reporter": "Send to reporter", "message_sent": "Message sent to the reporter.",
         "officer_label": "The officer handling your report", "you": "You", "reporter_label": "Reporter",
         "reply": "Send message", "reply_sent": "Your message was sent.",
@@ -271,7 +273,7 @@ def test_citizen_from_anonymous_report_to_claimed_reward(browser, page, live_ser
 
         # 9. The citizen claims with only the receipt code.
         clock.advance(days=1)
-        assert _reporter_status(page, base, code) == t["status_concluded"]
+        assert _reporter_status(page, base, code) == t["status_reward"]
         page.screenshot(path=str(artifacts / "08-status-reward-granted.png"), full_page=True)
         claim_reward(page, t, "24000.00")
         page.screenshot(path=str(artifacts / "09-status-claim-received.png"), full_page=True)

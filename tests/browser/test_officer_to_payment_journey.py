@@ -147,7 +147,7 @@ def test_officer_to_paid_reward(browser, page, live_server, session, clock, arti
 
         # 6. The anonymous reporter claims with the receipt code alone.
         clock.advance(days=2)
-        assert reporter_sees() == t["status_concluded"]
+        assert reporter_sees() == t["status_reward"]
         claim_reward(page, t, "600000.00")
         page.screenshot(path=str(artifacts / "04-reporter-claimed.png"), full_page=True)
 
