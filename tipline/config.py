@@ -9,6 +9,7 @@ import base64
 import dataclasses
 import os
 import secrets
+import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -73,6 +74,7 @@ class Settings:
     imap_password: str = ""
     imap_mailbox: str = "INBOX"
     imap_security: str = "ssl"  # ssl | starttls | none (none only to a loopback host)
+    imap_ca_file: str = ""  # PEM CA certificates for the IMAP server; empty: the system's trust store
     email_poll_minutes: int = 5
     email_ack: bool = True
     public_url: str = "http://127.0.0.1:5000"  # where reporters open /status, named in acknowledgements
@@ -136,14 +138,23 @@ _LOOPBACK = ("localhost", "::1", "[::1]")
 
 
 def _check_imap(kwargs: dict[str, Any]) -> None:
-    """Raises ConfigError for an unknown IMAP_SECURITY, or plain IMAP to a host off this machine
-    (the password and every reporter's mail would cross the network in clear)."""
+    """Raises ConfigError for an unknown IMAP_SECURITY, plain IMAP to a host off this machine
+    (the password and every reporter's mail would cross the network in clear), or an IMAP_CA_FILE
+    that is missing or holds no PEM certificate."""
     security = kwargs.get("imap_security", "ssl")
     if security not in ("ssl", "starttls", "none"):
         raise ConfigError(f"{PREFIX}IMAP_SECURITY: expected ssl, starttls or none, got {security!r}")
     host = str(kwargs.get("imap_host", "")).strip().lower()
     if security == "none" and host and not (host in _LOOPBACK or host.startswith("127.")):
         raise ConfigError(f"{PREFIX}IMAP_SECURITY: none is only allowed for a loopback host, not {host!r}")
+    ca_file = str(kwargs.get("imap_ca_file", "") or "")
+    if ca_file:
+        if not os.path.isfile(ca_file):
+            raise ConfigError(f"{PREFIX}IMAP_CA_FILE: no such file {ca_file!r}")
+        try:
+            ssl.create_default_context(cafile=ca_file)
+        except (OSError, ssl.SSLError) as exc:  # unreadable, or no PEM certificate in it
+            raise ConfigError(f"{PREFIX}IMAP_CA_FILE: cannot load CA certificates from {ca_file!r}: {exc}") from None
     url = str(kwargs.get("public_url", "http://"))
     if not url.startswith(("http://", "https://")):
         raise ConfigError(f"{PREFIX}PUBLIC_URL: expected an http:// or https:// address, got {url!r}")
@@ -208,7 +219,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
     for name in (
         "ratelimit_storage_uri", "mail_server", "mail_username", "mail_password", "mail_sender",
         "hotline_phone", "postal_mailbox", "public_email", "intake_division",
-        "imap_host", "imap_user", "imap_password", "imap_mailbox", "imap_security", "public_url",
+        "imap_host", "imap_user", "imap_password", "imap_mailbox", "imap_security", "imap_ca_file", "public_url",
     ):
         raw = get(name.upper())
         if raw is not None:

@@ -8,12 +8,15 @@ sits under a 0700 directory); the log goes to tmp_path.
 from __future__ import annotations
 
 import base64
+import contextlib
 import imaplib
 import io
 import os
 import pwd
 import quopri
+import re
 import shutil
+import ssl
 import subprocess
 import tempfile
 import time
@@ -29,10 +32,38 @@ DOVECOT = "/usr/sbin/dovecot"
 USER, PASSWORD = "tipline", "imap-test-password"
 
 
-def _config(root: Path, log: Path, port: int) -> str:
+@dataclass
+class TLSFiles:
+    """What a Dovecot with TLS needs: its certificate and key (PEM files), the CA that signed the
+    certificate (for the fixture's own clients), the implicit-TLS port and the addresses it listens on."""
+    cert: Path
+    key: Path
+    ca: Path
+    imaps_port: int
+    imaps_addresses: tuple[str, ...] = ("127.0.0.1",)
+
+
+def _ssl_settings(tls: TLSFiles | None) -> str:
+    if tls is None:
+        return "ssl = no"
+    # Dovecot counts a connection whose remote and local address are the same (127.0.0.1 to itself)
+    # as secured and lets it log in without TLS even with `ssl = required`, so the login log names
+    # the port and says TLS or secured: DovecotTLS.logins reads it.
+    return (f"ssl = required\nssl_cert = <{tls.cert}\nssl_key = <{tls.key}\nssl_min_protocol = TLSv1.2\n"
+            "login_log_format_elements = user=<%u> method=%m rip=%r lip=%l lport=%{lport} mpid=%e %c "
+            "session=<%{session}>")
+
+
+def _imaps_listener(tls: TLSFiles | None) -> str:
+    if tls is None:
+        return "port = 0"
+    return f"address = {', '.join(tls.imaps_addresses)}\n    port = {tls.imaps_port}\n    ssl = yes"
+
+
+def _config(root: Path, log: Path, port: int, tls: TLSFiles | None = None) -> str:
     return f"""protocols = imap
 listen = 127.0.0.1
-ssl = no
+{_ssl_settings(tls)}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 base_dir = {root}/run
@@ -60,7 +91,7 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    {_imaps_listener(tls)}
   }}
 }}
 service anvil {{
@@ -89,8 +120,36 @@ class Dovecot:
             conn.logout()
 
 
-@pytest.fixture
-def dovecot(tmp_path):
+class DovecotTLS(Dovecot):
+    """Dovecot with `ssl = required`: `port` answers STARTTLS, `imaps_port` implicit TLS. The
+    fixture's own connections (append, ...) use implicit TLS and trust `ca`."""
+
+    def __init__(self, port: int, tls: TLSFiles, log: Path):
+        super().__init__(port)
+        self.imaps_port, self.ca, self.log = tls.imaps_port, tls.ca, log
+
+    def logins(self, port: int, wait: float = 5) -> list[str]:
+        """How each login on `port` was protected, in order: "TLS", or "secured"/"" for none.
+        Waits up to `wait` seconds for the first one (Dovecot's log process writes asynchronously)."""
+        deadline = time.monotonic() + wait
+        while True:
+            text = self.log.read_text() if self.log.exists() else ""
+            found = re.findall(rf"imap-login: Info: Login: .*, lport={port}, mpid=\d+, (.*?)session=", text)
+            if found or time.monotonic() > deadline:
+                return [f.rstrip(", ") for f in found]
+            time.sleep(0.05)
+
+    def connect(self) -> imaplib.IMAP4:
+        context = ssl.create_default_context(cafile=str(self.ca))
+        conn = imaplib.IMAP4_SSL(self.host, self.imaps_port, ssl_context=context, timeout=10)
+        conn.login(USER, PASSWORD)
+        conn.select("INBOX")
+        return conn
+
+
+@contextlib.contextmanager
+def running_dovecot(tmp_path: Path, tls: TLSFiles | None = None):
+    """A Dovecot of this test's own, stopped and removed on exit; with `tls`, a DovecotTLS."""
     if not os.path.exists(DOVECOT):
         pytest.fail("dovecot-imapd is not installed: apt-get install -y dovecot-imapd", pytrace=False)
     root = Path(tempfile.mkdtemp(prefix="tl-dovecot-"))
@@ -100,10 +159,12 @@ def dovecot(tmp_path):
     os.chown(root / "mail", nobody.pw_uid, nobody.pw_gid)
     (root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::{root}/mail/{USER}::\n")
     port = free_port()
+    while tls is not None and port == tls.imaps_port:
+        port = free_port()
     conf = tmp_path / "dovecot.conf"
-    conf.write_text(_config(root, tmp_path / "dovecot.log", port))
+    conf.write_text(_config(root, tmp_path / "dovecot.log", port, tls))
     proc = subprocess.Popen([DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    server = Dovecot(port)
+    server = Dovecot(port) if tls is None else DovecotTLS(port, tls, tmp_path / "dovecot.log")
     try:
         deadline = time.monotonic() + 15
         while True:
@@ -112,8 +173,9 @@ def dovecot(tmp_path):
                 break
             except (OSError, imaplib.IMAP4.error):
                 if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("dovecot did not start: " + (tmp_path / "dovecot.log").read_text()
-                                       if (tmp_path / "dovecot.log").exists() else "no log")
+                    log_file = tmp_path / "dovecot.log"
+                    raise RuntimeError("dovecot did not start: "
+                                       + (log_file.read_text() if log_file.exists() else "no log"))
                 time.sleep(0.1)
         yield server
     finally:
@@ -124,6 +186,12 @@ def dovecot(tmp_path):
             proc.kill()
             proc.wait()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def dovecot(tmp_path):
+    with running_dovecot(tmp_path) as server:
+        yield server
 
 
 @pytest.fixture

@@ -39,16 +39,22 @@ class PollCounts:
                 f"failed {self.failed}")
 
 
+def _tls_context(settings) -> ssl.SSLContext:
+    """Certificate and host name verified, against TIPLINE_IMAP_CA_FILE if set (an internal CA),
+    otherwise against the system's trust store."""
+    return ssl.create_default_context(cafile=settings.imap_ca_file or None)
+
+
 def connect(settings) -> imaplib.IMAP4:
     """Open and log in. Raises MailboxError, OSError or ssl.SSLError."""
     security = settings.imap_security
     port = settings.imap_port or (993 if security == "ssl" else 143)
     if security == "ssl":
-        conn = imaplib.IMAP4_SSL(settings.imap_host, port, ssl_context=ssl.create_default_context(), timeout=60)
+        conn = imaplib.IMAP4_SSL(settings.imap_host, port, ssl_context=_tls_context(settings), timeout=60)
     else:
         conn = imaplib.IMAP4(settings.imap_host, port, timeout=60)
         if security == "starttls":
-            conn.starttls(ssl_context=ssl.create_default_context())
+            conn.starttls(ssl_context=_tls_context(settings))
     try:
         conn.login(settings.imap_user, settings.imap_password)
     except imaplib.IMAP4.error as exc:
