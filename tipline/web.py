@@ -4,8 +4,10 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request, session
+from markupsafe import Markup, escape
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.datastructures import ImmutableMultiDict
+from wtforms.widgets import Select, html_params
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -84,3 +86,35 @@ def init_app(app: Flask) -> None:
     @app.get("/healthz")
     def healthz():
         return {"status": "ok"}
+
+
+class CachedOptionsSelect(Select):
+    """A <select> whose options are rendered once per distinct choice list and reused.
+
+    The division list has about 175 options in 18 groups; rendering them through WTForms on every
+    GET /report was most of that page's cost. The cached body has no selection; the current value
+    is marked on the copy sent. Attributes (id, aria-*, required) are rendered per call as usual."""
+
+    _bodies: dict[str, str] = {}
+    _MAX = 64
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        if "required" not in kwargs and "required" in getattr(field, "flags", ()):
+            kwargs["required"] = True
+        key = repr(field.choices)
+        body = self._bodies.get(key)
+        if body is None:
+            saved, field.data = field.data, None
+            try:
+                html = str(super().__call__(field))
+            finally:
+                field.data = saved
+            body = html[html.index(">") + 1:html.rindex("</select>")]
+            if len(self._bodies) >= self._MAX:
+                self._bodies.clear()
+            self._bodies[key] = body
+        if field.data not in (None, ""):
+            value = escape(str(field.data))
+            body = body.replace(f'<option value="{value}">', f'<option selected value="{value}">', 1)
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{body}</select>")

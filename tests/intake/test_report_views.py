@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import logging
 
+import pytest
 from PIL import Image
 from sqlalchemy import func, select, text
 
@@ -246,3 +247,24 @@ def test_evidence_downloads_as_attachment(app, client, session, make_user):
     resp = staff.get(f"/staff/tips/{tip.id}/files/{f.id}")
     assert resp.status_code == 200 and resp.mimetype == "application/octet-stream"
     assert resp.headers["Content-Disposition"].startswith("attachment")
+
+
+@pytest.mark.parametrize("data", [None, "", "410105", "411700", "999999", '"><script>'])
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_cached_division_list_renders_as_wtforms_does(app, data, locale):
+    """The report form's division <select> reuses its rendered options; what the reporter gets must be
+    exactly what WTForms renders, with their choice kept selected after a failed submit."""
+    from wtforms.widgets import Select
+
+    from tipline.intake.forms import ReportForm
+    from tipline.jurisdiction import division_choices
+    with app.test_request_context("/report", headers={"Cookie": f"tipline_lang={locale}"}):
+        app.preprocess_request()
+        for _round in range(2):  # the first call fills the cache, the second is served from it
+            form = ReportForm(meta={"csrf": False})
+            form.division_code.choices = division_choices()
+            form.division_code.data = data
+            attrs = {"aria-invalid": "true", "aria-describedby": "division_code-err"}
+            assert str(form.division_code(**attrs)) == str(Select()(form.division_code, **attrs))
+        if data == "410105":
+            assert '<option selected value="410105">' in str(form.division_code())

@@ -12,6 +12,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
+from ..web import CachedOptionsSelect
+
 KIND_CHOICES = [
     ("report", _l("A report: a business broke the rules (rewards apply)")),
     ("complaint", _l("A complaint: I want a dispute about something I bought resolved")),
@@ -54,7 +56,8 @@ class ReportForm(FlaskForm):
     entity_uscc = StringField(_l("Unified Social Credit Code (optional)"), validators=[Optional(), Length(max=30)],
                               render_kw={"autocapitalize": "characters", "spellcheck": "false"})
     entity_address = StringField(_l("Address of the business (optional)"), validators=[Optional(), Length(max=300)])
-    division_code = SelectField(_l("Where did it happen?"), validators=[DataRequired(message=REQUIRED)])
+    division_code = SelectField(_l("Where did it happen?"), validators=[DataRequired(message=REQUIRED)],
+                                widget=CachedOptionsSelect())
     occurred_on = DateField(_l("When did it happen? (optional)"), validators=[Optional()])
     description = TextAreaField(_l("What happened?"), validators=[DataRequired(message=REQUIRED)],
                                 render_kw={"rows": 10})
