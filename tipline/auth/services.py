@@ -130,9 +130,15 @@ def authenticate(session: Session, *, now: dt.datetime, username: str, password:
 
 
 def totp_required(session: Session, user: User, default: bool) -> bool:
-    row = session.get(SiteSetting, "require_2fa")
-    site = default if row is None else row.value == "1"
+    value = getattr(user, "site_require_2fa", _UNREAD)
+    if value is _UNREAD:  # not loaded with the session (e.g. at login)
+        row = session.get(SiteSetting, "require_2fa")
+        value = None if row is None else row.value
+    site = default if value is None else value == "1"
     return site or user.totp_required
+
+
+_UNREAD = object()
 
 
 def set_site_require_2fa(session: Session, *, now: dt.datetime, actor: User, required: bool) -> None:
@@ -162,12 +168,15 @@ def start_session(session: Session, *, now: dt.datetime, user: User, method: str
 def load_session(session: Session, *, now: dt.datetime, token: str, idle: dt.timedelta,
                  absolute: dt.timedelta) -> User | None:
     """The user behind a session token, or None when it ended, idled out or expired."""
-    # One round trip per page view: the session record with its account.
-    found = session.execute(select(StaffSession, User).join(User, User.id == StaffSession.user_id)
-                            .where(StaffSession.id == _sid_hash(token))).first()
+    # One round trip per page view: the session record, its account and the site's 2FA setting.
+    found = session.execute(
+        select(StaffSession, User, SiteSetting.value).join(User, User.id == StaffSession.user_id)
+        .outerjoin(SiteSetting, SiteSetting.name == "require_2fa")
+        .where(StaffSession.id == _sid_hash(token))).first()
     if found is None or found[0].ended_at is not None:
         return None
-    row, user = found
+    row, user, site_2fa = found
+    user.site_require_2fa = site_2fa  # read by totp_required() for this request
     reason = ""
     if now - row.last_seen_at > idle:
         reason = "idle_timeout"
