@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from ..clock import local_date
 from .. import categories, clock
 from ..audit.models import AuditEvent
 from ..auth.access import staff_required
@@ -106,7 +105,7 @@ def case_action(case_id: int):
     s, now, user = db.session, clock.now(), current_user._get_current_object()
     version = int(form.version.data) if (form.version.data or "").isdigit() else None
     base = dict(now=now, case=c, actor=user, can_see=True)
-    day = form.on.data or local_date(now)
+    day = form.on.data or clock.local_date(now)
     calls = {
         "note": lambda: investigation.add_note(s, body=form.body.data or "", **base),
         "task": lambda: investigation.add_task(s, title=form.title.data or "", due_on=form.due_on.data, **base),
@@ -129,12 +128,13 @@ def case_action(case_id: int):
             s, request_id=form.request_id.data or 0, approve=form.approve.data == "1", **base),
         "decide": lambda: investigation.decide(
             s, version=version, outcome=form.outcome.data or "", decision_number=form.decision_number.data or "",
-            decision_date=form.decision_date.data or local_date(now), fines=form.fines.data or 0,
+            decision_date=form.decision_date.data or clock.local_date(now), fines=form.fines.data or 0,
             confiscated_gains=form.confiscated_gains.data or 0,
             confiscated_property=form.confiscated_property.data or 0, measures=form.measures.data or [],
             legal_basis=form.legal_basis.data or "", **base),
-        "close": lambda: investigation.close(s, version=version, executed_on=form.executed_on.data or local_date(now),
-                                             closed_on=form.closed_on.data or local_date(now),
+        "close": lambda: investigation.close(s, version=version,
+                                             executed_on=form.executed_on.data or clock.local_date(now),
+                                             closed_on=form.closed_on.data or clock.local_date(now),
                                              reason=form.reason.data or "", **base),
         "redraw": lambda: assignment.redraw(s, now=now, case=c, actor=user, reason=form.reason.data or ""),
         "publishable": lambda: _toggle_publishable(c, user, now),

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..clock import local_date
 from .. import categories, clock
 from ..audit import services as audit
 from ..auth.access import staff_required
@@ -22,6 +21,7 @@ from ..intake import services as intake
 from ..intake.hotline import services as hotline
 from ..intake.models import EvidenceFile, Tip, TipSuggestion
 from ..intake.status import STATUS_LABELS
+from ..oversight.labels import CHANNEL_LABELS
 from ..jurisdiction import can_see, division_choices, division_name
 from . import queue as q
 from . import triage
@@ -70,7 +70,7 @@ def home():
 
 def _filter_form() -> QueueFilterForm:
     form = QueueFilterForm(request.args)
-    form.channel.choices = [("", _("All")), ("web", _("Web")), ("email", _("Email")), ("hotline", _("Hotline"))]
+    form.channel.choices = [("", _("All"))] + [(k, str(v)) for k, v in CHANNEL_LABELS.items()]
     form.category.choices = [("", _("All")), ("test", _("Inspection and testing")), ("cert", _("Certification")),
                              ("other", _("Other major violations"))]
     form.state.choices = [("", _("Open for triage"))] + [(k, str(v)) for k, v in STATUS_LABELS.items()]
@@ -108,7 +108,7 @@ def _queue_rows(tips: list[Tip]) -> list[tuple]:
         key = (kind, value)
         if key not in labels:
             if kind == "channel":
-                labels[key] = {"web": _("Web"), "email": _("Email"), "hotline": _("Hotline")}.get(value, value)
+                labels[key] = str(CHANNEL_LABELS.get(value, value))
             elif kind == "category":
                 c = cats.get(value)
                 labels[key] = c.name(locale) if c else _("Not yet categorised")
@@ -205,7 +205,8 @@ def triage_action(tip_id: int):
         "start_triage": lambda: triage.workflow.apply_tip(s, action="start_triage", reason=form.reason.data or "",
                                                           **common),
         "file_case": lambda: triage.file_case(s, filing_number=form.document.data or "",
-                                              filed_on=form.on.data or local_date(now), reason=form.reason.data or "",
+                                              filed_on=form.on.data or clock.local_date(now),
+                                              reason=form.reason.data or "",
                                               **common),
         "split": lambda: triage.split(s, reason=form.reason.data or "", **common),
         "mark_complaint": lambda: triage.mark_complaint(s, reason=form.reason.data or "", **common),

@@ -52,6 +52,10 @@ def issue(key: bytes) -> tuple[str, str]:
     pool = _pool.get()
     if pool is not None and pool.key == key:
         return pool.take()
+    return _fresh(key)
+
+
+def _fresh(key: bytes) -> tuple[str, str]:
     code = new_code()
     return code, code_hash(code, key)
 
@@ -64,15 +68,11 @@ class _Pool:
     def __init__(self, key: bytes, executor: ThreadPoolExecutor, ahead: int):
         self.key = key
         self._executor = executor
-        self._ahead: deque[Future] = deque(executor.submit(self._make) for _ in range(ahead))
-
-    def _make(self) -> tuple[str, str]:
-        code = new_code()
-        return code, code_hash(code, self.key)
+        self._ahead: deque[Future] = deque(executor.submit(_fresh, key) for _ in range(ahead))
 
     def take(self) -> tuple[str, str]:
         result = self._ahead.popleft().result()
-        self._ahead.append(self._executor.submit(self._make))
+        self._ahead.append(self._executor.submit(_fresh, self.key))
         return result
 
     def close(self) -> None:

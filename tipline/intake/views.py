@@ -215,7 +215,8 @@ def _portal(reply_form=None, evidence_form=None, status=200, **extra):
         return redirect(url_for("intake.status_login"))
     tip = services.load_for_reporter(db.session, tip_id)
     return render_template("intake/status.html", tip=tip, status_text=public_text(tip.status),
-                           reward_available_text=public_text("reward_available"), category=categories.get(tip.category_code),
+                           reward_available_text=public_text("reward_available"),
+                           category=categories.get(tip.category_code),
                            reply_form=reply_form or ReplyForm(), evidence_form=evidence_form or EvidenceForm(),
                            files=[f for f in tip.files if not f.is_original], **extra), status
 
