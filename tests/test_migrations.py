@@ -54,3 +54,26 @@ def test_upgrading_keeps_existing_tips_and_their_files(app_settings, tmp_path):
         assert conn.execute(text("SELECT count(*) FROM tip_message")).scalar() == 1
         assert conn.execute(text("SELECT priority FROM tip")).scalar() == 0
     engine.dispose()
+
+
+def test_db_upgrade_command_seeds_the_deadline_rules_once(app_settings, tmp_path):
+    """A fresh deployment's first submissions must not have to seed the rules themselves (several at
+    once raced and one reporter got a 500): `tipline db upgrade` leaves them in place."""
+    from tipline import create_app
+    from tipline.cases import clocks
+    url = app_settings["database_url"]
+    if url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'seeded.db'}"
+    app = create_app(dict(app_settings, database_url=url))
+    runner = app.test_cli_runner()
+    shipped = sum(len(v["clocks"]) for v in clocks.shipped()["versions"])
+    first = runner.invoke(args=["db", "upgrade"])
+    assert first.exit_code == 0, first.output
+    assert f"deadline rules added: {shipped}" in first.output
+    again = runner.invoke(args=["db", "upgrade"])
+    assert again.exit_code == 0 and "deadline rules added" not in again.output
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM deadline_rule")).scalar() == shipped
+        assert conn.execute(text("SELECT length FROM deadline_rule WHERE clock = 'filing'")).scalar() == 15
+    engine.dispose()

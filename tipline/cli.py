@@ -29,10 +29,17 @@ def db_group():
 @click.option("--revision", default="head", show_default=True)
 @with_appcontext
 def db_upgrade(revision):
-    """Apply migrations up to REVISION."""
+    """Apply migrations up to REVISION, then add the shipped deadline-rule versions the table lacks."""
     from . import migrate
     migrate.upgrade(revision=revision)
     click.echo("database is at " + revision)
+    if revision == "head":
+        from .cases import clocks
+        from .extensions import db
+        added = clocks.seed_rules(db.session, clock.now())
+        db.session.commit()
+        if added:
+            click.echo(f"deadline rules added: {added}")
 
 
 @db_group.command("revision")

@@ -191,3 +191,37 @@ def test_three_scheduler_processes_send_each_reminder_once(app, app_settings, se
     assert sum(m.count(b"2026-03-04") for _, m in smtp_sink.messages) >= 1
     listed = sum(body.decode("utf-8", "replace").count("\n- ") for _, body in smtp_sink.messages)
     assert listed == 16 * 2  # each reminder listed once in Chinese and once in English
+
+
+@pytest.mark.skipif(not os.environ.get("TIPLINE_TEST_DATABASE_URL"),
+                    reason="SQLite: writers take the lock at BEGIN IMMEDIATE, so this race cannot happen there")
+def test_first_clock_survives_a_concurrent_seeding_of_the_rules(app, session, clock):
+    """The table is empty and another process seeds it between this one's look and its insert:
+    the loser's savepoint rolls back, it reads the winner's rows, and its transaction goes on."""
+    from sqlalchemy import event
+    from tipline.cases import clocks
+    from tipline.cases.clock_models import DeadlineRule
+    from tipline.extensions import db
+    assert session.scalar(select(func.count(DeadlineRule.id))) == 0
+    session.rollback()
+    other = db.factory()
+    raced = []
+
+    def the_other_process_wins(conn, cursor, statement, params, context, executemany):
+        if not raced and statement.lstrip().upper().startswith("SELECT") and "FROM deadline_rule" in statement \
+                and "effective_from <=" not in statement:  # seed_rules' look at what the table has
+            raced.append(True)
+            clocks.seed_rules(other, clock())
+            other.commit()
+
+    event.listen(db.engine, "after_cursor_execute", the_other_process_wins)
+    try:
+        rule = clocks.rule_for(session, "filing", dt.date(2026, 3, 2))
+    finally:
+        event.remove(db.engine, "after_cursor_execute", the_other_process_wins)
+        other.close()
+    assert raced, "the competing seeding did not run"
+    assert rule.length == 15 and rule.unit == "workdays"
+    session.commit()  # the transaction is still usable
+    shipped = sum(len(v["clocks"]) for v in clocks.shipped()["versions"])
+    assert session.scalar(select(func.count(DeadlineRule.id))) == shipped

@@ -12,6 +12,7 @@ from functools import lru_cache
 from importlib import resources
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..audit import services as audit
@@ -50,7 +51,13 @@ def rule_for(session: Session, kind: str, on: dt.date) -> DeadlineRule:
     rule = session.scalar(select(DeadlineRule).where(DeadlineRule.clock == kind, DeadlineRule.effective_from <= on)
                           .order_by(DeadlineRule.effective_from.desc()).limit(1))
     if rule is None:
-        seed_rules(session, dt.datetime.now(dt.timezone.utc))
+        # `tipline db upgrade` seeds the table; this covers a database that skipped it. Several
+        # first requests may get here at once: whichever loses the race re-reads the winner's rows.
+        try:
+            with session.begin_nested():
+                seed_rules(session, dt.datetime.now(dt.timezone.utc))
+        except IntegrityError:
+            pass
         rule = session.scalar(select(DeadlineRule).where(DeadlineRule.clock == kind,
                                                          DeadlineRule.effective_from <= on)
                               .order_by(DeadlineRule.effective_from.desc()).limit(1))

@@ -119,12 +119,14 @@ def find_by_submission(session: Session, token: str) -> Tip | None:
 
 
 def submit(session: Session, *, now: dt.datetime, data: TipInput, token: str, known_division,
-           drafts: list[EvidenceFile] = (), actor_label: str = "reporter") -> Submission:
+           drafts: list[EvidenceFile] = (), actor_label: str = "reporter", looked_up: bool = False) -> Submission:
     """Store a new tip with its identity and evidence, or return the tip this form token already made.
 
+    `looked_up`: the caller has just looked the token up in this transaction and found no tip, so the
+    lookup is not repeated (a race is still caught by the unique key, below).
     Raises ValidationFailed(fields=...) for bad input. The caller commits, then shows the receipt.
     """
-    existing = find_by_submission(session, token)
+    existing = None if looked_up else find_by_submission(session, token)
     if existing is not None:
         return Submission(existing, receipts.unseal(existing.sealed_receipt, token), created=False)
     problems = validate(data, today=local_date(now), known_division=known_division)

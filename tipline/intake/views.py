@@ -134,7 +134,8 @@ def report():
                                settings=s), 422
     try:
         result = services.submit(db.session, now=clock.now(), data=_input(form), token=token,
-                                 known_division=lambda c: c in current_app.extensions["divisions"], drafts=drafts)
+                                 known_division=lambda c: c in current_app.extensions["divisions"], drafts=drafts,
+                                 looked_up=True)
         db.session.commit()
     except ValidationFailed:  # validated above; only a race could bring us here
         db.session.rollback()

@@ -1,0 +1,93 @@
+"""Where a web submission's time goes in the app: cProfile of N GET /report + POST /report
+(test client, in-process, PostgreSQL seeded with 2,000 recent tips as in bench/intake.py).
+
+    python bench/profile_intake.py [--requests 30] [--no-profile]   (SORT=tottime TOP=40 to change the listing)
+"""
+from __future__ import annotations
+
+import os as _os
+import sys as _sys
+
+_here = _os.path.dirname(_os.path.abspath(__file__))
+_sys.path[:] = [p for p in _sys.path if _os.path.abspath(p or ".") != _here] + [_here]
+
+import argparse
+import cProfile
+import pstats
+import time
+
+from common import apply_env, app_env, create_db, drop_db, libpq_dsn, migrate, new_instance
+
+DB = "tipline_bench_profile_i"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--requests", type=int, default=30)
+    ap.add_argument("--no-profile", action="store_true", help="time only (no cProfile overhead)")
+    args = ap.parse_args()
+    env = app_env(DB, new_instance("profi"))
+    apply_env(env)
+    create_db(DB)
+    try:
+        migrate(env)
+        import load_tips
+        import locust_intake as flow
+        load_tips.copy_tips(libpq_dsn(DB), 2000, load_tips._ciphertext(env), days=90, id_prefix="seed")
+        from tipline import create_app
+        from tipline.extensions import db
+        app = create_app()
+        from tipline.extensions import limiter
+        app.config["RATELIMIT_ENABLED"] = False
+        limiter.enabled = False
+        client = app.test_client()
+
+        def submit(timings):
+            t0 = time.perf_counter()
+            page = client.get("/report").get_data(as_text=True)
+            t1 = time.perf_counter()
+            csrf = (flow.CSRF.search(page) or flow.CSRF2.search(page)).group(1)
+            q = flow.CHALLENGE_Q.search(page)
+            data = flow.form_data()
+            data.update(csrf_token=csrf, submission_token=flow.hidden(page, "submission_token"),
+                        challenge=flow.hidden(page, "challenge"),
+                        challenge_answer=str(int(q.group(1)) + int(q.group(2))))
+            r = client.post("/report", data=data, content_type="multipart/form-data")
+            t2 = time.perf_counter()
+            assert flow.RECEIPT.search(r.get_data(as_text=True)), r.status_code
+            timings.append((t1 - t0, t2 - t1))
+
+        for _ in range(3):
+            submit([])
+        if _os.environ.get("STATEMENTS"):  # list the statements of one GET + POST
+            from sqlalchemy import event
+            seen = []
+
+            def note(conn, cursor, statement, *rest):
+                seen.append(statement)
+            event.listen(db.engine, "before_cursor_execute", note)
+            submit([])
+            event.remove(db.engine, "before_cursor_execute", note)
+            for stmt in seen:
+                print(" ".join(stmt.split())[:160])
+            print(len(seen), "statements")
+        prof = cProfile.Profile()
+        timings: list = []
+        if not args.no_profile:
+            prof.enable()
+        for _ in range(args.requests):
+            submit(timings)
+        prof.disable()
+        label = "unprofiled" if args.no_profile else "profiled"
+        get = sorted(t[0] for t in timings)[len(timings) // 2] * 1000
+        post = sorted(t[1] for t in timings)[len(timings) // 2] * 1000
+        print(f"median GET /report {get:.1f} ms, POST /report {post:.1f} ms ({label})")
+        if not args.no_profile:
+            pstats.Stats(prof).sort_stats(_os.environ.get("SORT", "cumulative")).print_stats(int(_os.environ.get("TOP", "40")))
+        db.engine.dispose()
+    finally:
+        drop_db(DB)
+
+
+if __name__ == "__main__":
+    main()
