@@ -10,6 +10,7 @@ import contextlib
 import csv
 import json
 import os
+import resource
 import re
 import signal
 import socket
@@ -183,9 +184,13 @@ def run_locust(locustfile: Path, user_class: str, host: str, users: int, seconds
     cmd = [str(VENV_BIN / "locust"), "-f", str(locustfile), "--headless", "-u", str(users), "-r", str(users),
            "-t", f"{seconds}s", "--host", host, "--csv", str(prefix), "--only-summary", "--stop-timeout", "10",
            "--loglevel", "WARNING", user_class]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(cmd, env=env or os.environ, check=False, stdout=subprocess.DEVNULL,
                    stderr=open(str(prefix) + ".log", "w"), timeout=seconds + 60)
-    stats = {}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # The load generator shares the 2 cores with the server: what it used is reported too.
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    stats = {"_load_generator": {"cpu_s": cpu, "seconds": seconds}}
     with open(str(prefix) + "_stats.csv", newline="") as fh:
         for row in csv.DictReader(fh):
             stats[row["Name"]] = {

@@ -60,9 +60,13 @@ def measure(server: Gunicorn, user_class: str, name: str, users: int, seconds: i
     run_locust(locustfile, user_class, server.url, users, 3, RESULTS / "locust" / f"{name}_warmup")
     stats = run_locust(locustfile, user_class, server.url, users, seconds, RESULTS / "locust" / name)
     key = next(k for k in stats if "(submission)" in k)
-    out = {"submission": stats[key], "all": stats, "peak_rss_mib": server.peak_rss_mib()}
+    gen = stats.pop("_load_generator")
+    done = stats[key]["completed_rps"] * seconds
+    out = {"submission": stats[key], "all": stats, "peak_rss_mib": server.peak_rss_mib(),
+           "load_generator_cpu_ms_per_submission": gen["cpu_s"] * 1000 / done if done else None}
     log(f"{name}: {stats[key]['completed_rps']:.1f} completed submissions/s, p95 {stats[key]['p95_ms']:.0f} ms, "
-        f"failures {stats[key]['failures']}, worker VmHWM {out['peak_rss_mib']}")
+        f"failures {stats[key]['failures']}, worker VmHWM {out['peak_rss_mib']}, "
+        f"load generator CPU {out['load_generator_cpu_ms_per_submission'] or 0:.1f} ms per submission")
     return out
 
 
@@ -71,6 +75,9 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=15)
     ap.add_argument("--users", type=int, default=8)
     ap.add_argument("--keep-db", action="store_true")
+    ap.add_argument("--client", choices=("fast", "requests"), default="fast",
+                    help="locust's client for both sides: FastHttpUser (geventhttpclient, default) or HttpUser "
+                         "(requests, what the first two sessions used; it costs the shared cores more)")
     args = ap.parse_args()
 
     instance = new_instance("intake")
@@ -89,11 +96,12 @@ def main() -> None:
         log(f"code_hash alone: median {cost['median_ms']:.1f} ms over {cost['runs']} runs")
 
         with Gunicorn("bench.bare_app:app", env, RESULTS / "logs" / "intake_bare.log") as bare:
-            bare_res = measure(bare, "BareUser", "intake_bare", args.users, args.seconds)
+            prefix = "Fast" if args.client == "fast" else ""
+            bare_res = measure(bare, prefix + "BareUser", "intake_bare", args.users, args.seconds)
         with Gunicorn("bench.wsgi_bench:app", env, RESULTS / "logs" / "intake_full.log") as full:
             # Rate limiting really is off: more than 30 POSTs from one address will be made.
             urllib.request.urlopen(full.url + "/report", timeout=10).read()
-            full_res = measure(full, "IntakeUser", "intake_full", args.users, args.seconds)
+            full_res = measure(full, prefix + "IntakeUser", "intake_full", args.users, args.seconds)
         tips = count(dsn, "tip") - 2000
         bare_rows = count(dsn, "bench_bare_tip")
 
@@ -101,7 +109,8 @@ def main() -> None:
         ratio = f["completed_rps"] / b["completed_rps"] if b["completed_rps"] else 0.0
         result = {
             "figure": "web intake throughput, full flow vs bare insert+hash",
-            "load_generator": f"locust (headless, {args.users} users, {args.seconds} s, separate process)",
+            "load_generator": f"locust (headless, {args.users} users, {args.seconds} s, separate process, "
+                              f"{'FastHttpUser' if args.client == 'fast' else 'HttpUser'})",
             "server": "gunicorn 2 gthread workers x 4 threads",
             "receipt_hash": cost,
             "full": full_res, "bare": bare_res,
