@@ -201,3 +201,46 @@ def test_before_eight_in_the_morning_today_is_the_local_date(app, session, clock
                         executed_on=local_today, closed_on=local_today)
     session.commit()
     assert case.state == "closed" and case.decision_date == local_today
+
+
+def test_more_time_to_decide_on_filing_once_approved_by_a_supervisor(app, session, clock, bureau):
+    """domain.md §3: the filing decision may be extended once, by 15 working days, with the head's approval."""
+    tip, _code = factories.tip(session, now=clock())
+    session.commit()
+    tri = _client(app, "tri")
+    page = tri.get(f"/staff/tips/{tip.id}").get_data(as_text=True)
+    assert "申请延长立案决定期限（+15 个工作日，仅一次）" in page
+    # No reason: the panel stays open with the error next to the field, nothing is stored.
+    resp = tri.post(f"/staff/tips/{tip.id}/triage", data={
+        "csrf_token": csrf_token(page), "action": "filing_extension", "version": _version(page), "reason": ""})
+    assert resp.status_code == 422
+    html = resp.get_data(as_text=True)
+    assert 'id="filing_extension-reason-err"' in html and "<details class=\"action\" open>" in html
+    resp = tri.post(f"/staff/tips/{tip.id}/triage", data={
+        "csrf_token": csrf_token(page), "action": "filing_extension", "version": _version(page),
+        "reason": "需要向检测机构调取原始记录"}, follow_redirects=True)
+    html = resp.get_data(as_text=True)
+    listed = html[html.index('data-testid="filing-extensions"'):]
+    assert "需要向检测机构调取原始记录" in listed and "等待主管决定" in listed
+    assert "批准" not in listed  # the requester cannot decide their own request
+    assert "申请延长立案决定期限" not in html  # one open request at a time
+
+    boss = _client(app, "boss")
+    page = boss.get(f"/staff/tips/{tip.id}").get_data(as_text=True)
+    request_id = re.search(r'name="request_id" value="(\d+)"', page).group(1)
+    resp = boss.post(f"/staff/tips/{tip.id}/triage", data={
+        "csrf_token": csrf_token(page), "action": "filing_extension_decision", "version": _version(page),
+        "request_id": request_id, "approve": "1"}, follow_redirects=True)
+    html = resp.get_data(as_text=True)
+    clocks = html[html.index('data-testid="clocks"'):]
+    # 2 March + 30 working days (Qingming: 6 April is a holiday) instead of 23 March.
+    assert "2026-04-14" in clocks and "2026-03-23" not in clocks and "已延长 15" in clocks
+    assert "由 BOSS 批准" in html
+
+    # Once only: the panel is gone, and a forged request is refused with the reason.
+    page = tri.get(f"/staff/tips/{tip.id}").get_data(as_text=True)
+    assert "申请延长立案决定期限" not in page
+    resp = tri.post(f"/staff/tips/{tip.id}/triage", data={
+        "csrf_token": csrf_token(page), "action": "filing_extension", "version": _version(page),
+        "reason": "再延一次"}, follow_redirects=True)
+    assert "立案决定期限只能延长一次" in resp.get_data(as_text=True)

@@ -225,3 +225,42 @@ def test_first_clock_survives_a_concurrent_seeding_of_the_rules(app, session, cl
     session.commit()  # the transaction is still usable
     shipped = sum(len(v["clocks"]) for v in clocks.shipped()["versions"])
     assert session.scalar(select(func.count(DeadlineRule.id))) == shipped
+
+
+def test_filing_extension_rules(session, clock, team):
+    from tipline.errors import Conflict, Forbidden
+    tip, _ = factories.tip(session, now=clock())
+    filing = _clock(session, "filing", tip_id=tip.id)
+    due = filing.due_on
+    req = triage.request_filing_extension(session, now=clock(), tip=tip, actor=team["tri"], can_see=True,
+                                          reason="需要补充调查")
+    assert req.length == 15 and req.approved is None
+    with pytest.raises(Conflict):  # one open request at a time
+        triage.request_filing_extension(session, now=clock(), tip=tip, actor=team["inv1"], can_see=True,
+                                        reason="再申请一次")
+    with pytest.raises(Forbidden):  # officers do not decide
+        triage.decide_filing_extension(session, now=clock(), tip=tip, actor=team["inv1"], can_see=True,
+                                       request_id=req.id, approve=True)
+    triage.decide_filing_extension(session, now=clock(), tip=tip, actor=team["boss"], can_see=True,
+                                   request_id=req.id, approve=False)
+    assert filing.due_on == due and filing.extended == 0
+    # Refused: may ask again; the supervisor's own request needs another supervisor.
+    again = triage.request_filing_extension(session, now=clock(), tip=tip, actor=team["boss"], can_see=True,
+                                            reason="案情复杂，需要更多时间")
+    with pytest.raises(Forbidden):
+        triage.decide_filing_extension(session, now=clock(), tip=tip, actor=team["boss"], can_see=True,
+                                       request_id=again.id, approve=True)
+    other = factories.user(session, now=clock(), username="boss2", role="supervisor", division_code="410105")
+    triage.decide_filing_extension(session, now=clock(), tip=tip, actor=other, can_see=True,
+                                   request_id=again.id, approve=True)
+    assert filing.extended == 15 and filing.due_on > due
+    with pytest.raises(Conflict):  # once only
+        triage.request_filing_extension(session, now=clock(), tip=tip, actor=team["tri"], can_see=True,
+                                        reason="第三次申请")
+    # After the filing decision there is no clock left to extend.
+    done, _ = factories.tip(session, now=clock())
+    triage.file_case(session, now=clock(), tip=done, actor=team["tri"], can_see=True, version=done.version,
+                     filing_number="立2号", filed_on=clock().date())
+    with pytest.raises(Conflict):
+        triage.request_filing_extension(session, now=clock(), tip=done, actor=team["tri"], can_see=True,
+                                        reason="已经立案了")

@@ -48,6 +48,8 @@ class TriageForm(FlaskForm):
     category_code = SelectField(_l("Category"), validators=[Optional()])
     entity_name = StringField(_l("Business name"), validators=[Optional(), Length(max=200)])
     entity_uscc = StringField(_l("Unified Social Credit Code"), validators=[Optional(), Length(max=30)])
+    request_id = IntegerField(validators=[Optional()])
+    approve = HiddenField()
 
 
 class CaseActionForm(FlaskForm):

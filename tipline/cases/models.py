@@ -161,10 +161,13 @@ class Suspension(Base):
 
 
 class ExtensionRequest(Base):
+    """More time on a clock: a case's decision clock (case_id) or, before any case exists, a tip's
+    filing clock (tip_id). Exactly one of the two is set."""
     __tablename__ = "extension_request"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), nullable=False, index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), nullable=True, index=True)
+    tip_id: Mapped[int | None] = mapped_column(ForeignKey("tip.id", ondelete="CASCADE"), nullable=True, index=True)
     clock: Mapped[str] = mapped_column(String(30), nullable=False)
     length: Mapped[int] = mapped_column(Integer, nullable=False)
     reason: Mapped[str] = mapped_column(String(500), nullable=False)

@@ -15,7 +15,7 @@ from ..validators import normalise_uscc, uscc_problem
 from ..calendar.service import WorkCalendar
 from . import assignment, clocks, workflow
 from .entities import get_or_create_entity, priority_of
-from .models import Case
+from .models import Case, ExtensionRequest
 
 # Departments a tip can be sent to outside market regulation (the receiving side is recorded).
 DEPARTMENTS = ("construction", "environment", "emergency", "agriculture", "health", "public_security",
@@ -231,3 +231,70 @@ def treat_sender_as_real_name(session: Session, *, now: dt.datetime, tip: Tip, a
     tip.anonymous = False
     audit.record(session, now=now, action="tip.sender_real_name", actor=actor, object_type="tip", object_id=tip.id,
                  details={"reason": reason.strip()})
+
+
+# --- more time to decide whether to file (domain.md §3: once, 15 working days, the head approves) ---
+
+def filing_extensions(session: Session, tip: Tip) -> list[ExtensionRequest]:
+    return session.scalars(select(ExtensionRequest).where(ExtensionRequest.tip_id == tip.id)
+                           .order_by(ExtensionRequest.id)).all()
+
+
+def filing_extension_length(session: Session, tip: Tip) -> int:
+    """Working days an approved request adds: the extension of the rule the filing clock started under
+    (0 when the clock is not running or its rule allows none)."""
+    clock = clocks.running(session, "filing", tip_id=tip.id)
+    if clock is None:
+        return 0
+    return clocks.rule_for(session, "filing", clock.start_on).extension
+
+
+def request_filing_extension(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool,
+                             reason: str, version: int | None = None) -> ExtensionRequest:
+    """Ask for more time on the filing decision. Once per tip: refused (Conflict) while a request is
+    open or after one was approved, and when no filing clock is running."""
+    if not can_see:
+        raise Forbidden("not your jurisdiction")
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationFailed("reason required", fields={"reason": "required"})
+    if len(reason) > 500:
+        raise ValidationFailed("reason too long", fields={"reason": "too_long"})
+    length = filing_extension_length(session, tip)
+    if length <= 0:
+        raise Conflict("no filing clock to extend", kind="state")
+    for row in filing_extensions(session, tip):
+        if row.approved is None:
+            raise Conflict("a request is open", kind="extension_open")
+        if row.approved:
+            raise Conflict("extended once already", kind="extension_once")
+    row = ExtensionRequest(tip_id=tip.id, clock="filing", length=length, reason=reason, requested_by=actor.id,
+                           requested_at=now)
+    session.add(row)
+    session.flush()
+    audit.record(session, now=now, action="tip.filing_extension_requested", actor=actor, object_type="tip",
+                 object_id=tip.id, details={"request": row.id, "length": length})
+    return row
+
+
+def decide_filing_extension(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool,
+                            request_id: int, approve: bool, version: int | None = None) -> None:
+    """A supervisor (the department head) approves or refuses; nobody decides their own request."""
+    if not actor.has_role("supervisor") or not can_see:
+        raise Forbidden("supervisors decide extensions")
+    row = session.get(ExtensionRequest, request_id)
+    if row is None or row.tip_id != tip.id or row.approved is not None:
+        raise Conflict("no open request", kind="state")
+    if row.requested_by == actor.id:
+        raise Forbidden("nobody approves their own request")
+    clock = clocks.running(session, "filing", tip_id=tip.id)
+    if approve and clock is None:
+        raise Conflict("the filing decision was made already", kind="state")
+    row.approved, row.decided_by, row.decided_at = approve, actor.id, now
+    before = clock.due_on if clock else None
+    if approve:
+        clocks.extend(session, clock, row.length, WorkCalendar.load(session))
+    audit.record(session, now=now, action="tip.filing_extension_" + ("approved" if approve else "refused"),
+                 actor=actor, object_type="tip", object_id=tip.id,
+                 details={"request": row.id, "due_before": before.isoformat() if before else None,
+                          "due_after": clock.due_on.isoformat() if approve and clock.due_on else None})

@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import categories, clock
 from ..audit import services as audit
 from ..auth.access import staff_required
+from ..auth.models import User
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..intake import services as intake
@@ -50,8 +51,13 @@ def run_action(fn, form) -> str | None:
         return "invalid"
     except (Conflict, StaleDataError) as exc:
         db.session.rollback()
-        if isinstance(exc, StaleDataError) or exc.details.get("kind") == "stale":
+        kind = None if isinstance(exc, StaleDataError) else exc.details.get("kind")
+        if isinstance(exc, StaleDataError) or kind == "stale":
             flash(_("Someone else changed this record meanwhile. Nothing was saved; please check and try again."), "error")
+        elif kind == "extension_once":
+            flash(_("The time to decide on filing can be extended only once, and it has been."), "error")
+        elif kind == "extension_open":
+            flash(_("A request for more time is already waiting for a supervisor's decision."), "error")
         else:
             flash(_("This action is not possible in the record's current state."), "error")
         return "conflict"
@@ -169,9 +175,20 @@ def _detail(tip: Tip, status=200, **extra):
                    priority=parts, department_labels=DEPARTMENT_LABELS, division_name=division_name,
                    open_for_triage=tip.status in triage.workflow.OPEN_TIP_STATES,
                    transcript=hotline.transcript_for(db.session, tip),
-                   clocks=deadline_views.clocks_for(tip_id=tip.id), kind_labels=CLOCK_KIND_LABELS)
+                   clocks=deadline_views.clocks_for(tip_id=tip.id), kind_labels=CLOCK_KIND_LABELS,
+                   **_filing_extension_context(tip))
     context.update(extra)
     return render_template("cases/tip.html", **context), status
+
+
+def _filing_extension_context(tip: Tip) -> dict:
+    requests = triage.filing_extensions(db.session, tip)
+    names = {u.id: u.display_name or u.username for u in db.session.scalars(
+        select(User).where(User.id.in_({r.requested_by for r in requests} | {r.decided_by for r in requests
+                                                                           if r.decided_by})))} if requests else {}
+    can_ask = not any(r.approved is None or r.approved for r in requests)
+    return dict(filing_extensions=requests, staff_names=names,
+                filing_extension_length=triage.filing_extension_length(db.session, tip) if can_ask else 0)
 
 
 @bp.get("/tips/<int:tip_id>")
@@ -218,6 +235,9 @@ def triage_action(tip_id: int):
         "reject": lambda: triage.reject(s, reason=form.reason.data or "", public_reason=form.public_reason.data or "",
                                         **common),
         "sender_real_name": lambda: triage.treat_sender_as_real_name(s, reason=form.reason.data or "", **common),
+        "filing_extension": lambda: triage.request_filing_extension(s, reason=form.reason.data or "", **common),
+        "filing_extension_decision": lambda: triage.decide_filing_extension(
+            s, request_id=form.request_id.data or 0, approve=form.approve.data == "1", **common),
         "update_details": lambda: triage.update_details(
             s, category_code=form.category_code.data or "", entity_name=form.entity_name.data or "",
             entity_uscc=form.entity_uscc.data or "", division_code=form.division_code.data or t.division_code,
