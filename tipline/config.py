@@ -140,7 +140,7 @@ _LOOPBACK = ("localhost", "::1", "[::1]")
 def _check_imap(kwargs: dict[str, Any]) -> None:
     """Raises ConfigError for an unknown IMAP_SECURITY, plain IMAP to a host off this machine
     (the password and every reporter's mail would cross the network in clear), or an IMAP_CA_FILE
-    that is missing or holds no PEM certificate."""
+    that is missing, holds no PEM certificate, or is set while IMAP_SECURITY is none."""
     security = kwargs.get("imap_security", "ssl")
     if security not in ("ssl", "starttls", "none"):
         raise ConfigError(f"{PREFIX}IMAP_SECURITY: expected ssl, starttls or none, got {security!r}")
@@ -148,6 +148,10 @@ def _check_imap(kwargs: dict[str, Any]) -> None:
     if security == "none" and host and not (host in _LOOPBACK or host.startswith("127.")):
         raise ConfigError(f"{PREFIX}IMAP_SECURITY: none is only allowed for a loopback host, not {host!r}")
     ca_file = str(kwargs.get("imap_ca_file", "") or "")
+    if ca_file and security == "none":
+        # A CA file says the operator expects TLS; silently polling in clear would betray that.
+        raise ConfigError(f"{PREFIX}IMAP_CA_FILE is set but {PREFIX}IMAP_SECURITY is none: "
+                          "use ssl or starttls, or unset the CA file")
     if ca_file:
         if not os.path.isfile(ca_file):
             raise ConfigError(f"{PREFIX}IMAP_CA_FILE: no such file {ca_file!r}")

@@ -294,3 +294,11 @@ def test_ca_file_without_a_certificate_fails_at_start(tmp_path, pki, content):
 def test_ca_file_directory_fails_at_start(tmp_path):
     with pytest.raises(ConfigError, match="TIPLINE_IMAP_CA_FILE"):
         load_settings({"TIPLINE_IMAP_CA_FILE": str(tmp_path)}, instance_path=tmp_path)
+
+
+def test_ca_file_with_plain_imap_fails_at_start(tmp_path, pki):
+    """An operator who set a CA file expects TLS: polling in clear instead must not start silently."""
+    with pytest.raises(ConfigError) as info:
+        load_settings({"TIPLINE_IMAP_CA_FILE": str(pki.ca), "TIPLINE_IMAP_SECURITY": "none",
+                       "TIPLINE_IMAP_HOST": "127.0.0.1"}, instance_path=tmp_path)
+    assert "TIPLINE_IMAP_CA_FILE" in str(info.value) and "TIPLINE_IMAP_SECURITY" in str(info.value)
