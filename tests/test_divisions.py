@@ -180,3 +180,23 @@ def test_other_errors(tmp_path, raw):
     (tmp_path / "x.json").write_text("[1, 2]", encoding="utf-8")
     with pytest.raises(DivisionError):
         load_divisions(tmp_path / "x.json")
+
+
+def test_city_filter_is_an_index_friendly_range_with_exact_edges(app, session, clock):
+    """City staff see codes 4101xx and nothing else (410200 and 410099 sit right outside); the filter
+    is a range, not LIKE, so PostgreSQL can use the (division_code, ...) indexes."""
+    from types import SimpleNamespace
+    from sqlalchemy import select
+    from tipline.intake.models import Tip
+    from tipline.jurisdiction import division_filter
+    from tests import factories
+    for code in ("410100", "410105", "410199", "410200", "410099", "419001"):
+        tip, _ = factories.tip(session, now=clock(), division_code=code)
+    session.commit()
+    city = SimpleNamespace(division_code="410100", sees_all=False)
+    condition = division_filter(Tip.division_code, city)
+    assert " LIKE " not in str(condition).upper()
+    seen = sorted(session.scalars(select(Tip.division_code).where(condition)))
+    assert seen == ["410100", "410105", "410199"]
+    county = SimpleNamespace(division_code="419001", sees_all=False)
+    assert session.scalars(select(Tip.division_code).where(division_filter(Tip.division_code, county))).all() == ["419001"]

@@ -28,6 +28,8 @@ CSP = (
 def init_app(app: Flask) -> None:
     secure = app.config["TIPLINE"].secure_cookies
     use_fast_html_params()
+    import flask_wtf.i18n
+    flask_wtf.i18n._get_translations = _wtforms_translations  # looked up at call time by its Translations
 
     @app.after_request
     def _headers(response):
@@ -110,6 +112,27 @@ def html_params(**kwargs) -> Markup:
 
 _QUOT_RAW = Markup('"')
 ORIGINAL_HTML_PARAMS = wtforms.widgets.core.html_params
+
+
+_WTFORMS_TRANSLATIONS: dict[str, object] = {}
+
+
+def _wtforms_translations():
+    """Flask-WTF's lookup of WTForms' own messages ("Not a valid date value."), but the catalogue is
+    read from disk once per locale and kept, not parsed again on every request that builds a form."""
+    from babel import support
+    from flask import current_app, has_request_context
+    from flask_babel import get_locale
+    from wtforms.i18n import messages_path
+    if not has_request_context() or "babel" not in current_app.extensions:
+        return None
+    locale = get_locale()
+    key = str(locale)
+    translations = _WTFORMS_TRANSLATIONS.get(key)
+    if translations is None:
+        translations = _WTFORMS_TRANSLATIONS[key] = support.Translations.load(messages_path(), [locale],
+                                                                              domain="wtforms")
+    return translations
 
 
 def use_fast_html_params(fn=None) -> None:

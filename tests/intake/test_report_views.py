@@ -268,3 +268,18 @@ def test_cached_division_list_renders_as_wtforms_does(app, data, locale):
             assert str(form.division_code(**attrs)) == str(Select()(form.division_code, **attrs))
         if data == "410105":
             assert '<option selected value="410105">' in str(form.division_code())
+
+
+def test_wtforms_own_messages_follow_the_language_of_each_request(app):
+    """WTForms' built-in messages come from a catalogue kept per language (tipline.web): a Chinese
+    and an English visitor in turn each get their own, and the date typed stays in the field."""
+    import re
+    for lang, expected in (("zh", "不是有效的日期值。"), ("en", "Not a valid date value."), ("zh", "不是有效的日期值。")):
+        c = app.test_client()
+        c.set_cookie("tipline_lang", lang)
+        page = c.get("/report").get_data(as_text=True)
+        resp = c.post("/report", data={"csrf_token": csrf_token(page), "occurred_on": "2026-13-45"})
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 422
+        assert re.search(r'id="occurred_on-err"[^>]*>([^<]*)<', html).group(1) == expected
+        assert 'value="2026-13-45"' in html

@@ -15,6 +15,7 @@ from sqlalchemy import LargeBinary, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from .. import categories, crypto
+from ..jurisdiction import code_prefix
 from ..intake.models import EvidenceFile, Tip, TipSuggestion
 from .models import Entity
 
@@ -118,7 +119,7 @@ def suggest_related(session: Session, tip: Tip) -> list[TipSuggestion]:
     # Only the compared columns, the text as its ciphertext (decrypted lazily, see _compared_text).
     candidates = session.execute(
         select(Tip.id, Tip.entity_uscc, Tip.entity_name, type_coerce(Tip.description, LargeBinary))
-        .where(Tip.id != tip.id, Tip.received_at >= since, Tip.division_code.like(tip.division_code[:4] + "%"))
+        .where(Tip.id != tip.id, Tip.received_at >= since, code_prefix(Tip.division_code, tip.division_code[:4]))
         .order_by(Tip.received_at.desc()).limit(SUGGESTION_CANDIDATES)
     ).all()
     found: dict[int, TipSuggestion] = {}

@@ -17,6 +17,7 @@ from sqlalchemy import Date, String, bindparam, cast, func, inspect, select, tex
 from sqlalchemy.orm import Session
 
 from .. import categories
+from ..jurisdiction import code_prefix
 from ..audit.models import AuditEvent
 from ..cases.clock_models import Clock
 from ..cases.models import Case, Inspection
@@ -68,7 +69,7 @@ def scope(column, code: str):
     if not code or code == PROVINCE_CODE:
         return true()
     if code.endswith("00"):
-        return column.like(code[:4] + "%")
+        return code_prefix(column, code[:4])
     return column == code
 
 
