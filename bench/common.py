@@ -153,6 +153,10 @@ class Gunicorn:
         except OSError:
             return []
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU used so far by this server's workers."""
+        return sum(process_cpu_seconds(pid) for pid in self.workers())
+
     def peak_rss_mib(self) -> dict[int, float]:
         """VmHWM (peak resident set) of each worker, in MiB."""
         out = {}
@@ -175,6 +179,29 @@ class Gunicorn:
 
 
 # --- load generators ------------------------------------------------------------------------
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """utime + stime of one process (all its threads), from /proc; 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU used so far by every PostgreSQL process of this machine (backends, WAL writer, ...)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if Path(entry, "comm").read_text().strip() in ("postgres", "postmaster"):
+                    total += process_cpu_seconds(int(entry.name))
+    return total
 
 
 def run_locust(locustfile: Path, user_class: str, host: str, users: int, seconds: int, prefix: Path,

@@ -37,7 +37,7 @@ import psycopg
 
 import load_tips
 from common import (BENCH, FULL, RESULTS, Gunicorn, app_env, apply_env, create_db, drop_db, libpq_dsn, log,
-                    migrate, new_instance, run_locust, save, verdict)
+                    migrate, new_instance, postgres_cpu_seconds, run_locust, save, verdict)
 
 DB = "tipline_bench_intake"
 GOAL = 0.5
@@ -58,15 +58,22 @@ def count(dsn: str, table: str) -> int:
 def measure(server: Gunicorn, user_class: str, name: str, users: int, seconds: int) -> dict:
     locustfile = BENCH / "locust_intake.py"
     run_locust(locustfile, user_class, server.url, users, 3, RESULTS / "locust" / f"{name}_warmup")
+    app_cpu, db_cpu = server.cpu_seconds(), postgres_cpu_seconds()
     stats = run_locust(locustfile, user_class, server.url, users, seconds, RESULTS / "locust" / name)
+    app_cpu, db_cpu = server.cpu_seconds() - app_cpu, postgres_cpu_seconds() - db_cpu
     key = next(k for k in stats if "(submission)" in k)
     gen = stats.pop("_load_generator")
     done = stats[key]["completed_rps"] * seconds
+    per = (lambda cpu: cpu * 1000 / done if done else None)
+    # CPU per submission barely moves when the machine has a slow spell, unlike throughput.
     out = {"submission": stats[key], "all": stats, "peak_rss_mib": server.peak_rss_mib(),
-           "load_generator_cpu_ms_per_submission": gen["cpu_s"] * 1000 / done if done else None}
+           "load_generator_cpu_ms_per_submission": per(gen["cpu_s"]),
+           "server_cpu_ms_per_submission": per(app_cpu), "postgres_cpu_ms_per_submission": per(db_cpu),
+           "total_cpu_ms_per_submission": per(app_cpu + db_cpu + gen["cpu_s"])}
     log(f"{name}: {stats[key]['completed_rps']:.1f} completed submissions/s, p95 {stats[key]['p95_ms']:.0f} ms, "
         f"failures {stats[key]['failures']}, worker VmHWM {out['peak_rss_mib']}, "
-        f"load generator CPU {out['load_generator_cpu_ms_per_submission'] or 0:.1f} ms per submission")
+        f"CPU ms per submission: server {out['server_cpu_ms_per_submission'] or 0:.1f}, PostgreSQL "
+        f"{out['postgres_cpu_ms_per_submission'] or 0:.1f}, load generator {out['load_generator_cpu_ms_per_submission'] or 0:.1f}")
     return out
 
 
@@ -110,7 +117,9 @@ def main() -> None:
                 f, b = full_res["submission"], bare_res["submission"]
                 ratio = f["completed_rps"] / b["completed_rps"] if b["completed_rps"] else 0.0
                 log(f"round {r + 1}: full/bare throughput = {ratio:.2f}")
-                rounds.append({"full": full_res, "bare": bare_res, "throughput_ratio": ratio,
+                cpu_ratio = (bare_res["total_cpu_ms_per_submission"] or 0) / (full_res["total_cpu_ms_per_submission"] or 1)
+                log(f"round {r + 1}: bare/full total CPU per submission = {cpu_ratio:.2f}")
+                rounds.append({"full": full_res, "bare": bare_res, "throughput_ratio": ratio, "cpu_ratio": cpu_ratio,
                                "p95_ratio_full_over_bare": f["p95_ms"] / b["p95_ms"] if b["p95_ms"] else None})
         tips = count(dsn, "tip") - 2000
         bare_rows = count(dsn, "bench_bare_tip")
@@ -130,6 +139,7 @@ def main() -> None:
                         "bare_rps": x["bare"]["submission"]["completed_rps"]} for x in rounds],
             "tips_created_during_full_runs": tips, "bare_rows_created": bare_rows,
             "throughput_ratio": ratio, "goal": GOAL, "verdict": verdict(ratio, GOAL),
+            "cpu_ratio_bare_over_full_median": sorted(x["cpu_ratio"] for x in rounds)[len(rounds) // 2],
             "p95_ratio_full_over_bare": middle["p95_ratio_full_over_bare"],
             "hash_share_of_bare_submission": cost["median_ms"] / b["avg_ms"] if b["avg_ms"] else None,
         }
