@@ -163,15 +163,23 @@ def request_extension(session, *, now, case, actor, can_see, clock: str, length:
     return row
 
 
-def decide_extension(session, *, now, case, actor, can_see, request_id: int, approve: bool) -> None:
-    """A supervisor approves or refuses; nobody decides their own request."""
+def open_extension_request(session, *, actor, can_see, request_id: int, belongs) -> ExtensionRequest:
+    """The undecided request `request_id` for a supervisor to decide. Raises Forbidden for anyone else
+    and for the requester themselves, Conflict when there is no such open request on this record."""
     if not actor.has_role("supervisor") or not can_see:
         raise Forbidden("supervisors decide extensions")
     row = session.get(ExtensionRequest, request_id)
-    if row is None or row.case_id != case.id or row.approved is not None:
+    if row is None or not belongs(row) or row.approved is not None:
         raise Conflict("no open request", kind="state")
     if row.requested_by == actor.id:
         raise Forbidden("nobody approves their own request")
+    return row
+
+
+def decide_extension(session, *, now, case, actor, can_see, request_id: int, approve: bool) -> None:
+    """A supervisor approves or refuses; nobody decides their own request."""
+    row = open_extension_request(session, actor=actor, can_see=can_see, request_id=request_id,
+                                 belongs=lambda r: r.case_id == case.id)
     row.approved, row.decided_by, row.decided_at = approve, actor.id, now
     if approve:
         clock = clocks.running(session, row.clock, case_id=case.id)

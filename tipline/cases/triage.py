@@ -15,6 +15,7 @@ from ..validators import normalise_uscc, uscc_problem
 from ..calendar.service import WorkCalendar
 from . import assignment, clocks, workflow
 from .entities import get_or_create_entity, priority_of
+from .investigation import open_extension_request
 from .models import Case, ExtensionRequest
 
 # Departments a tip can be sent to outside market regulation (the receiving side is recorded).
@@ -280,13 +281,8 @@ def request_filing_extension(session: Session, *, now: dt.datetime, tip: Tip, ac
 def decide_filing_extension(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool,
                             request_id: int, approve: bool, version: int | None = None) -> None:
     """A supervisor (the department head) approves or refuses; nobody decides their own request."""
-    if not actor.has_role("supervisor") or not can_see:
-        raise Forbidden("supervisors decide extensions")
-    row = session.get(ExtensionRequest, request_id)
-    if row is None or row.tip_id != tip.id or row.approved is not None:
-        raise Conflict("no open request", kind="state")
-    if row.requested_by == actor.id:
-        raise Forbidden("nobody approves their own request")
+    row = open_extension_request(session, actor=actor, can_see=can_see, request_id=request_id,
+                                 belongs=lambda r: r.tip_id == tip.id)
     clock = clocks.running(session, "filing", tip_id=tip.id)
     if approve and clock is None:
         raise Conflict("the filing decision was made already", kind="state")
