@@ -64,7 +64,7 @@ def main() -> None:
             from tipline.calendar import service as cal
             from tipline.intake import services as isv, views as iv, receipts as rc
             from tipline.audit import services as au
-            import flask, wtforms.form
+            import wtforms.form
             tp.wrap(entities, "suggest_related"); tp.wrap(entities, "get_or_create_entity")
             tp.wrap(entities, "priority_of"); tp.wrap(cl, "start"); tp.wrap(cal.WorkCalendar, "load")
             tp.wrap(au, "record"); tp.wrap(rc, "code_hash"); tp.wrap(isv, "find_by_submission")
