@@ -264,3 +264,47 @@ def test_filing_extension_rules(session, clock, team):
     with pytest.raises(Conflict):
         triage.request_filing_extension(session, now=clock(), tip=done, actor=team["tri"], can_see=True,
                                         reason="已经立案了")
+
+
+def test_reminder_generation_reads_people_per_batch_not_per_clock(app, session, clock, team):
+    """Overdue clocks of cases (investigators), of triaged tips (the triager) and of untouched tips
+    (supervisors): the statements to find everyone do not grow with the number of clocks, and each
+    reminder goes to the right people."""
+    from sqlalchemy import event
+    from tipline.extensions import db
+
+    def add(n):
+        for _ in range(n):
+            _case_due(session, clock, team, dt.date(2026, 3, 4))
+            triaged, _ = factories.tip(session, now=clock())
+            triaged.triaged_by_id = team["tri"].id
+            untouched, _ = factories.tip(session, now=clock())
+            for tip in (triaged, untouched):
+                _clock(session, "filing", tip_id=tip.id).due_on = dt.date(2026, 3, 4)
+        session.commit()
+
+    def statements_for_generate(now):
+        seen = []
+
+        def count(conn, cursor, statement, *rest):
+            seen.append(statement)
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            created = reminders.generate(session, now, WorkCalendar.load(session))
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return created, len(seen)
+
+    add(2)
+    created_small, few = statements_for_generate(at(2026, 3, 5))
+    add(10)
+    session.execute(Reminder.__table__.delete())
+    session.commit()
+    created_large, many = statements_for_generate(at(2026, 3, 5))
+    assert many == few, (few, many)
+    # per overdue clock: due_day to its handlers, overdue_daily to the supervisor ("boss")
+    per_round = (2 + 1) + (1 + 1) + (1 + 1)  # case: 2 investigators; triaged tip: tri; untouched: boss
+    assert created_small == 2 * per_round and created_large == 12 * per_round
+    by_user = dict(session.execute(select(Reminder.user_id, func.count()).where(Reminder.rule == "due_day")
+                                   .group_by(Reminder.user_id)).tuples().all())
+    assert by_user == {team["inv1"].id: 12, team["inv2"].id: 12, team["tri"].id: 12, team["boss"].id: 12}

@@ -25,7 +25,7 @@ from ..auth.models import User
 from ..calendar.service import WorkCalendar
 from ..intake.models import Tip
 from ..mail import SEND_ERRORS, deliver
-from .assignment import active_investigators
+from .models import Assignment
 from .clock_models import Clock, Notice, Reminder
 from .clocks import local_date
 
@@ -55,22 +55,48 @@ def _due_moments(cal: WorkCalendar, today: dt.date, due: dt.date) -> list[tuple[
     return out
 
 
+class _People:
+    """Who handles and who supervises each clock of a batch, read in at most three queries per batch
+    (active investigators of the cases, triagers of the tips, supervisors of the divisions and their
+    cities) instead of one or two per clock."""
+
+    def __init__(self, session: Session, clocks: list[Clock]):
+        case_ids = {c.case_id for c in clocks if c.case_id is not None}
+        tip_ids = {c.tip_id for c in clocks if c.tip_id is not None}
+        self._investigators: dict[int, list[int]] = defaultdict(list)
+        if case_ids:
+            for case_id, uid in session.execute(
+                    select(Assignment.case_id, Assignment.user_id)
+                    .where(Assignment.case_id.in_(case_ids), Assignment.active.is_(True)).order_by(Assignment.id)):
+                self._investigators[case_id].append(uid)
+        self._triagers: dict[int, int | None] = dict(session.execute(
+            select(Tip.id, Tip.triaged_by_id).where(Tip.id.in_(tip_ids))).tuples().all()) if tip_ids else {}
+        divisions = {c.division_code for c in clocks}
+        self._supervisors: dict[str, list[int]] = defaultdict(list)
+        if divisions:
+            for uid, division in session.execute(
+                    select(User.id, User.division_code)
+                    .where(User.role == "supervisor", User.active.is_(True),
+                           User.division_code.in_(divisions | {d[:4] + "00" for d in divisions}))
+                    .order_by(User.id)):
+                self._supervisors[division].append(uid)
+
+    def supervisors(self, division: str) -> list[int]:
+        """Supervisors of the division itself and of its city."""
+        city = division[:4] + "00"
+        return self._supervisors[division] + (self._supervisors[city] if city != division else [])
+
+    def handlers(self, clock: Clock) -> list[int]:
+        """The case's investigators, else the tip's triager, else the supervisors."""
+        if clock.case_id is not None and self._investigators.get(clock.case_id):
+            return list(self._investigators[clock.case_id])
+        if clock.tip_id is not None and self._triagers.get(clock.tip_id):
+            return [self._triagers[clock.tip_id]]
+        return self.supervisors(clock.division_code)
+
+
 def _handlers(session: Session, clock: Clock) -> list[int]:
-    if clock.case_id is not None:
-        people = active_investigators(session, clock.case_id)
-        if people:
-            return people
-    if clock.tip_id is not None:
-        triager = session.scalar(select(Tip.triaged_by_id).where(Tip.id == clock.tip_id))
-        if triager:
-            return [triager]
-    return _supervisors(session, clock.division_code)
-
-
-def _supervisors(session: Session, division: str) -> list[int]:
-    city = division[:4] + "00"
-    return list(session.scalars(select(User.id).where(User.role == "supervisor", User.active.is_(True),
-                                                      User.division_code.in_({division, city}))))
+    return _People(session, [clock]).handlers(clock)
 
 
 def _insert_ignore(session: Session, rows: list[dict]) -> int:
@@ -95,9 +121,10 @@ def generate(session: Session, now: dt.datetime, cal: WorkCalendar) -> int:
         if not clocks:
             break
         rows = []
+        people_of = _People(session, clocks)
         for clock in clocks:
             for rule, moment, audience in _due_moments(cal, today, clock.due_on):
-                people = _handlers(session, clock) if audience == "handlers" else _supervisors(session, clock.division_code)
+                people = people_of.handlers(clock) if audience == "handlers" else people_of.supervisors(clock.division_code)
                 rows += [dict(clock_id=clock.id, rule=rule, moment=moment, user_id=uid, status="pending",
                               attempts=0, next_attempt_at=now, created_at=now, error="") for uid in people]
             last_id = clock.id
