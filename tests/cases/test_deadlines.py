@@ -308,3 +308,20 @@ def test_reminder_generation_reads_people_per_batch_not_per_clock(app, session, 
     by_user = dict(session.execute(select(Reminder.user_id, func.count()).where(Reminder.rule == "due_day")
                                    .group_by(Reminder.user_id)).tuples().all())
     assert by_user == {team["inv1"].id: 12, team["inv2"].id: 12, team["tri"].id: 12, team["boss"].id: 12}
+
+
+def test_generation_pages_through_every_due_clock(app, session, clock, team, monkeypatch):
+    """Batches follow (due date, id): with batches of 3, eight overdue tips sharing and differing in
+    due dates each get their reminders, once."""
+    days = [dt.date(2026, 3, d) for d in (4, 4, 4, 3, 5, 3, 4, 2)]
+    for day in days:
+        tip, _ = factories.tip(session, now=clock())
+        _clock(session, "filing", tip_id=tip.id).due_on = day
+    session.commit()
+    monkeypatch.setattr(reminders, "BATCH", 3)
+    created = reminders.generate(session, at(2026, 3, 6), WorkCalendar.load(session))
+    session.commit()
+    # each: due_day and overdue_daily, both to the supervisor of an untriaged tip
+    assert created == 2 * len(days)
+    per_clock = session.execute(select(Reminder.clock_id, func.count()).group_by(Reminder.clock_id)).tuples().all()
+    assert len(per_clock) == len(days) and {n for _, n in per_clock} == {2}

@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -114,10 +114,14 @@ def generate(session: Session, now: dt.datetime, cal: WorkCalendar) -> int:
     cost follows the number of deadlines that need attention, not the number of open clocks."""
     today = local_date(now)
     horizon = cal.add_workdays(today, BEFORE_WORKDAYS).date
-    created, last_id = 0, 0
+    created, last = 0, None
     while True:
-        clocks = session.scalars(select(Clock).where(Clock.state == "running", Clock.due_on <= horizon,
-                                                     Clock.id > last_id).order_by(Clock.id).limit(BATCH)).all()
+        # Paged in due-date order on ix_clock_state_due: paging by id let PostgreSQL walk the whole
+        # primary key of a million far-off clocks to find the last, empty page.
+        stmt = select(Clock).where(Clock.state == "running", Clock.due_on <= horizon)
+        if last is not None:
+            stmt = stmt.where(tuple_(Clock.due_on, Clock.id) > tuple_(*last))
+        clocks = session.scalars(stmt.order_by(Clock.due_on, Clock.id).limit(BATCH)).all()
         if not clocks:
             break
         rows = []
@@ -127,7 +131,7 @@ def generate(session: Session, now: dt.datetime, cal: WorkCalendar) -> int:
                 people = people_of.handlers(clock) if audience == "handlers" else people_of.supervisors(clock.division_code)
                 rows += [dict(clock_id=clock.id, rule=rule, moment=moment, user_id=uid, status="pending",
                               attempts=0, next_attempt_at=now, created_at=now, error="") for uid in people]
-            last_id = clock.id
+            last = (clock.due_on, clock.id)
         created += _insert_ignore(session, rows)
         session.commit()
     return created
