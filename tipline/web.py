@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
-from flask import Flask, render_template, request, session
+import flask_wtf.i18n
+from babel import support
+from flask import Flask, current_app, has_request_context, render_template, request, session
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.datastructures import ImmutableMultiDict
 import wtforms.widgets
 import wtforms.widgets.core
 from wtforms.widgets import Select
+from wtforms.i18n import messages_path
 from wtforms.widgets.core import clean_key
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -28,7 +33,6 @@ CSP = (
 def init_app(app: Flask) -> None:
     secure = app.config["TIPLINE"].secure_cookies
     use_fast_html_params()
-    import flask_wtf.i18n
     flask_wtf.i18n._get_translations = _wtforms_translations  # looked up at call time by its Translations
 
     @app.after_request
@@ -94,7 +98,7 @@ def init_app(app: Flask) -> None:
         return {"status": "ok"}
 
 
-_QUOT = Markup("&quot;")
+_QUOT_RAW, _QUOT = Markup('"'), Markup("&quot;")
 
 
 def html_params(**kwargs) -> Markup:
@@ -110,29 +114,20 @@ def html_params(**kwargs) -> Markup:
     return Markup(" ".join(params))
 
 
-_QUOT_RAW = Markup('"')
 ORIGINAL_HTML_PARAMS = wtforms.widgets.core.html_params
 
 
-_WTFORMS_TRANSLATIONS: dict[str, object] = {}
+@lru_cache(maxsize=None)
+def _wtforms_catalogue(locale: str):
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
 def _wtforms_translations():
     """Flask-WTF's lookup of WTForms' own messages ("Not a valid date value."), but the catalogue is
     read from disk once per locale and kept, not parsed again on every request that builds a form."""
-    from babel import support
-    from flask import current_app, has_request_context
-    from flask_babel import get_locale
-    from wtforms.i18n import messages_path
     if not has_request_context() or "babel" not in current_app.extensions:
         return None
-    locale = get_locale()
-    key = str(locale)
-    translations = _WTFORMS_TRANSLATIONS.get(key)
-    if translations is None:
-        translations = _WTFORMS_TRANSLATIONS[key] = support.Translations.load(messages_path(), [locale],
-                                                                              domain="wtforms")
-    return translations
+    return _wtforms_catalogue(str(get_locale()))
 
 
 def use_fast_html_params(fn=None) -> None:

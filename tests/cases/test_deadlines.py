@@ -193,33 +193,44 @@ def test_three_scheduler_processes_send_each_reminder_once(app, app_settings, se
     assert listed == 16 * 2  # each reminder listed once in Chinese and once in English
 
 
-@pytest.mark.skipif(not os.environ.get("TIPLINE_TEST_DATABASE_URL"),
-                    reason="SQLite: writers take the lock at BEGIN IMMEDIATE, so this race cannot happen there")
 def test_first_clock_survives_a_concurrent_seeding_of_the_rules(app, session, clock):
-    """The table is empty and another process seeds it between this one's look and its insert:
-    the loser's savepoint rolls back, it reads the winner's rows, and its transaction goes on."""
+    """The table is empty and another process wants to seed it while this one does. PostgreSQL: the
+    other wins between this one's look and its insert; the loser's savepoint rolls back, it reads the
+    winner's rows, and its transaction goes on. SQLite: the other process cannot write at all while
+    this one seeds (writers take the lock at BEGIN IMMEDIATE), so the race cannot happen there."""
+    import sqlite3
     from sqlalchemy import event
     from tipline.cases import clocks
     from tipline.cases.clock_models import DeadlineRule
     from tipline.extensions import db
     assert session.scalar(select(func.count(DeadlineRule.id))) == 0
     session.rollback()
-    other = db.factory()
     raced = []
 
-    def the_other_process_wins(conn, cursor, statement, params, context, executemany):
+    def the_other_process_tries(conn, cursor, statement, params, context, executemany):
         if not raced and statement.lstrip().upper().startswith("SELECT") and "FROM deadline_rule" in statement \
                 and "effective_from <=" not in statement:  # seed_rules' look at what the table has
             raced.append(True)
-            clocks.seed_rules(other, clock())
-            other.commit()
+            if db.engine.dialect.name == "sqlite":
+                other = sqlite3.connect(db.engine.url.database, timeout=0)
+                try:
+                    with pytest.raises(sqlite3.OperationalError, match="locked"):
+                        other.execute("BEGIN IMMEDIATE")
+                finally:
+                    other.close()
+            else:
+                other = db.factory()
+                try:
+                    clocks.seed_rules(other, clock())
+                    other.commit()
+                finally:
+                    other.close()
 
-    event.listen(db.engine, "after_cursor_execute", the_other_process_wins)
+    event.listen(db.engine, "after_cursor_execute", the_other_process_tries)
     try:
         rule = clocks.rule_for(session, "filing", dt.date(2026, 3, 2))
     finally:
-        event.remove(db.engine, "after_cursor_execute", the_other_process_wins)
-        other.close()
+        event.remove(db.engine, "after_cursor_execute", the_other_process_tries)
     assert raced, "the competing seeding did not run"
     assert rule.length == 15 and rule.unit == "workdays"
     session.commit()  # the transaction is still usable

@@ -163,19 +163,21 @@ def recompute_provisional(session: Session, now: dt.datetime, years) -> list[Clo
     """Official days for `years` were entered: recompute every open clock whose date was provisional
     and touches those years, and tell the people handling those whose due date moved."""
     from .clock_models import Notice
-    from .reminders import _handlers
+    from .reminders import People
     cal = WorkCalendar.load(session)
-    moved = []
+    moved: list[tuple[Clock, dt.date | None]] = []
     first = dt.date(min(years), 1, 1)
     for clock in session.scalars(select(Clock).where(Clock.state != "done", Clock.provisional.is_(True))):
         if clock.due_on is not None and clock.due_on < first:
             continue
         old = clock.due_on
         if recompute(session, clock, cal):
-            moved.append(clock)
-            for uid in _handlers(session, clock):
-                session.add(Notice(user_id=uid, kind="deadline_moved", clock_id=clock.id, created_at=now,
-                                   params=json.dumps({"due": clock.due_on.isoformat() if clock.due_on else None,
-                                                      "was": old.isoformat() if old else None, "kind": clock.kind})))
+            moved.append((clock, old))
+    people = People(session, [clock for clock, _ in moved])  # handlers of all moved clocks at once
+    for clock, old in moved:
+        for uid in people.handlers(clock):
+            session.add(Notice(user_id=uid, kind="deadline_moved", clock_id=clock.id, created_at=now,
+                               params=json.dumps({"due": clock.due_on.isoformat() if clock.due_on else None,
+                                                  "was": old.isoformat() if old else None, "kind": clock.kind})))
     session.flush()
-    return moved
+    return [clock for clock, _ in moved]

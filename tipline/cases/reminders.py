@@ -55,7 +55,7 @@ def _due_moments(cal: WorkCalendar, today: dt.date, due: dt.date) -> list[tuple[
     return out
 
 
-class _People:
+class People:
     """Who handles and who supervises each clock of a batch, read in at most three queries per batch
     (active investigators of the cases, triagers of the tips, supervisors of the divisions and their
     cities) instead of one or two per clock."""
@@ -95,10 +95,6 @@ class _People:
         return self.supervisors(clock.division_code)
 
 
-def _handlers(session: Session, clock: Clock) -> list[int]:
-    return _People(session, [clock]).handlers(clock)
-
-
 def _insert_ignore(session: Session, rows: list[dict]) -> int:
     if not rows:
         return 0
@@ -125,7 +121,7 @@ def generate(session: Session, now: dt.datetime, cal: WorkCalendar) -> int:
         if not clocks:
             break
         rows = []
-        people_of = _People(session, clocks)
+        people_of = People(session, clocks)
         for clock in clocks:
             for rule, moment, audience in _due_moments(cal, today, clock.due_on):
                 people = people_of.handlers(clock) if audience == "handlers" else people_of.supervisors(clock.division_code)
