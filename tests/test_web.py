@@ -45,3 +45,23 @@ def test_the_report_form_renders_byte_for_byte_as_with_wtforms(app):
         finally:
             web.use_fast_html_params()
     assert fast == slow and 'aria-invalid="true"' in fast and 'class="x&#34;y"' in fast
+
+
+def test_fields_are_marked_invalid_only_when_they_are(client):
+    """The field macro once passed None for "no error", which WTForms writes as aria-invalid="None":
+    assistive technology reads any value but "false" as invalid, so every field was announced as
+    wrong, and aria-describedby="None" pointed at nothing."""
+    import re
+
+    from tests.intake.helpers import submit
+
+    for path in ("/report", "/status", "/staff/login"):
+        page = client.get(path).get_data(as_text=True)
+        assert '="None"' not in page, path
+        assert "aria-invalid" not in page, path
+    page = submit(client, entity_name="", description="太短").get_data(as_text=True)
+    assert '="None"' not in page
+    invalid = re.findall(r'<(?:input|textarea|select)[^>]*aria-invalid="true"[^>]*id="([^"]+)"', page)
+    assert sorted(invalid) == ["description", "entity_name"]
+    for target in re.findall(r'aria-describedby="([^"]+)"', page):
+        assert f'id="{target}"' in page, target
