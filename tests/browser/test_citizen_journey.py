@@ -41,6 +41,10 @@ TEXT = {
         "claim_flash": "已收到您的领奖申请。",
         "reward_claimed": "已收到您的领奖申请。财务人员核对后将把奖金支付到您的账户。",
         "reward_paid": "奖金已发放。",
+        "set_passphrase": "设置口令",
+        "passphrase_flash": "领奖口令已设置。请将它与回执码一起妥善保管：领取奖励时两者都需要。",
+        "passphrase_state": "本举报已设置领奖口令。领取奖励时，您需要同时提供回执码和该口令。",
+        "passphrase_wrong": "口令与本举报设置的领奖口令不符。",
     },
     "en": {
         "send": "Send report", "receipt_heading": "Your report has been received", "saved_code": "I have saved my code",
@@ -63,11 +67,16 @@ TEXT = {
         "claim_flash": "Your claim was received.",
         "reward_claimed": "We have received your claim. Finance will check it and pay the reward to your account.",
         "reward_paid": "The reward has been paid.",
+        "set_passphrase": "Set the passphrase",
+        "passphrase_flash": "Your claim passphrase is set. Keep it with your receipt code: you will need both to claim a reward.",
+        "passphrase_state": "A claim passphrase is set for this report. To claim a reward you will need it together with your receipt code.",
+        "passphrase_wrong": "This passphrase is not the one set for this report.",
     },
 }
 
 QUESTION = "请问检验报告是哪一天出具的？您是否见过样品？"
 ANSWER = "报告是2月11日出具的，样品一直放在公司仓库，从未送检。"
+PASSPHRASE = "黄河岸边的老槐树2026"
 CLAIMANT = {"name": "王小明", "id_number": "11010519491231002X", "bank": "中国银行郑州分行",
             "account_number": "6216610000001234567"}
 
@@ -125,17 +134,41 @@ def approve_reward(staff: Page, t: dict, reward_url: str) -> None:
     expect(flash(staff)).to_have_text(t["saved"])
 
 
-def claim_reward(page: Page, t: dict, amount: str) -> None:
-    """On the reporter's status page: the granted reward, claimed with identity and an own-name account."""
+def set_passphrase(page: Page, t: dict) -> None:
+    """On the receipt page, right after reporting: the reporter chooses a claim passphrase."""
+    section = page.get_by_test_id("passphrase-section")
+    section.locator("#passphrase").fill(PASSPHRASE)
+    section.locator("#passphrase_confirm").fill(PASSPHRASE)
+    section.get_by_role("button", name=t["set_passphrase"]).click()
+    expect(flash(page)).to_have_text(t["passphrase_flash"])
+    expect(page.get_by_test_id("passphrase-state")).to_have_text(t["passphrase_state"])
+    expect(page.locator("#passphrase")).to_have_count(0)  # set once, never shown again
+
+
+def claim_reward(page: Page, t: dict, amount: str, passphrase: str | None = None) -> None:
+    """On the reporter's status page: the granted reward, claimed with identity and an own-name account
+    (and, where the reporter set one, the claim passphrase: first mistyped, then right)."""
     section = page.get_by_test_id("reward-section")
     expect(section.get_by_test_id("reward-text")).to_have_text(t["reward_granted"])
     expect(section).to_contain_text(t["amount"].format(amount))
     expect(section).to_contain_text(t["claim_by"])
+    if passphrase is None:
+        expect(section.locator("#claim_passphrase")).to_have_count(0)
     page.fill("#name", CLAIMANT["name"])
     page.fill("#id_number", CLAIMANT["id_number"])
     page.fill("#bank", CLAIMANT["bank"])
     page.fill("#account_number", CLAIMANT["account_number"])
     page.fill("#account_holder", CLAIMANT["name"])
+    if passphrase is not None:
+        page.fill("#claim_passphrase", passphrase[::-1])
+        section.get_by_role("button", name=t["claim"]).click()
+        expect(page.locator("#claim_passphrase-err")).to_have_text(t["passphrase_wrong"])
+        expect(page.locator("#claim_passphrase")).to_have_attribute("aria-invalid", "true")
+        expect(page.locator("#id_number")).to_have_value(CLAIMANT["id_number"])  # what was typed is kept,
+        expect(page.locator("#claim_passphrase")).to_have_value("")  # but not the passphrase
+        expect(page.locator("#account_number")).to_have_value("")  # nor the account number
+        page.fill("#claim_passphrase", passphrase)
+        page.fill("#account_number", CLAIMANT["account_number"])
     section.get_by_role("button", name=t["claim"]).click()
     expect(flash(page)).to_have_text(t["claim_flash"])
     expect(page.get_by_test_id("reward-text")).to_have_text(t["reward_claimed"])
@@ -178,6 +211,10 @@ def test_citizen_from_anonymous_report_to_claimed_reward(browser, page, live_ser
         code = shown.replace(" ", "")
         assert re.fullmatch(r"\d{16}", code), shown
         page.screenshot(path=str(artifacts / "01-receipt.png"), full_page=True)
+        # ... and, while only they have the code, sets the passphrase a reward claim will need.
+        set_passphrase(page, t)
+        expect(page.get_by_test_id("receipt-code")).to_have_text(shown)
+        page.screenshot(path=str(artifacts / "01b-receipt-passphrase-set.png"), full_page=True)
 
         # 2. They follow it up on /status with the code as shown (grouped in fours).
         page.get_by_role("button", name=t["saved_code"]).click()
@@ -271,11 +308,11 @@ def test_citizen_from_anonymous_report_to_claimed_reward(browser, page, live_ser
         expect(finance.get_by_test_id("reward-status")).to_have_text(t["notified"])
         finance.screenshot(path=str(artifacts / "07-reward-approved.png"), full_page=True)
 
-        # 9. The citizen claims with only the receipt code.
+        # 9. The citizen claims with what the receipt page gave them: the code and their passphrase.
         clock.advance(days=1)
         assert _reporter_status(page, base, code) == t["status_reward"]
         page.screenshot(path=str(artifacts / "08-status-reward-granted.png"), full_page=True)
-        claim_reward(page, t, "24000.00")
+        claim_reward(page, t, "24000.00", passphrase=PASSPHRASE)
         page.screenshot(path=str(artifacts / "09-status-claim-received.png"), full_page=True)
 
         # Finance now sees it waiting for payment.

@@ -72,6 +72,7 @@ TABLE = {
     ("POST", "/report"): ("/report", every(422)),
     ("POST", "/report/receipt.txt"): ("/report/receipt.txt", every(404)),
     ("POST", "/report/receipt/done"): ("/report/receipt/done", every(STATUS)),
+    ("POST", "/report/receipt/passphrase"): ("/report/receipt/passphrase", every(404)),  # no form token
     ("GET", "/status"): ("/status", every(200)),
     ("POST", "/status"): ("/status", every(200)),
     # --- the reporter's portal: only the reporter's own session opens it ---------------------------
@@ -87,6 +88,8 @@ TABLE = {
     ("POST", "/status/report/transcript/correction"): (
         "/status/report/transcript/correction",
         row(STATUS, 422, STATUS, STATUS, STATUS, STATUS, STATUS, STATUS, STATUS)),  # empty note
+    ("POST", "/status/report/passphrase"): ("/status/report/passphrase",
+                                            row(STATUS, 422, STATUS, STATUS, STATUS, STATUS, STATUS, STATUS, STATUS)),
     ("POST", "/status/reward/claim"): ("/status/reward/claim",
                                        row(STATUS, 422, STATUS, STATUS, STATUS, STATUS, STATUS, STATUS, STATUS)),
     ("POST", "/status/logout"): ("/status/logout", every(ROOT)),

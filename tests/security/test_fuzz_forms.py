@@ -116,7 +116,8 @@ def test_status_receipt_form(app, value):
 PORTAL_FORMS = [("/status/report/reply", "body"), ("/status/report/transcript/correction", "note"),
                 ("/status/reward/claim", "name"), ("/status/reward/claim", "id_number"),
                 ("/status/reward/claim", "bank"), ("/status/reward/claim", "account_number"),
-                ("/status/reward/claim", "account_holder")]
+                ("/status/reward/claim", "account_holder"), ("/status/reward/claim", "passphrase"),
+                ("/status/report/passphrase", "passphrase")]
 CLAIM = {"name": "王小明", "id_number": "11010519491231002X", "bank": "中国银行郑州分行",
          "account_number": "62166100000012345", "account_holder": "王小明"}
 
@@ -128,6 +129,8 @@ def test_reporter_portal_forms(app, fz, form, value):
     client = w.reporter_client(app, fz.receipt)
     token = csrf_token(client.get("/status/report").get_data(as_text=True))
     data = dict(CLAIM) if path.endswith("claim") else {}
+    if path.endswith("passphrase"):
+        data["passphrase_confirm"] = value  # the same twice: the passphrase itself is judged (and hashed)
     data.update({"csrf_token": token, field: value})
     check_page(post_multipart(client, path, data), {200, 422}, value)
 
@@ -292,6 +295,7 @@ NUL_CASES = [  # (id, needs) -- needs: "" public, "reporter", "officer", "superv
     ("report-reporter_name", ""), ("report-reporter_email", ""), ("report-entity_uscc", ""),
     ("status-receipt", ""), ("staff_login-username", ""), ("staff_login-password", ""),
     ("reply-body", "reporter"), ("correction-note", "reporter"), ("claim-name", "reporter"),
+    ("passphrase-passphrase", "reporter"),
     ("messages-body", "officer"), ("identity-reason", "officer"), ("triage-reason", "officer"),
     ("triage-entity_name", "officer"), ("case-body", "supervisor"),
 ]
@@ -316,8 +320,10 @@ def test_nul_byte_in_field_is_not_a_server_error(app, session, clock, target, ne
     elif needs == "reporter":
         client = w.reporter_client(app, world.receipt)
         path = {"reply": "/status/report/reply", "correction": "/status/report/transcript/correction",
-                "claim": "/status/reward/claim"}[form]
+                "claim": "/status/reward/claim", "passphrase": "/status/report/passphrase"}[form]
         data = dict(CLAIM) if form == "claim" else {}
+        if form == "passphrase":
+            data["passphrase_confirm"] = NUL
         data["csrf_token"] = w.token_of(client)
     elif needs == "officer":
         client = w.staff_client(app, "off105")

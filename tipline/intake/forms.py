@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, DateField, HiddenField, PasswordField, RadioField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from ..web import CachedOptionsSelect
@@ -100,6 +101,14 @@ class ReceiptLoginForm(FlaskForm):
 class ReplyForm(FlaskForm):
     body = TextAreaField(_l("Your message"), validators=[DataRequired(message=REQUIRED), Length(max=20000)],
                          render_kw={"rows": 5})
+
+
+class PassphraseForm(FlaskForm):
+    """The claim passphrase (tipline.intake.passphrase); what is typed is never sent back."""
+    passphrase = PasswordField(_l("Choose a claim passphrase"), validators=[Length(max=200)],
+                               render_kw={"autocomplete": "new-password", "spellcheck": "false"})
+    passphrase_confirm = PasswordField(_l("Type the passphrase again"), validators=[Length(max=200)],
+                                       render_kw={"autocomplete": "new-password", "spellcheck": "false"})
 
 
 class EvidenceForm(FlaskForm):

@@ -20,6 +20,10 @@ def field_message(code: str) -> str:
         "id_characters": _("An ID card number has 17 digits followed by a digit or X."),
         "id_birthdate": _("The date of birth in this ID card number is not valid."),
         "id_check": _("This ID card number's last character does not match: please check it."),
+        "passphrase_short": _("Choose a passphrase of at least 8 characters."),
+        "passphrase_long": _("A passphrase can have at most 128 characters."),
+        "passphrase_mismatch": _("The two passphrases are not the same. Please type it again."),
+        "passphrase_wrong": _("This passphrase is not the one set for this report."),
     }
     return messages.get(code, _("Please check this field."))
 

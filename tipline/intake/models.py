@@ -45,6 +45,9 @@ class Tip(VersionedMixin, Base):
     # The receipt code sealed with a key derived from that token (which only the reporter's browser
     # holds), so a double submit or refresh shows the same code; purged after an hour.
     sealed_receipt: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # domain.md §4: an anonymous reporter proves a reward claim with the receipt code and a
+    # passphrase. The reporter chooses it (salted Argon2id, tipline.intake.passphrase); None: not set.
+    claim_passphrase_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # Triage (set by the case workflow; string foreign keys so intake never imports cases).
     priority: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     # -priority, kept in step by `_rank`: the queue sorts (rank, received_at, id) all ascending, so

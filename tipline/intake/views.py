@@ -13,13 +13,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import categories, clock
-from ..errors import ValidationFailed
+from ..errors import Conflict, ValidationFailed
 from ..extensions import db, limiter
 from ..jurisdiction import division_choices
 from . import evidence as ev
-from . import receipts, services
+from . import passphrase, receipts, services
 from .files import EvidenceStore
-from .forms import EvidenceForm, ReceiptLoginForm, ReplyForm, ReportForm, challenge_numbers, new_challenge
+from .forms import (EvidenceForm, PassphraseForm, ReceiptLoginForm, ReplyForm, ReportForm, challenge_numbers,
+                    new_challenge)
 from .messages import field_message, file_message
 from .models import EvidenceFile
 from .status import public_text
@@ -147,10 +148,44 @@ def report():
     return _receipt_page(result.tip, token, code=result.receipt_code)
 
 
-def _receipt_page(tip, token: str, code: str | None = None):
+def _receipt_page(tip, token: str, code: str | None = None, passphrase_form=None, status=200):
     code = code or receipts.unseal(tip.sealed_receipt, token)
     return render_template("intake/receipt.html", code=receipts.grouped(code) if code else None,
-                           token=token, tip=tip)
+                           token=token, tip=tip, passphrase_form=passphrase_form or PassphraseForm()), status
+
+
+def _set_passphrase(tip, form: PassphraseForm) -> bool:
+    """Set the tip's claim passphrase from the form; False with the form's errors (or a flash) set."""
+    try:
+        passphrase.set_passphrase(db.session, now=clock.now(), tip=tip, passphrase=form.passphrase.data,
+                                  confirm=form.passphrase_confirm.data)
+    except Conflict:
+        db.session.rollback()
+        flash(_("A claim passphrase is already set for this report. It cannot be changed here."), "info")
+        return False
+    except ValidationFailed as exc:
+        db.session.rollback()
+        for name, code in exc.details["fields"].items():
+            getattr(form, name).errors = [field_message(code)]
+        return False
+    db.session.commit()
+    flash(_("Your claim passphrase is set. Keep it with your receipt code: you will need both to claim a reward."),
+          "success")
+    return True
+
+
+@bp.post("/report/receipt/passphrase")
+@limiter.limit("10 per hour")
+def receipt_passphrase():
+    """Right after reporting, on the receipt page: the form token shows this is the reporter's own browser."""
+    token = request.form.get("token", "")
+    tip = services.find_by_submission(db.session, token) if _valid_token(token) else None
+    if tip is None:
+        abort(404)
+    form = PassphraseForm()
+    if form.validate_on_submit() and _set_passphrase(tip, form):
+        return _receipt_page(tip, token)
+    return _receipt_page(tip, token, passphrase_form=form, status=200 if tip.claim_passphrase_hash else 422)
 
 
 @bp.post("/report/receipt.txt")
@@ -209,7 +244,7 @@ def _reporter_tip_id() -> int | None:
     return info["tip"]
 
 
-def _portal(reply_form=None, evidence_form=None, status=200, **extra):
+def _portal(reply_form=None, evidence_form=None, status=200, passphrase_form=None, **extra):
     tip_id = _reporter_tip_id()
     if tip_id is None:
         flash(_("Please enter your receipt code again."), "info")
@@ -219,6 +254,7 @@ def _portal(reply_form=None, evidence_form=None, status=200, **extra):
                            reward_available_text=public_text("reward_available"),
                            category=categories.get(tip.category_code),
                            reply_form=reply_form or ReplyForm(), evidence_form=evidence_form or EvidenceForm(),
+                           passphrase_form=passphrase_form or PassphraseForm(),
                            files=[f for f in tip.files if not f.is_original], **extra), status
 
 
@@ -264,6 +300,20 @@ def status_evidence():
     db.session.commit()
     flash(_("Your files were added."), "success")
     return redirect(url_for("intake.status_view"))
+
+
+@bp.post("/status/report/passphrase")
+@limiter.limit("10 per hour")
+def status_passphrase():
+    """Set the claim passphrase once (tipline.intake.passphrase)."""
+    tip_id = _reporter_tip_id()
+    form = PassphraseForm()
+    if tip_id is None or not form.validate_on_submit():
+        return _portal(passphrase_form=form, status=422 if tip_id else 200)
+    tip = services.load_for_reporter(db.session, tip_id)
+    if _set_passphrase(tip, form) or tip.claim_passphrase_hash:
+        return redirect(url_for("intake.status_view"))
+    return _portal(passphrase_form=form, status=422)
 
 
 @bp.post("/status/logout")

@@ -11,6 +11,8 @@ from ..calendar.service import WorkCalendar
 from ..cases import clocks
 from ..cases.clock_models import Clock
 from ..errors import Conflict, Forbidden, ValidationFailed
+from ..intake import passphrase as claim_passphrase
+from ..intake.models import Tip
 from ..validators import id_number_problem, normalise_id_number
 from .models import Reward, RewardClaim, RewardPayment
 from .services import _audit
@@ -24,15 +26,22 @@ def claim_clock(session: Session, reward: Reward) -> Clock | None:
 
 
 def claim(session: Session, *, now: dt.datetime, reward: Reward, name: str, id_number: str, bank: str,
-          account_number: str, account_holder: str) -> RewardClaim:
+          account_number: str, account_holder: str, passphrase: str | None = None) -> RewardClaim:
     """The reporter (anonymous ones through their receipt) gives identity and an account in their
-    own name. Raises Conflict when nothing is claimable or the window has closed, ValidationFailed."""
+    own name. Where the reporter set a claim passphrase, it must be given too: a wrong one is the
+    only error reported (ValidationFailed on `passphrase`), so nothing else is checked for someone
+    who holds only the receipt code. Raises Conflict when nothing is claimable or the window has
+    closed, ValidationFailed."""
     if reward.status != "notified":
         raise Conflict("nothing to claim", kind="state")
     today = clocks.local_date(now)
     window = claim_clock(session, reward)
     if window is not None and window.due_on is not None and today > window.due_on:
         raise Conflict("claim window closed", kind="window")
+    stored = session.scalar(select(Tip.claim_passphrase_hash).where(Tip.id == reward.tip_id))
+    if stored and not claim_passphrase.matches(stored, passphrase):
+        raise ValidationFailed("wrong passphrase", fields={
+            "passphrase": "passphrase_wrong" if claim_passphrase.normalise(passphrase) else "required"})
     fields = {}
     name, holder = (name or "").strip(), (account_holder or "").strip()
     if not name:

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, RadioField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, PasswordField, RadioField,
+                     SelectField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 REQUIRED = _l("This field is required.")
@@ -58,6 +58,9 @@ class ClaimForm(FlaskForm):
                                  render_kw={"inputmode": "numeric", "autocomplete": "off"})
     account_holder = StringField(_l("Name of the account holder"),
                                  validators=[DataRequired(message=REQUIRED), Length(max=60)])
+    # Shown and required only where the reporter set one (tipline.intake.passphrase); never echoed.
+    passphrase = PasswordField(_l("Your claim passphrase"), validators=[Optional(), Length(max=200)],
+                               render_kw={"autocomplete": "off", "spellcheck": "false"})
 
 
 class ExportForm(FlaskForm):

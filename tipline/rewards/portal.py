@@ -1,11 +1,13 @@
-"""The reporter's side of a reward: shown on the status page, claimed with the receipt alone."""
+"""The reporter's side of a reward: shown on the status page, claimed with the receipt code and,
+where the reporter set one, the claim passphrase (tipline.intake.passphrase)."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, flash, g, redirect, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import clock
+from ..audit import services as audit
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db, limiter
 from ..intake.messages import field_message
@@ -14,6 +16,10 @@ from . import claims
 from .forms import ClaimForm
 from .labels import EXCLUSION_TEXT, FIELD_ERRORS, INELIGIBLE_TEXT, PUBLIC_TEXT
 from .models import Reward
+
+# Wrong passphrases per reporter's tip and day, whatever the client address: with a salted Argon2id
+# hash behind it, guessing at this rate is hopeless, while a reporter who mistypes has ten tries.
+WRONG_PASSPHRASES_PER_DAY = "10 per day"
 
 bp = Blueprint("reward_portal", __name__, url_prefix="/status/reward")
 
@@ -28,7 +34,12 @@ def reward_section(tip) -> dict | None:
         return {"reward": reward, "text": text, "window": None, "form": None}
     window = claims.claim_clock(db.session, reward) if reward.status == "notified" else None
     return {"reward": reward, "text": PUBLIC_TEXT.get(reward.status, ""), "window": window,
-            "form": ClaimForm() if reward.status == "notified" else None}
+            "form": ClaimForm() if reward.status == "notified" else None,
+            "needs_passphrase": bool(tip.claim_passphrase_hash)}
+
+
+def _claim_tip_key() -> str:
+    return f"claim-tip:{(session.get('reporter') or {}).get('tip', 'none')}"
 
 
 def init_app(app):
@@ -41,6 +52,7 @@ def init_app(app):
 
 @bp.post("/claim")
 @limiter.limit("20 per hour")
+@limiter.limit(WRONG_PASSPHRASES_PER_DAY, key_func=_claim_tip_key, deduct_when=lambda _r: bool(g.get("wrong_passphrase")))
 def claim():
     tip_id = _reporter_tip_id()
     if tip_id is None:
@@ -54,9 +66,15 @@ def claim():
         try:
             claims.claim(db.session, now=clock.now(), reward=reward, name=form.name.data, id_number=form.id_number.data,
                          bank=form.bank.data, account_number=form.account_number.data,
-                         account_holder=form.account_holder.data)
+                         account_holder=form.account_holder.data, passphrase=form.passphrase.data)
         except ValidationFailed as exc:
             db.session.rollback()
+            if exc.details["fields"].get("passphrase") == "passphrase_wrong":
+                g.wrong_passphrase = True  # counted against this tip's daily tries, and recorded
+                audit.record(db.session, now=clock.now(), action="reward.claim_passphrase_wrong",
+                             actor_label="reporter", object_type="reward", object_id=reward.id,
+                             details={"case": reward.case_id})
+                db.session.commit()
             for name, code in exc.details["fields"].items():
                 text = FIELD_ERRORS.get(code) or field_message(code)  # ID number wording as on the report form
                 getattr(form, name).errors = [str(text)]

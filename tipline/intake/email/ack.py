@@ -23,6 +23,7 @@ BODY = """您好：
 
 请妥善保存此回执码。您可以在 {status_url} 输入回执码，查看办理进展、补充材料或与我们联系。
 回执码是查看该举报的唯一凭证，请勿转告他人；我们的工作人员不会向您索要回执码。
+如果您的举报可能获得奖励，请尽快在上述页面设置领奖口令：匿名领取奖励时需要回执码和该口令。
 
 本邮件由系统自动发送，请勿直接回复。如需补充材料，请使用上述页面。
 
@@ -36,7 +37,9 @@ We have received the report you sent by e-mail. Your receipt code is:
 
 Keep it safe: enter it at {status_url} to follow the progress of your report, add evidence or
 send us a message. Anyone with the code can open the report, so do not share it; our staff will
-never ask you for it. This message was sent automatically; please do not reply to it.
+never ask you for it. If your report may lead to a reward, set a claim passphrase on that page
+soon: an anonymous reporter claims a reward with the receipt code and that passphrase.
+This message was sent automatically; please do not reply to it.
 """
 
 
