@@ -3,6 +3,7 @@ code and a passphrase of their own, set once on the receipt page or the status p
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import pytest
@@ -175,6 +176,8 @@ def test_claim_needs_the_passphrase_set_on_the_status_page(app, session, world):
     page = claim_page(client)
     assert "已收到您的领奖申请" in page
     assert reward_status(session, world.reward_id) == "claimed"
+    [claimed] = events(session, "reward.claimed")
+    assert json.loads(claimed.details)["with_passphrase"] is True and PHRASE not in str(claimed.details)
 
 
 def test_wrong_passphrases_are_limited_per_report_not_per_address(app, session, world):
@@ -201,6 +204,8 @@ def test_claim_without_a_passphrase_set_still_works_with_the_receipt(app, sessio
     resp = post_claim(client, claim_page(client))
     assert resp.status_code == 302
     assert reward_status(session, world.reward_id) == "claimed"
+    [claimed] = events(session, "reward.claimed")
+    assert json.loads(claimed.details)["with_passphrase"] is False
 
 
 def test_passphrase_pages_in_english(app, session, world):

@@ -63,7 +63,7 @@ def claim(session: Session, *, now: dt.datetime, reward: Reward, name: str, id_n
     session.add(row)
     reward.status = "claimed"
     clocks.finish(session, window, today)
-    _audit(session, now, reward, "claimed", None)
+    _audit(session, now, reward, "claimed", None, with_passphrase=bool(stored))  # how the claimant was proven
     return row
 
 
