@@ -155,7 +155,35 @@ class Gunicorn:
 
     def cpu_seconds(self) -> float:
         """User + system CPU used so far by this server's workers."""
-        return sum(process_cpu_seconds(pid) for pid in self.workers())
+        return sum(self.cpu_by_worker().values())
+
+    def cpu_by_worker(self) -> dict[int, float]:
+        """User + system CPU used so far by each worker (to see how the load was shared)."""
+        return {pid: process_cpu_seconds(pid) for pid in self.workers()}
+
+    def measure_balanced(self, run, label: str, attempts: int = 4, min_share: float = 0.25, prepare=None):
+        """`run()` (one load window against this server) again until both workers did at least
+        `min_share` of the window's work, at most `attempts` times; returns (result, worker CPU
+        seconds per window tried). Load generators keep their keep-alive connections on the worker
+        that accepted them, and at the start of a window one idle worker often accepts all of them:
+        the window then measures a one-worker server at about half the throughput (seen in
+        bench/queue.py: app page N at 44 vs 80 req/s, with one worker's CPU at 11.7 s and the
+        other's at 0.02 s). Both sides of every ratio are held to the same rule. `prepare()`, if
+        given, runs before each window, outside it."""
+        tried = []
+        for attempt in range(attempts):
+            if prepare is not None:
+                prepare()
+            before = self.cpu_by_worker()
+            result = run()
+            after = self.cpu_by_worker()
+            used = sorted((after[p] - before.get(p, 0.0) for p in after), reverse=True)
+            tried.append([round(x, 2) for x in used])
+            total = sum(used)
+            if total > 0 and len(used) == 2 and used[-1] / total >= min_share:
+                return result, tried
+            log(f"{label}: workers shared the window {tried[-1]} (one idle): measuring again")
+        return result, tried
 
     def peak_rss_mib(self) -> dict[int, float]:
         """VmHWM (peak resident set) of each worker, in MiB."""

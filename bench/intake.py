@@ -83,18 +83,26 @@ def prefetch_forms(url: str, n: int, path) -> None:
         fh.writelines(json.dumps(f) + "\n" for f in forms)
 
 
-def measure(server: Gunicorn, user_class: str, name: str, users: int, seconds: int, env=None) -> dict:
+def measure(server: Gunicorn, user_class: str, name: str, users: int, seconds: int, env=None, prepare=None) -> dict:
     locustfile = BENCH / "locust_intake.py"
+    if prepare is not None:
+        prepare()
     run_locust(locustfile, user_class, server.url, users, 3, RESULTS / "locust" / f"{name}_warmup", env=env)
-    app_cpu, db_cpu = server.cpu_seconds(), postgres_cpu_seconds()
-    stats = run_locust(locustfile, user_class, server.url, users, seconds, RESULTS / "locust" / name, env=env)
-    app_cpu, db_cpu = server.cpu_seconds() - app_cpu, postgres_cpu_seconds() - db_cpu
+    windows = []
+
+    def window():
+        app_cpu, db_cpu = server.cpu_seconds(), postgres_cpu_seconds()
+        stats = run_locust(locustfile, user_class, server.url, users, seconds, RESULTS / "locust" / name, env=env)
+        windows.append((server.cpu_seconds() - app_cpu, postgres_cpu_seconds() - db_cpu))
+        return stats
+    stats, tried = server.measure_balanced(window, name, prepare=prepare)
+    app_cpu, db_cpu = windows[-1]
     key = next(k for k in stats if "(submission)" in k)
     gen = stats.pop("_load_generator")
     done = stats[key]["completed_rps"] * seconds
     per = (lambda cpu: cpu * 1000 / done if done else None)
     # CPU per submission barely moves when the machine has a slow spell, unlike throughput.
-    out = {"submission": stats[key], "all": stats, "peak_rss_mib": server.peak_rss_mib(),
+    out = {"submission": stats[key], "all": stats, "peak_rss_mib": server.peak_rss_mib(), "worker_cpu_s": tried,
            "load_generator_cpu_ms_per_submission": per(gen["cpu_s"]),
            "server_cpu_ms_per_submission": per(app_cpu), "postgres_cpu_ms_per_submission": per(db_cpu),
            "total_cpu_ms_per_submission": per(app_cpu + db_cpu + gen["cpu_s"])}
@@ -144,11 +152,12 @@ def main() -> None:
             for r in range(args.rounds):
                 bare_res = measure(bare, prefix + "BareUser", "intake_bare", args.users, args.seconds)
                 full_res = measure(full, prefix + "IntakeUser", "intake_full", args.users, args.seconds)
-                # Outside the measured window: enough forms for the warm-up and the run at up to
-                # twice the bare endpoint's rate (a shortage shows as failures, never as speed).
-                prefetch_forms(full.url, int(bare_res["submission"]["completed_rps"] * (args.seconds + 3) * 2) + 200,
-                               forms_file)
-                post_res = measure(full, "FastPostUser", "intake_post", args.users, args.seconds, env=post_env)
+                # Outside the measured window (before the warm-up, and again before each window):
+                # enough forms for it at up to twice the bare endpoint's rate (a shortage shows as
+                # failures, never as speed).
+                need = int(bare_res["submission"]["completed_rps"] * args.seconds * 2) + 200
+                post_res = measure(full, "FastPostUser", "intake_post", args.users, args.seconds, env=post_env,
+                                   prepare=lambda: prefetch_forms(full.url, need, forms_file))
                 f, b, p = full_res["submission"], bare_res["submission"], post_res["submission"]
                 ratio = f["completed_rps"] / b["completed_rps"] if b["completed_rps"] else 0.0
                 post_ratio = p["completed_rps"] / b["completed_rps"] if b["completed_rps"] else 0.0
