@@ -6,8 +6,9 @@ acknowledgement e-mails; the passphrase is chosen by the reporter, typed only wh
 when a reward is claimed, and never shown again. It is stored as a salted Argon2id hash (the same
 OWASP parameters as receipt codes), so a copy of the database does not reveal it.
 
-It is set once: on the report form, or later on the status page while none is set (a reporter who
-reported by e-mail or phone sets it there). Changing it is not offered: whoever holds only the
+It is set once: on the receipt page right after reporting (the form token shows it is the
+reporter's own browser), or later on the status page while none is set (a reporter who reported by
+e-mail or phone sets it there). Changing it is not offered: whoever holds only the
 code must not be able to replace the genuine reporter's passphrase.
 """
 from __future__ import annotations
