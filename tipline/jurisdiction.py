@@ -21,9 +21,10 @@ def division_choices(include_province: bool = True) -> dict:
     return result
 
 
-def division_name(code: str) -> str:
+def division_name(code: str, locale: str | None = None) -> str:
+    """`locale` saves looking it up again where a caller names many divisions (a list page)."""
     div = divisions().get(code)
-    return div.name(str(get_locale() or "zh")) if div else code
+    return div.name(locale or str(get_locale() or "zh")) if div else code
 
 
 def can_see(user, division_code: str) -> bool:

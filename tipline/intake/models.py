@@ -83,7 +83,7 @@ class Tip(VersionedMixin, Base):
     @property
     def reference(self) -> str:
         """What staff call the tip (never the receipt code)."""
-        return f"T{self.received_at.year}-{self.id:06d}"
+        return reference_of(self.received_at, self.id)
 
 
 class TipSuggestion(Base):
@@ -147,3 +147,8 @@ class Message(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
 
     tip: Mapped[Tip] = relationship(back_populates="messages")
+
+
+def reference_of(received_at, tip_id: int) -> str:
+    """Tip.reference from the two columns (for lists that read rows, not Tip objects)."""
+    return f"T{received_at.year}-{tip_id:06d}"

@@ -22,7 +22,7 @@ from .. import categories
 from ..cases.labels import CASE_STATE_LABELS, MEASURE_LABELS, OUTCOME_LABELS
 from ..cases.models import Case, Entity
 from ..divisions import PROVINCE_CODE
-from ..intake.models import Tip
+from ..intake.models import Tip, reference_of
 from ..jurisdiction import division_name
 from . import stats
 from .labels import CHANNEL_LABELS, KEY_FIGURE_LABELS, STAGE_LABELS, TRIAGE_LABELS
@@ -130,7 +130,7 @@ def cases_table(session: Session, period: stats.Period, division: str) -> Table:
         for case_id, ref_id, received, channel in session.execute(
                 select(Tip.case_id, Tip.id, Tip.received_at, Tip.channel).where(Tip.case_id.in_(ids))
                 .order_by(Tip.received_at, Tip.id)):
-            first_tip.setdefault(case_id, (f"T{received.year}-{ref_id:06d}", received, channel))
+            first_tip.setdefault(case_id, (reference_of(received, ref_id), received, channel))
     header = [_("Reference"), _("Received"), _("Channel"), _("Category"), _("Division"), _("Status"),
               _("Business"), _("Case number"), _("Filing number"), _("Filed on"), _("Outcome"),
               _("Decision number"), _("Decision date"), _("Measures"), _("Fines"), _("Confiscated gains"),

@@ -22,7 +22,7 @@ from ..audit import services as audit
 from ..cases.models import Case
 from ..intake.email.models import MailMessage
 from ..intake.hotline.models import HotlineCall, TranscriptSegment
-from ..intake.models import EvidenceFile, Message, ReporterIdentity, Tip
+from ..intake.models import EvidenceFile, Message, ReporterIdentity, Tip, reference_of
 from .models import LegalHold
 from .stats import local_date
 
@@ -115,7 +115,7 @@ def held_tip_ids(session: Session, tip_ids: set[int]) -> set[int]:
 
 
 def _ref(tip_id: int, received: dt.datetime) -> str:
-    return f"T{received.year}-{tip_id:06d}"
+    return reference_of(received, tip_id)
 
 
 def plan(session: Session, now: dt.datetime, rules: Rules) -> Plan:
