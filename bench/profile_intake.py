@@ -102,18 +102,29 @@ def main() -> None:
             tp.wrap(isv, "submit"); tp.wrap(iv, "_prepare"); tp.wrap(iv.ReportForm, "__call__", "ReportForm()")
         for _ in range(3):
             submit([])
-        if _os.environ.get("STATEMENTS"):  # list the statements of one GET + POST
+        if _os.environ.get("STATEMENTS"):  # the statements of one GET + POST, each with its median time
             from sqlalchemy import event
-            seen = []
+            from common import postgres_cpu_seconds
+            runs: list[list] = []
 
-            def note(conn, cursor, statement, *rest):
-                seen.append(statement)
-            event.listen(db.engine, "before_cursor_execute", note)
-            submit([])
-            event.remove(db.engine, "before_cursor_execute", note)
-            for stmt in seen:
-                print(" ".join(stmt.split())[:160])
-            print(len(seen), "statements")
+            def before(conn, cursor, statement, *rest):
+                conn.info["t0"] = time.perf_counter()
+
+            def after(conn, cursor, statement, *rest):
+                runs[-1].append((statement, time.perf_counter() - conn.info.pop("t0")))
+            event.listen(db.engine, "before_cursor_execute", before)
+            event.listen(db.engine, "after_cursor_execute", after)
+            pg = postgres_cpu_seconds()
+            for _ in range(10):
+                runs.append([])
+                submit([])
+            pg = postgres_cpu_seconds() - pg
+            event.remove(db.engine, "before_cursor_execute", before)
+            event.remove(db.engine, "after_cursor_execute", after)
+            for i, (stmt, _t) in enumerate(runs[-1]):
+                times = sorted(r[i][1] for r in runs if len(r) > i)
+                print(f"{times[len(times) // 2] * 1000:6.2f} ms  " + " ".join(stmt.split())[:140])
+            print(len(runs[-1]), f"statements; PostgreSQL CPU {pg / len(runs) * 1000:.1f} ms per GET + POST")
         tp.reset()
         prof = cProfile.Profile()
         timings: list = []

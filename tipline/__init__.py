@@ -27,9 +27,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PACKAGE / "translations")
     crypto.configure(crypto.KeyRing(settings.encryption_keys, settings.hmac_key))
 
-    from .divisions import load_divisions
+    from .divisions import packaged
     from .intake.files import EvidenceStore
-    app.extensions["divisions"] = load_divisions()
+    app.extensions["divisions"] = packaged()
     app.extensions["evidence_store"] = EvidenceStore(settings.instance_path / "evidence", crypto.keyring())
     from .rewards.rules import load_rule_sets  # a broken rule set stops start-up (RuleSetError names file and field)
     app.extensions["reward_rules"] = load_rule_sets(settings.instance_path)

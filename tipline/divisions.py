@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -63,6 +64,17 @@ class Divisions:
         """The 18 city-level divisions (Jiyuan included), sorted by code."""
         return [d for d in self._children.get(PROVINCE_CODE, []) if d.level == "city"]
 
+    def codes_within(self, code: str) -> list[str]:
+        """``code`` and the codes of every division beneath it, sorted ([] for an unknown code)."""
+        if code not in self:
+            return []
+        found, todo = [], [code]
+        while todo:
+            c = todo.pop()
+            found.append(c)
+            todo.extend(d.code for d in self._children.get(c, []))
+        return sorted(found)
+
     def counties(self, city_code: str) -> list[Division]:
         """County-level divisions of ``city_code`` sorted by code ([] for unknown codes or Jiyuan)."""
         return [d for d in self._children.get(city_code, []) if d.level == "county"]
@@ -94,6 +106,12 @@ class Divisions:
              [(city.code, f"{city.name(locale)} ({whole})")] + [(c.code, c.name(locale)) for c in self.counties(city.code)])
             for city in self.cities()
         ]
+
+
+@lru_cache(maxsize=1)
+def packaged() -> Divisions:
+    """The packaged Henan divisions, loaded once per process (the collection is read-only)."""
+    return load_divisions()
 
 
 def load_divisions(path: str | Path | None = None) -> Divisions:

@@ -38,16 +38,39 @@ def _walk(session, user, f):
         cursor = page.next_cursor
 
 
+ORDERS = (("priority", lambda t: (-t.priority, t.received_at, t.id)),
+          ("deadline", lambda t: (t.received_at, t.id)),
+          ("newest", lambda t: (-t.received_at.timestamp(), -t.id)))
+
+
 def test_keyset_pages_cover_every_tip_once_in_order(session, clock):
     user = factories.user(session, now=clock(), role="officer", division_code="410105")
     _bulk_tips(session, 130, clock())
-    for sort, key in (("priority", lambda t: (-t.priority, t.received_at, t.id)),
-                      ("deadline", lambda t: (t.received_at, t.id)),
-                      ("newest", lambda t: (-t.received_at.timestamp(), -t.id))):
+    for sort, key in ORDERS:
         seen, pages = _walk(session, user, q.QueueFilter(sort=sort))
         assert pages == 6
         assert len({t.id for t in seen}) == 130 == len(seen)
         assert seen == sorted(seen, key=key), sort
+
+
+def test_a_city_officers_pages_merge_the_city_and_its_counties(session, clock):
+    """A city's tips lie under its own code and its counties' codes: each page is merged from one
+    read per code, and the pages together are the whole city in queue order, each tip once."""
+    city = factories.user(session, now=clock(), role="officer", division_code="410100")
+    for division, n in (("410105", 61), ("410102", 37), ("410100", 9), ("410181", 1)):
+        _bulk_tips(session, n, clock(), division=division)
+    _bulk_tips(session, 20, clock(), division="410300")  # Luoyang: not Zhengzhou's
+    assert q._divisions_to_merge(city)[:3] == ["410100", "410102", "410103"]
+    for sort, key in ORDERS:
+        seen, pages = _walk(session, city, q.QueueFilter(sort=sort))
+        assert len(seen) == 108 == len({t.id for t in seen}), sort
+        assert pages == 5
+        assert {t.division_code for t in seen} == {"410105", "410102", "410100", "410181"}
+        assert seen == sorted(seen, key=key), sort
+    # Filters apply within every code's read.
+    emails, _ = _walk(session, city, q.QueueFilter(channel="email"))
+    assert emails and all(t.channel == "email" for t in emails) and len(emails) == len({t.id for t in emails})
+    assert len(emails) == sum(1 for t in _walk(session, city, q.QueueFilter())[0] if t.channel == "email")
 
 
 def test_filters_and_jurisdiction(session, clock):
