@@ -100,8 +100,8 @@ def queue_page(session: Session, user, f: QueueFilter, cursor: str | None = None
         keys, descending = (Tip.received_at, Tip.id), f.sort == "newest"
         if cursor:
             _, ts, i = _decode(cursor)
-            after = (tuple_(*keys) < tuple_(_ts(ts), int(i))) if descending else (tuple_(*keys) > tuple_(_ts(ts), int(i)))
-            conditions.append(after)
+            last = tuple_(_ts(ts), int(i))
+            conditions.append(tuple_(*keys) < last if descending else tuple_(*keys) > last)
 
     def ordered(columns):
         return [c.desc() if descending else c.asc() for c in columns]
