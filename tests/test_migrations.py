@@ -77,3 +77,39 @@ def test_db_upgrade_command_seeds_the_deadline_rules_once(app_settings, tmp_path
         assert conn.execute(text("SELECT count(*) FROM deadline_rule")).scalar() == shipped
         assert conn.execute(text("SELECT length FROM deadline_rule WHERE clock = 'filing'")).scalar() == 15
     engine.dispose()
+
+
+def test_claims_made_before_0013_keep_how_they_were_proven(app_settings, tmp_path, clock):
+    """0013 adds the claim's proof columns; for claims already made, the passphrase part is copied
+    from their audit event, and the identity check stays empty ("not checked")."""
+    from alembic import command
+
+    from tipline import create_app
+    from tipline.extensions import db
+
+    from .rewards.test_claim_passphrase import PHRASE, claim_page, post_claim
+    from .conftest import csrf_token
+    from .security import world as w
+    url = app_settings["database_url"]
+    if url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'claims.db'}"
+    app = create_app(dict(app_settings, database_url=url))
+    app.config["TIPLINE_CLOCK"] = clock
+    with app.app_context():
+        migrate.upgrade(url)
+    session = db.factory()
+    world = w.build(app, session, clock)
+    session.close()
+    client = w.reporter_client(app, world.receipt)
+    page = claim_page(client)
+    client.post("/status/report/passphrase", data={
+        "csrf_token": csrf_token(page), "passphrase": PHRASE, "passphrase_confirm": PHRASE})
+    assert post_claim(client, claim_page(client), passphrase=PHRASE).status_code == 302
+    db.engine.dispose()
+    with app.app_context():
+        command.downgrade(migrate.alembic_config(url), "0012")
+        migrate.upgrade(url)
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT with_passphrase, identity_check FROM reward_claim")).one() == (True, None)
+    engine.dispose()

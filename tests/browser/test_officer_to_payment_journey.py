@@ -19,14 +19,17 @@ TEXT = {
            "inspect": "记录检查", "decide": "记录处理决定", "violation": "违法事实成立", "decided": "已作出决定",
            "close": "结案", "closed": "已办结", "given": "2 (已审批：{})",
            "four_eyes": "您已审批过此奖励：第二次审批须由另一名财务人员进行。",
-           "show_claim": "查看领奖人信息", "record_payment": "登记发放", "payment_flash": "已登记发放。"},
+           "show_claim": "查看领奖人信息", "record_payment": "登记发放", "payment_flash": "已登记发放。",
+           "receipt_only": "仅凭回执码（举报人未设置领奖口令）", "no_identity": "举报时未提供可比对的身份"},
     "en": {**CITIZEN_TEXT["en"],
            "inspect": "Record an inspection", "decide": "Record the decision", "violation": "Violation established",
            "decided": "Decided", "close": "Close the case", "closed": "Closed", "given": "2 (given: {})",
            "four_eyes": "You have already approved this reward: the second approval must come from another "
                         "member of finance.",
            "show_claim": "Show the claimant's details", "record_payment": "Record payment",
-           "payment_flash": "Payment recorded."},
+           "payment_flash": "Payment recorded.",
+           "receipt_only": "Receipt code only (the reporter set no claim passphrase)",
+           "no_identity": "The report gave no identity to compare"},
 }
 STAFF = {  # username: (role, display name)
     "tri": ("officer", "分办员"), "inv1": ("officer", "办案甲"), "inv2": ("officer", "办案乙"),
@@ -155,6 +158,11 @@ def test_officer_to_paid_reward(browser, page, live_server, session, clock, arti
         fin1 = sign_in("fin1")
         fin1.goto(reward_url)
         expect(fin1.get_by_test_id("reward-status")).to_have_text(t["claimed"])
+        # Before revealing anything, finance sees how the claimant was proven: an anonymous report
+        # claimed with the receipt code alone (no passphrase was set in this journey).
+        proof = fin1.get_by_test_id("claim-proof")
+        expect(proof).to_contain_text(t["receipt_only"])
+        expect(proof).to_contain_text(t["no_identity"])
         fin1.fill("#reason", "付款核对")
         fin1.get_by_role("button", name=t["show_claim"]).click()
         details = fin1.get_by_test_id("claim-details")

@@ -12,7 +12,7 @@ from ..cases import clocks
 from ..cases.clock_models import Clock
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..intake import passphrase as claim_passphrase
-from ..intake.models import Tip
+from ..intake.models import ReporterIdentity, Tip
 from ..validators import id_number_problem, normalise_id_number
 from .models import Reward, RewardClaim, RewardPayment
 from .services import _audit
@@ -58,13 +58,34 @@ def claim(session: Session, *, now: dt.datetime, reward: Reward, name: str, id_n
         fields["account_holder"] = "not_own_name"  # payment goes only to an account in the reporter's name
     if fields:
         raise ValidationFailed("invalid claim", fields=fields)
+    check = identity_check(session.scalar(select(ReporterIdentity).where(ReporterIdentity.tip_id == reward.tip_id)),
+                           name=name, id_number=id_number)
     row = RewardClaim(reward_id=reward.id, name=name, id_number=normalise_id_number(id_number),
-                      bank=bank.strip(), account_number=digits, account_holder=holder, claimed_at=now)
+                      bank=bank.strip(), account_number=digits, account_holder=holder, claimed_at=now,
+                      with_passphrase=bool(stored), identity_check=check)
     session.add(row)
     reward.status = "claimed"
     clocks.finish(session, window, today)
-    _audit(session, now, reward, "claimed", None, with_passphrase=bool(stored))  # how the claimant was proven
+    # How the claimant was proven, for finance before paying (and the trail).
+    _audit(session, now, reward, "claimed", None, with_passphrase=bool(stored), identity_check=check)
     return row
+
+
+IDENTITY_CHECKS = ("match", "differs", "none")
+
+
+def identity_check(identity: ReporterIdentity | None, *, name: str, id_number: str) -> str:
+    """Whether the claimant is who the report named: "match", "differs", or "none" when the report
+    gave no name or ID number. The ID number decides where the report gave one, else the name.
+    Compared by the server at claim time; nobody sees the identity, and the claimant is not told
+    (a holder of someone else's receipt learns nothing from the answer): finance sees the result."""
+    if identity is None or not (identity.id_number or identity.name):
+        return "none"
+    if identity.id_number:
+        same = normalise_id_number(identity.id_number) == normalise_id_number(id_number)
+    else:
+        same = "".join(identity.name.split()) == "".join((name or "").split())
+    return "match" if same else "differs"
 
 
 def reveal_claim(session: Session, *, now: dt.datetime, reward: Reward, actor, reason: str) -> RewardClaim:

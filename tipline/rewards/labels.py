@@ -14,6 +14,18 @@ STATUS_LABELS = {
     "forfeited": _l("Forfeited: not claimed in time"),
     "revoked": _l("Revoked"),
 }
+# How the claimant was proven (finance's reward page, before paying).
+PASSPHRASE_PROOF = {
+    True: _l("Receipt code and the claim passphrase the reporter set"),
+    False: _l("Receipt code only (the reporter set no claim passphrase)"),
+    None: _l("Not recorded (claimed before this was kept)"),
+}
+IDENTITY_CHECK = {
+    "match": _l("Matches the identity given in the report"),
+    "differs": _l("Differs from the identity given in the report: check with the reporter before paying"),
+    "none": _l("The report gave no identity to compare"),
+    None: _l("Not checked (claimed before this check existed)"),
+}
 # What the reporter reads on the status page.
 PUBLIC_TEXT = {
     "notified": _l("A reward has been granted for your report. Claim it below before the deadline."),

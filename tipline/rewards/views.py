@@ -20,8 +20,8 @@ from ..jurisdiction import can_see, division_filter, division_name
 from ..oversight.exports import Table, to_csv, to_xlsx
 from . import claims, services
 from .forms import DecisionForm, PaymentForm, ProposalForm, RevealClaimForm
-from .labels import FIELD_ERRORS, STATUS_LABELS
-from .models import Reward, RewardApproval, RewardPayment
+from .labels import FIELD_ERRORS, IDENTITY_CHECK, PASSPHRASE_PROOF, STATUS_LABELS
+from .models import Reward, RewardApproval, RewardClaim, RewardPayment
 
 bp = Blueprint("rewards", __name__, url_prefix="/staff/rewards")
 
@@ -72,8 +72,12 @@ def _page(reward, case, status=200, **forms):
                                                                 RewardApproval.active.is_(True))).all()
     window = claims.claim_clock(db.session, reward)
     rules = services._rules_for(_rules(), case)
+    # How the claimant was proven: two plain columns, so nothing of the claim is decrypted or revealed.
+    proof = db.session.execute(select(RewardClaim.with_passphrase, RewardClaim.identity_check)
+                               .where(RewardClaim.reward_id == reward.id)).first()
     context = dict(reward=reward, case=case, labels=STATUS_LABELS, payment=payment, approvals=approvals,
-                   window=window, rules=rules, computation=json.loads(reward.computation) if reward.computation else None,
+                   window=window, rules=rules, proof=proof, passphrase_proof=PASSPHRASE_PROOF,
+                   identity_check=IDENTITY_CHECK, computation=json.loads(reward.computation) if reward.computation else None,
                    proposal_form=forms.get("proposal_form") or _proposal_form(reward),
                    decision_form=forms.get("decision_form") or DecisionForm(version=reward.version),
                    payment_form=forms.get("payment_form") or PaymentForm(
@@ -215,7 +219,6 @@ def export(fmt: str):
     payments = {p.reward_id: p for p in db.session.scalars(select(RewardPayment))}
     claims_by = {}
     if with_identity:
-        from .models import RewardClaim
         claims_by = {cl.reward_id: cl for cl in db.session.scalars(select(RewardClaim))}
     lines = []
     for r, c in rows:
