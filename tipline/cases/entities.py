@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import re
 import threading
 import unicodedata
@@ -89,36 +88,58 @@ def priority_of(session: Session, tip: Tip, today: dt.date | None = None, entity
     return Priority(severity, history, evidence, max(0, age))
 
 
-_TEXTS: OrderedDict[bytes, str] = OrderedDict()  # ciphertext digest -> the compared text (worker memory only)
+_TEXTS: OrderedDict[tuple, str] = OrderedDict()  # (id, version, receipt hash) -> compared text (worker memory)
 _TEXTS_MAX = 4096
 _TEXTS_LOCK = threading.Lock()
 
 
-def _compared_text(ciphertext: bytes) -> str:
-    """The first 2,000 characters of a tip's text, decrypted once per worker and then kept in a
-    bounded in-memory LRU: every new tip compares against the same few hundred recent tips, and
-    decrypting each of them for each arrival cost as much as the receipt hash. Keyed by a digest of
-    the ciphertext, so a rotated or corrected text is a new entry; nothing is written anywhere."""
-    digest = hashlib.sha256(ciphertext).digest()
+def _kept_text(key: tuple) -> str | None:
     with _TEXTS_LOCK:
-        text = _TEXTS.get(digest)
+        text = _TEXTS.get(key)
         if text is not None:
-            _TEXTS.move_to_end(digest)
-            return text
+            _TEXTS.move_to_end(key)
+        return text
+
+
+def _keep_text(key: tuple, ciphertext: bytes) -> str:
     text = crypto.keyring().decrypt(ciphertext).decode("utf-8")[:2000]
     with _TEXTS_LOCK:
-        _TEXTS[digest] = text
+        _TEXTS[key] = text
         while len(_TEXTS) > _TEXTS_MAX:
             _TEXTS.popitem(last=False)
     return text
 
 
+def _compared_texts(session: Session, wanted: dict[int, tuple]) -> dict[int, str]:
+    """The first 2,000 characters of each wanted tip's text ({position: (id, version, receipt hash)}).
+
+    Every arriving tip compares against the same few hundred recent tips, so their texts are kept in
+    a bounded in-memory LRU (worker memory only, nothing is written) and only texts not kept yet are
+    read and decrypted: before, all 300 ciphertexts were read from the database for every arrival.
+    The key changes with the row's version (every ORM change bumps it, anonymisation included) and
+    includes the tip's unique random receipt hash, so another database's tip with the same id and
+    version (a restore, a test) never reads this one's text."""
+    texts, missing = {}, {}
+    for pos, key in wanted.items():
+        text = _kept_text(key)
+        if text is None:
+            missing[key[0]] = pos
+        else:
+            texts[pos] = text
+    if missing:
+        for tip_id, version, receipt_hash, ciphertext in session.execute(
+                select(Tip.id, Tip.version, Tip.receipt_hash, type_coerce(Tip.description, LargeBinary))
+                .where(Tip.id.in_(missing))):
+            texts[missing[tip_id]] = _keep_text((tip_id, version, receipt_hash), bytes(ciphertext))
+    return texts
+
+
 def suggest_related(session: Session, tip: Tip) -> list[TipSuggestion]:
     """Same credit code, a similar entity name, or similar text, among recent tips of the same city."""
     since = tip.received_at - SUGGESTION_WINDOW
-    # Only the compared columns, the text as its ciphertext (decrypted lazily, see _compared_text).
+    # Only the compared columns; texts come from _compared_texts, read only when not kept already.
     candidates = session.execute(
-        select(Tip.id, Tip.entity_uscc, Tip.entity_name, type_coerce(Tip.description, LargeBinary))
+        select(Tip.id, Tip.entity_uscc, Tip.entity_name, Tip.version, Tip.receipt_hash)
         .where(Tip.id != tip.id, Tip.received_at >= since, code_prefix(Tip.division_code, tip.division_code[:4]))
         .order_by(Tip.received_at.desc()).limit(SUGGESTION_CANDIDATES)
     ).all()
@@ -126,13 +147,15 @@ def suggest_related(session: Session, tip: Tip) -> list[TipSuggestion]:
     name = normalise_name(tip.entity_name)
     # Scores in bulk (rapidfuzz's C++ loop, the query preprocessed once); precedence as before:
     # same credit code, then a similar name, then similar text.
-    names = {i: n for i, (_id, _u, other_name, _t) in enumerate(candidates) if (n := _normalised(other_name))}
+    names = {i: n for i, (_id, _u, other_name, _v, _h) in enumerate(candidates) if (n := _normalised(other_name))}
     name_scores = {i: score for _c, score, i in process.extract(
         name, names, scorer=fuzz.token_set_ratio, score_cutoff=NAME_THRESHOLD, limit=None)} if name and names else {}
-    texts = {i: _compared_text(bytes(t)) for i, (_id, _u, _n, t) in enumerate(candidates) if i not in name_scores}
+    texts = _compared_texts(session, {i: (other_id, version, receipt_hash) for i, (other_id, _u, _n, version,
+                                                                                 receipt_hash) in enumerate(candidates)
+                                      if i not in name_scores})
     text_scores = {i: score for _c, score, i in process.extract(
         tip.description[:2000], texts, scorer=fuzz.token_set_ratio, score_cutoff=TEXT_THRESHOLD, limit=None)}
-    for i, (other_id, other_uscc, _n, _t) in enumerate(candidates):
+    for i, (other_id, other_uscc, *_rest) in enumerate(candidates):
         if tip.entity_uscc and other_uscc == tip.entity_uscc:
             found[other_id] = TipSuggestion(tip_id=tip.id, other_id=other_id, reason="same_uscc", score=100)
         elif i in name_scores:

@@ -1,0 +1,58 @@
+"""Related-tip suggestions on arrival: similar text across different business names, with the
+compared texts kept per worker and read again when a tip's text changes."""
+from __future__ import annotations
+
+from sqlalchemy import event, select
+
+from tipline.cases import entities
+from tipline.extensions import db
+from tipline.intake.models import Tip, TipSuggestion
+
+from .. import factories
+
+TEXT = ("该公司在没有做任何检测的情况下出具了水泥抗压强度检验报告，报告编号 2026-0211，"
+        "样品从未送到实验室，负责人要求员工伪造原始记录并在报告上加盖检验专用章。")
+
+
+def suggested(session, tip) -> dict[int, str]:
+    return dict(session.execute(select(TipSuggestion.other_id, TipSuggestion.reason)
+                                .where(TipSuggestion.tip_id == tip.id)).all())
+
+
+def test_similar_text_is_suggested_and_follows_a_changed_text(app, session, clock):
+    first, _ = factories.tip(session, now=clock(), entity_name="郑州甲检测技术有限公司", description=TEXT)
+    other, _ = factories.tip(session, now=clock.advance(hours=1), entity_name="开封乙建材商行",
+                             description="该商行销售的建材没有合格证，仓库里堆放着没有标签的原料。")
+    session.commit()
+    # Different business names, nearly the same words: suggested for the text.
+    second, _ = factories.tip(session, now=clock.advance(hours=1), entity_name="新乡丙工程质量检测站",
+                              description=TEXT.replace("2026-0211", "2026-0212"))
+    session.commit()
+    assert suggested(session, second) == {first.id: "similar_text"}
+
+    # The first tip's text changes (as anonymisation does): the kept copy is not used any more.
+    first.description = "（已匿名化）"
+    session.commit()
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        third, _ = factories.tip(session, now=clock.advance(hours=1), entity_name="洛阳丁质检中心",
+                                 description=TEXT.replace("2026-0211", "2026-0213"))
+        session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert suggested(session, third) == {second.id: "similar_text"}
+    # Only the changed tip's text was read again; the others came from the worker's kept copies.
+    [reread] = [s for s in statements if "tip.description" in s and "IN (" in s.upper()]
+    assert reread.count("tip.description") == 1
+
+
+def test_kept_texts_are_never_shared_between_tips_with_the_same_id_and_version(app):
+    """A tip of another database (a restore, a test) can have the same id and version: the key also
+    holds the tip's own random receipt hash."""
+    key_a, key_b = (7, 1, "a" * 64), (7, 1, "b" * 64)
+    from tipline import crypto
+    entities._keep_text(key_a, crypto.keyring().encrypt("甲的文字".encode()))
+    assert entities._kept_text(key_a) == "甲的文字"
+    assert entities._kept_text(key_b) is None
