@@ -56,3 +56,45 @@ def test_kept_texts_are_never_shared_between_tips_with_the_same_id_and_version(a
     entities._keep_text(key_a, crypto.keyring().encrypt("甲的文字".encode()))
     assert entities._kept_text(key_a) == "甲的文字"
     assert entities._kept_text(key_b) is None
+
+
+def test_two_reports_about_the_same_new_business_at_once(app, session, clock):
+    """PostgreSQL: another submission stores the same new business between this one's look and its
+    insert; this one's savepoint rolls back, it links the winner's row, and its tip is stored.
+    SQLite: the other writer cannot write at all meanwhile (BEGIN IMMEDIATE), so no race there."""
+    import sqlite3
+
+    import pytest
+    from sqlalchemy import func
+
+    from tipline.cases.models import Entity
+    raced = []
+
+    def another_submission(conn, cursor, statement, params, context, executemany):
+        if not raced and statement.lstrip().upper().startswith("SELECT") and "FROM entity" in statement:
+            raced.append(True)
+            if db.engine.dialect.name == "sqlite":
+                other = sqlite3.connect(db.engine.url.database, timeout=0)
+                try:
+                    with pytest.raises(sqlite3.OperationalError, match="locked"):
+                        other.execute("BEGIN IMMEDIATE")
+                finally:
+                    other.close()
+            else:
+                other = db.factory()
+                try:
+                    other.add(Entity(key=entities.entity_key("郑州同名检测有限公司", None), name="郑州同名检测有限公司"))
+                    other.commit()
+                finally:
+                    other.close()
+
+    event.listen(db.engine, "after_cursor_execute", another_submission)
+    try:
+        tip, code = factories.tip(session, now=clock(), entity_name="郑州同名检测有限公司")
+        session.commit()
+    finally:
+        event.remove(db.engine, "after_cursor_execute", another_submission)
+    assert raced, "the competing submission did not run"
+    assert code and tip.entity_id is not None
+    assert session.scalar(select(func.count(Entity.id))) == 1
+    assert session.get(Tip, tip.id).entity_id == session.scalar(select(Entity.id))

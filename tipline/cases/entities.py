@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import LargeBinary, func, select, type_coerce
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import categories, crypto
@@ -48,9 +49,18 @@ def get_or_create_entity(session: Session, name: str, uscc: str | None) -> Entit
         return None
     entity = session.scalar(select(Entity).where(Entity.key == key))
     if entity is None:
-        entity = Entity(key=key, name=name.strip()[:200], uscc=uscc)
-        session.add(entity)
-        session.flush()
+        # Two reports about the same new business can arrive at once: the one that loses the race
+        # on the unique key rolls back only its savepoint and takes the winner's row (before, that
+        # reporter got a 500 and nothing was stored; seen under load in bench/intake.py).
+        try:
+            with session.begin_nested():
+                entity = Entity(key=key, name=name.strip()[:200], uscc=uscc)
+                session.add(entity)
+                session.flush()
+        except IntegrityError:
+            entity = session.scalar(select(Entity).where(Entity.key == key))
+            if entity is None:
+                raise
     return entity
 
 
