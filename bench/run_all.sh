@@ -24,6 +24,8 @@ echo "== 2. load $ROWS tips"
 $PY bench/load_tips.py --db "$DB" --rows "$ROWS" --create
 echo "== 3. officer queue"
 $PY bench/queue.py --db "$DB" --seconds "$SECONDS_RUN"
+echo "== 3d. city officers' queues (merged per-code reads vs one statement)"
+$PY bench/city_queue.py --db "$DB"
 echo "== 4. reminder sweep ($CLOCKS vs 1000 open clocks)"
 $PY bench/reminders.py --db "$DB" --clocks "$CLOCKS"
 echo "== 5. ingest ($MAILS mails, $CALLS hotline calls)"
