@@ -4,7 +4,9 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import DateTime, Integer, LargeBinary, MetaData, Numeric, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
 
 from . import crypto
 
@@ -94,5 +96,13 @@ class VersionedMixin:
         return {"version_id_col": cls.__table__.c.version}
 
 
+def insert_ignoring_conflicts(session: Session, model, unique: list[str]):
+    """INSERT ... ON CONFLICT (unique) DO NOTHING for the session's database (PostgreSQL or SQLite):
+    a row that another transaction stored first is skipped in one statement, where a savepoint
+    around a plain INSERT would cost two more round trips. Add `.values(...)` and `.returning(...)`."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return insert(model).on_conflict_do_nothing(index_elements=unique)
+
+
 __all__ = ["Base", "UTCDateTime", "EncryptedText", "EncryptedBytes", "Money", "TimestampMixin", "VersionedMixin",
-           "utcnow"]
+           "insert_ignoring_conflicts", "utcnow"]

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import LargeBinary, func, select, type_coerce
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import categories, crypto
+from ..db import insert_ignoring_conflicts
 from ..jurisdiction import code_prefix
 from ..intake.models import EvidenceFile, Tip, TipSuggestion
 from .models import Entity
@@ -49,18 +49,15 @@ def get_or_create_entity(session: Session, name: str, uscc: str | None) -> Entit
         return None
     entity = session.scalar(select(Entity).where(Entity.key == key))
     if entity is None:
-        # Two reports about the same new business can arrive at once: the one that loses the race
-        # on the unique key rolls back only its savepoint and takes the winner's row (before, that
-        # reporter got a 500 and nothing was stored; seen under load in bench/intake.py).
-        try:
-            with session.begin_nested():
-                entity = Entity(key=key, name=name.strip()[:200], uscc=uscc)
-                session.add(entity)
-                session.flush()
-        except IntegrityError:
+        # Two reports about the same new business can arrive at once (seen under load in
+        # bench/intake.py: the loser took a 500 and nothing was stored). The insert skips a row the
+        # other stored first, and this report then links to that row.
+        entity = session.scalars(insert_ignoring_conflicts(session, Entity, ["key"]).values(
+            key=key, name=name.strip()[:200], uscc=uscc, substantiated=0).returning(Entity)).first()
+        if entity is None:
             entity = session.scalar(select(Entity).where(Entity.key == key))
             if entity is None:
-                raise
+                raise LookupError(f"entity {key!r} neither inserted nor found")
     return entity
 
 

@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from sqlalchemy import and_, func, or_, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..auth.models import User
 from ..calendar.service import WorkCalendar
+from ..db import insert_ignoring_conflicts
 from ..intake.models import Tip
 from ..mail import SEND_ERRORS, deliver
 from .models import Assignment
@@ -98,9 +97,7 @@ class People:
 def _insert_ignore(session: Session, rows: list[dict]) -> int:
     if not rows:
         return 0
-    dialect = session.bind.dialect.name
-    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(Reminder).values(rows)
-    stmt = stmt.on_conflict_do_nothing(index_elements=["clock_id", "rule", "moment", "user_id"])
+    stmt = insert_ignoring_conflicts(session, Reminder, ["clock_id", "rule", "moment", "user_id"]).values(rows)
     # RETURNING counts what was really inserted (psycopg reports -1 as the rowcount here).
     return len(session.execute(stmt.returning(Reminder.id)).all())
 
