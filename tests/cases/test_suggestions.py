@@ -60,7 +60,8 @@ def test_kept_texts_are_never_shared_between_tips_with_the_same_id_and_version(a
 
 def test_two_reports_about_the_same_new_business_at_once(app, session, clock):
     """PostgreSQL: another submission stores the same new business between this one's look and its
-    insert; this one's savepoint rolls back, it links the winner's row, and its tip is stored.
+    insert; this one's INSERT ... ON CONFLICT DO NOTHING skips, it links the winner's row, and its
+    tip is stored.
     SQLite: the other writer cannot write at all meanwhile (BEGIN IMMEDIATE), so no race there."""
     import sqlite3
 
@@ -98,3 +99,31 @@ def test_two_reports_about_the_same_new_business_at_once(app, session, clock):
     assert code and tip.entity_id is not None
     assert session.scalar(select(func.count(Entity.id))) == 1
     assert session.get(Tip, tip.id).entity_id == session.scalar(select(Entity.id))
+
+
+def test_candidates_are_the_newest_of_the_whole_city_within_the_window(app, session, clock, monkeypatch):
+    """Suggestions compare a new tip with the newest tips of its city (the city's own code and every
+    county's, each read by its own index seek and merged), never another city's, never older than
+    the window, and at most SUGGESTION_CANDIDATES of them."""
+    import datetime as dt
+
+    name = "郑州同城检测有限公司"
+    old, _ = factories.tip(session, now=clock() - dt.timedelta(days=200), division_code="410102", entity_name=name)
+    a, _ = factories.tip(session, now=clock(), division_code="410105", entity_name=name)
+    b, _ = factories.tip(session, now=clock.advance(hours=1), division_code="410102", entity_name=name)
+    c, _ = factories.tip(session, now=clock.advance(hours=1), division_code="410100", entity_name=name)
+    luoyang, _ = factories.tip(session, now=clock.advance(hours=1), division_code="410302", entity_name=name)
+    e, _ = factories.tip(session, now=clock.advance(hours=1), division_code="410181", entity_name=name)
+    session.commit()
+
+    new, _ = factories.tip(session, now=clock.advance(hours=1), division_code="410105", entity_name=name)
+    session.commit()
+    assert suggested(session, new) == {a.id: "similar_name", b.id: "similar_name", c.id: "similar_name",
+                                       e.id: "similar_name"}
+
+    monkeypatch.setattr(entities, "SUGGESTION_CANDIDATES", 3)
+    newer, _ = factories.tip(session, now=clock.advance(hours=1), division_code="410100", entity_name=name)
+    session.commit()
+    # The three newest of the city: the tip just before, then e and c; not b or a, nor Luoyang's.
+    assert set(suggested(session, newer)) == {new.id, e.id, c.id}
+    assert luoyang.id not in suggested(session, newer) and old.id not in suggested(session, new)
