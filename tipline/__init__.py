@@ -26,6 +26,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.config.update(settings.as_flask_config())
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PACKAGE / "translations")
     crypto.configure(crypto.KeyRing(settings.encryption_keys, settings.hmac_key))
+    from .audit import services as audit_services
+    audit_services.configure(settings.audit_key_bytes)
 
     from .divisions import packaged
     from .intake.files import EvidenceStore
@@ -36,6 +38,11 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
 
     # `tipline.db` is also a submodule name, so the extension is reached through `ext`.
     ext.db.init_app(app, settings.database_url)
+    if settings.database_url.startswith("postgresql"):
+        _check_fingerprints(settings)
+    if settings.evidence_in_database:
+        from .intake.dbstore import DatabaseEvidenceStore
+        app.extensions["evidence_store"] = DatabaseEvidenceStore(crypto.keyring())
     ext.csrf.init_app(app)
     ext.limiter.init_app(app)
 
@@ -85,3 +92,15 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     register(app)
 
     return app
+
+
+def _check_fingerprints(settings: Settings) -> None:
+    """Several hosts share a PostgreSQL database: refuse to run with secrets other than the ones it was
+    written with, and take back any secret file this start generated (tipline.fingerprint)."""
+    from .fingerprint import KeyMismatch, ensure_fingerprints
+    try:
+        ensure_fingerprints(ext.db.engine, settings)
+    except KeyMismatch:
+        for path in settings.generated_secrets:
+            Path(path).unlink(missing_ok=True)
+        raise

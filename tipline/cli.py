@@ -40,6 +40,12 @@ def db_upgrade(revision):
         db.session.commit()
         if added:
             click.echo(f"deadline rules added: {added}")
+        from .audit.services import rekey
+        if rekey(db.session, now=clock.now(), actor_label="cli") is not None:
+            click.echo("audit chain rekeyed: earlier events keep their plain hashes, later ones use the audit key")
+        db.session.commit()
+        from .fingerprint import ensure_fingerprints
+        ensure_fingerprints(db.engine, current_app.config["TIPLINE"])
 
 
 @db_group.command("revision")
@@ -106,18 +112,47 @@ def audit_group():
 
 
 @audit_group.command("verify")
+@click.option("--checkpoints", "checkpoints_file", type=click.Path(exists=True, dir_okay=False),
+              help="also check the chain against the signed heads in this file (tipline audit checkpoint)")
 @with_appcontext
-def audit_verify():
-    """Recompute the hash chain; exit 1 naming the first broken event."""
+def audit_verify(checkpoints_file):
+    """Recompute the keyed hash chain; exit 1 naming the first broken event or checkpoint."""
+    from .audit import checkpoints
     from .audit.services import verify
     from .extensions import db
     result = verify(db.session)
+    failed = False
     if result.ok:
         click.echo(f"audit chain intact: {result.checked} events")
-        return
-    click.echo(f"audit chain BROKEN at event {result.broken_id}: {result.reason} "
-               f"({result.checked} events verified before it)", err=True)
-    sys.exit(1)
+    else:
+        failed = True
+        click.echo(f"audit chain BROKEN at event {result.broken_id}: {result.reason} "
+                   f"({result.checked} events verified before it)", err=True)
+    if checkpoints_file:
+        count, problems = checkpoints.verify_file(db.session, checkpoints_file)
+        for p in problems:
+            click.echo(f"checkpoint line {p.line} FAILS: {p.reason}", err=True)
+        if problems:
+            failed = True
+        else:
+            click.echo(f"checkpoints match: {count}")
+    if failed:
+        sys.exit(1)
+
+
+@audit_group.command("checkpoint")
+@with_appcontext
+def audit_checkpoint():
+    """Append the chain's current head, signed, to TIPLINE_AUDIT_CHECKPOINT_PATH (and mail it if set)."""
+    from .audit import checkpoints
+    from .extensions import db
+    from .mail import SEND_ERRORS
+    settings = current_app.config["TIPLINE"]
+    try:
+        record = checkpoints.write(db.session, clock.now(), settings)
+    except SEND_ERRORS as exc:
+        raise click.ClickException(f"checkpoint written to {settings.checkpoint_path} but not mailed: {exc}")
+    click.echo(f"checkpoint of event {record['last_id']} appended to {settings.checkpoint_path}")
 
 
 @click.command("serve")
@@ -171,6 +206,11 @@ def keys_rotate():
     ring = crypto.keyring()
     values = keys.rotate_database(db.session, ring)
     files = keys.rotate_files(current_app.config["TIPLINE"].instance_path / "evidence", ring)
+    store = current_app.extensions["evidence_store"]
+    if store.in_database:
+        files += store.rotate_all(db.session)
+    from .fingerprint import record_rotation
+    record_rotation(db.session, current_app.config["TIPLINE"], clock.now())
     audit.record(db.session, now=clock.now(), action="keys.rotated", actor_label="cli",
                  details={"values": values, "files": files})
     db.session.commit()

@@ -82,8 +82,34 @@ class Settings:
     max_upload_mb: int = 50
     max_files: int = 10
     scheduler_enabled: bool = True
+    # The audit chain's HMAC key (at least 32 characters); empty: derived from the HMAC key.
+    audit_key: str = ""
+    # Where `tipline audit checkpoint` appends signed chain heads (JSON lines); empty: instance/audit-checkpoints.jsonl.
+    audit_checkpoint_path: str = ""
+    audit_checkpoint_mail: str = ""  # comma-separated auditors' addresses that also receive each checkpoint
+    # file | database; empty: database on PostgreSQL (one pg_dump holds tips and evidence), file on SQLite.
+    evidence_store: str = ""
     testing: bool = False
+    generated_secrets: tuple[str, ...] = ()  # secret files this start created (none existed)
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def audit_key_bytes(self) -> bytes:
+        if self.audit_key:
+            return self.audit_key.encode()
+        from .audit.services import derive_key
+        return derive_key(self.hmac_key)
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return Path(self.audit_checkpoint_path) if self.audit_checkpoint_path else \
+            self.instance_path / "audit-checkpoints.jsonl"
+
+    @property
+    def evidence_in_database(self) -> bool:
+        if self.evidence_store:
+            return self.evidence_store == "database"
+        return self.database_url.startswith("postgresql")
 
     def as_flask_config(self) -> dict[str, Any]:
         cookie_name = "__Host-tipline" if self.secure_cookies else "tipline"
@@ -106,12 +132,15 @@ class Settings:
         }
 
 
-def _secret_file(instance: Path, name: str, make) -> str:
-    """Read a secret from the instance folder, creating it (mode 0600) on first run."""
+def _secret_file(instance: Path, name: str, make, generated: list[str] | None = None) -> str:
+    """Read a secret from the instance folder, creating it (mode 0600) on first run (its path is
+    then added to `generated`, so start-up can take it back if the database was written with others)."""
     secrets_dir = instance / "secrets"
     path = secrets_dir / name
     if path.exists():
         return path.read_text().strip()
+    if generated is not None:
+        generated.append(str(path))
     secrets_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     value = make()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -184,18 +213,19 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
     if database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
 
-    secret_key = get("SECRET_KEY") or _secret_file(instance, "secret_key", lambda: secrets.token_hex(32))
+    generated: list[str] = []
+    secret_key = get("SECRET_KEY") or _secret_file(instance, "secret_key", lambda: secrets.token_hex(32), generated)
     if len(secret_key) < 32:
         raise ConfigError(f"{PREFIX}SECRET_KEY: must be at least 32 characters")
 
     override_keys = overrides.pop("encryption_keys", None)
     raw_keys = ",".join(override_keys) if override_keys else (
-        get("ENCRYPTION_KEYS") or _secret_file(instance, "encryption_keys", _new_fernet_key))
+        get("ENCRYPTION_KEYS") or _secret_file(instance, "encryption_keys", _new_fernet_key, generated))
     keys = tuple(_check_fernet_key("ENCRYPTION_KEYS", k.strip()) for k in raw_keys.replace("\n", ",").split(",") if k.strip())
     if not keys:
         raise ConfigError(f"{PREFIX}ENCRYPTION_KEYS: at least one key is needed")
 
-    raw_hmac = get("HMAC_KEY") or _secret_file(instance, "hmac_key", lambda: secrets.token_hex(32))
+    raw_hmac = get("HMAC_KEY") or _secret_file(instance, "hmac_key", lambda: secrets.token_hex(32), generated)
     if len(raw_hmac) < 32:
         raise ConfigError(f"{PREFIX}HMAC_KEY: must be at least 32 characters")
 
@@ -224,12 +254,17 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         "ratelimit_storage_uri", "mail_server", "mail_username", "mail_password", "mail_sender",
         "hotline_phone", "postal_mailbox", "public_email", "intake_division",
         "imap_host", "imap_user", "imap_password", "imap_mailbox", "imap_security", "imap_ca_file", "public_url",
+        "audit_key", "audit_checkpoint_path", "audit_checkpoint_mail", "evidence_store",
     ):
         raw = get(name.upper())
         if raw is not None:
             kwargs[name] = raw
     kwargs.update(overrides)
     _check_imap(kwargs)
+    if kwargs.get("evidence_store", "") not in ("", "file", "database"):
+        raise ConfigError(f"{PREFIX}EVIDENCE_STORE: expected file or database, got {kwargs['evidence_store']!r}")
+    if kwargs.get("audit_key") and len(kwargs["audit_key"]) < 32:
+        raise ConfigError(f"{PREFIX}AUDIT_KEY: must be at least 32 characters")
     unknown = set(kwargs) - set(typed)
     if unknown:
         raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
@@ -239,5 +274,6 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         secret_key=secret_key,
         encryption_keys=keys,
         hmac_key=raw_hmac.encode(),
+        generated_secrets=tuple(generated),
         **kwargs,
     )

@@ -30,6 +30,14 @@ def expire_staff_sessions(session, now: dt.datetime, idle: dt.timedelta, absolut
     return result.rowcount or 0
 
 
+def audit_checkpoint(session, now: dt.datetime, settings) -> dict:
+    """The daily signed head outside the database (tipline.audit.checkpoints)."""
+    from .audit import checkpoints
+    record = checkpoints.write(session, now, settings)
+    session.rollback()  # read-only: end the transaction
+    return record
+
+
 def _jobs(app):
     settings = app.config["TIPLINE"]
     idle = dt.timedelta(minutes=settings.session_idle_minutes)
@@ -45,6 +53,7 @@ def _jobs(app):
         ("deadline_reminders", lambda s, now: sweep(s, now, settings), {"minutes": settings.reminder_minutes}),
         ("reward_forfeiture", lambda s, now: forfeit_expired(s, now), {"hours": 6}),
         ("retention", lambda s, now: retention_sweep(s, now, store), {"hours": 24}),
+        ("audit_checkpoint", lambda s, now: audit_checkpoint(s, now, settings), {"hours": 24}),
     ]
     if settings.imap_host:
         jobs.append(("poll_email", _email_job(app, store), {"minutes": settings.email_poll_minutes}))

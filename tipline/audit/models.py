@@ -34,6 +34,8 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_id: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    # "sha256" for a chain written before the audit key (rekeyed by its next event), else "hmac-sha256".
+    scheme: Mapped[str] = mapped_column(String(16), nullable=False, server_default="sha256")
 
 
 GENESIS = "0" * 64

@@ -2,11 +2,19 @@
 
 Each event's hash covers its own fields and the previous event's hash, so editing, deleting or
 reordering any row breaks every hash after it; `verify` names the first broken event.
+
+The hash is an HMAC-SHA256 with the audit key, which is not in the database (TIPLINE_AUDIT_KEY, or
+derived from TIPLINE_HMAC_KEY): someone who can write the database but not read the instance's
+secrets cannot recompute the chain after an edit. Chains written before the key (plain SHA-256)
+keep their events: the first keyed event, "audit.rekeyed", binds the last plain hash under the key,
+so the plain prefix cannot be rewritten either. `checkpoints.py` keeps signed heads outside the
+database, which catches a truncated tail.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -24,24 +32,85 @@ def _canonical(event_id: int, at: dt.datetime, actor_id, actor_label, action, ob
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _digest(ev: AuditEvent, prev_hash: str) -> str:
+PLAIN, KEYED = "sha256", "hmac-sha256"
+REKEY_ACTION = "audit.rekeyed"
+_key: bytes | None = None
+
+
+def configure(key: bytes) -> None:
+    """Set the audit key (create_app does, from Settings.audit_key_bytes)."""
+    global _key
+    _key = key
+
+
+def audit_key() -> bytes:
+    if _key is None:
+        raise RuntimeError("the audit key is not configured (create_app configures it)")
+    return _key
+
+
+def derive_key(hmac_key: bytes) -> bytes:
+    """The audit key when TIPLINE_AUDIT_KEY is not set: a keyed hash of a constant under the HMAC key."""
+    return hmac.new(hmac_key, b"tipline.audit.chain.v1", hashlib.sha256).digest()
+
+
+def _plain_digest(ev: AuditEvent, prev_hash: str) -> str:
+    """The old, unkeyed scheme: only used to verify events written before the rekey."""
     return hashlib.sha256(_canonical(ev.id, ev.at, ev.actor_id, ev.actor_label, ev.action, ev.object_type,
                                      ev.object_id, ev.details, prev_hash)).hexdigest()
 
 
+def _digest(ev: AuditEvent, prev_hash: str, key: bytes | None = None) -> str:
+    return hmac.new(key or audit_key(), _canonical(ev.id, ev.at, ev.actor_id, ev.actor_label, ev.action,
+                                                   ev.object_type, ev.object_id, ev.details, prev_hash),
+                    hashlib.sha256).hexdigest()
+
+
 def ensure_head(session: Session) -> None:
     if session.get(AuditHead, 1) is None:
-        session.add(AuditHead(id=1, last_id=0, last_hash=GENESIS))
+        session.add(AuditHead(id=1, last_id=0, last_hash=GENESIS, scheme=KEYED))
         session.flush()
+
+
+def _locked_head(session: Session) -> AuditHead:
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+    if head is None:
+        ensure_head(session)
+        head = session.get(AuditHead, 1)
+    return head
+
+
+def rekey(session: Session, *, now: dt.datetime, actor_label: str = "system") -> AuditEvent | None:
+    """Switch a chain written with plain SHA-256 to the keyed scheme, once, in the caller's transaction.
+
+    The old events stay as they are; the "audit.rekeyed" event is the first keyed one and names the
+    last plain hash, so editing any plain event changes a hash covered by the key. Returns the event,
+    or None when the chain is already keyed (or empty: then it is only marked keyed)."""
+    head = _locked_head(session)
+    if head.scheme == KEYED:
+        return None
+    if head.last_id == 0:
+        head.scheme = KEYED
+        session.flush()
+        return None
+    head.scheme = KEYED
+    return _append(session, head, now=now, action=REKEY_ACTION, actor=None, actor_label=actor_label,
+                   object_type="audit_chain", object_id="", details={
+                       "scheme": KEYED, "plain_events": head.last_id, "plain_head": head.last_hash})
 
 
 def record(session: Session, *, now: dt.datetime, action: str, actor=None, actor_label: str | None = None,
            object_type: str = "", object_id: Any = "", details: dict | None = None) -> AuditEvent:
     """Append an event in the caller's transaction (it commits or rolls back with the change)."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
-    if head is None:
-        ensure_head(session)
-        head = session.get(AuditHead, 1)
+    head = _locked_head(session)
+    if head.scheme != KEYED:  # a chain from before the key: rekey first, so nothing keyed follows plain
+        rekey(session, now=now)
+    return _append(session, head, now=now, action=action, actor=actor, actor_label=actor_label,
+                   object_type=object_type, object_id=object_id, details=details)
+
+
+def _append(session: Session, head: AuditHead, *, now, action, actor, actor_label, object_type, object_id,
+            details) -> AuditEvent:
     ev = AuditEvent(
         id=head.last_id + 1,
         at=now,
@@ -70,7 +139,13 @@ class VerifyResult:
 
 
 def verify(session: Session, batch: int = 5000) -> VerifyResult:
-    """Recompute the chain from the first event; stop at the first event that does not fit."""
+    """Recompute the chain from the first event; stop at the first event that does not fit.
+
+    Events before the first "audit.rekeyed" event are checked with plain SHA-256, that event and
+    every later one with the audit key; a chain without that event must be keyed from event 1."""
+    key = audit_key()
+    first_keyed = session.scalar(select(AuditEvent.id).where(AuditEvent.action == REKEY_ACTION)
+                                 .order_by(AuditEvent.id).limit(1)) or 1
     prev_hash = GENESIS
     expected_id = 1
     checked = 0
@@ -86,7 +161,8 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
                 return VerifyResult(False, checked, expected_id, "missing event")
             if ev.prev_hash != prev_hash:
                 return VerifyResult(False, checked, ev.id, "previous hash does not match")
-            if _digest(ev, prev_hash) != ev.hash:
+            digest = _digest(ev, prev_hash, key) if ev.id >= first_keyed else _plain_digest(ev, prev_hash)
+            if not hmac.compare_digest(digest, ev.hash):
                 return VerifyResult(False, checked, ev.id, "content does not match its hash")
             prev_hash = ev.hash
             expected_id += 1
@@ -94,6 +170,8 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
             last_id = ev.id
         session.expunge_all()
     head = session.get(AuditHead, 1)
+    if checked and first_keyed == 1 and head is not None and head.scheme != KEYED:
+        return VerifyResult(False, 0, 1, "the chain is not keyed yet: run `tipline db upgrade` to rekey it")
     if head is not None and (head.last_id != checked or head.last_hash != prev_hash):
         return VerifyResult(False, checked, checked + 1 if head.last_id > checked else head.last_id,
                             "events after the last valid one are missing")

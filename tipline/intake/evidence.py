@@ -37,7 +37,7 @@ def read_uploads(storages, max_bytes: int) -> tuple[list[Upload], list[Rejected]
     return uploads, rejected
 
 
-def store_uploads(session: Session, *, now: dt.datetime, uploads: list[Upload], store: filelib.EvidenceStore,
+def store_uploads(session: Session, *, now: dt.datetime, uploads: list[Upload], store,
                   keep_original: bool, source: str, room: int, draft_key: str | None = None
                   ) -> tuple[list[EvidenceFile], list[Rejected]]:
     """Check, strip and store each upload; `room` is how many more files the tip may take.
@@ -62,7 +62,7 @@ def store_uploads(session: Session, *, now: dt.datetime, uploads: list[Upload], 
         if keep_original and result.stripped:
             versions.append((up.data, True, ""))
         for data, is_original, removed in versions:
-            ev = EvidenceFile(stored_name=store.put(data), display_name=up.filename, mime=kind.mime,
+            ev = EvidenceFile(stored_name=store.put(data, session), display_name=up.filename, mime=kind.mime,
                               family=kind.family, size=len(data), sha256=filelib.sha256_hex(data),
                               original_sha256=original_hash, metadata_removed=removed, is_original=is_original,
                               source=source, created_at=now, draft_key=draft_key)

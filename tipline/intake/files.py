@@ -384,7 +384,9 @@ class EvidenceStore:
             raise ValueError("invalid evidence name")
         return self.root / name[:2] / name
 
-    def put(self, data: bytes) -> str:
+    in_database = False
+
+    def put(self, data: bytes, session=None) -> str:  # noqa: ARG002 — the database store needs the session
         """Encrypt and store atomically; returns the new random name."""
         while True:
             name = secrets.token_hex(16)

@@ -1,0 +1,96 @@
+"""Evidence kept in the database: the same encrypted blob as the file store, split into chunk rows.
+
+With TIPLINE_EVIDENCE_STORE=database (the default on PostgreSQL) every app host reads every file,
+one pg_dump holds tips and evidence together, and a file is written in the tip's own transaction:
+a rollback or crash leaves neither a row without its file nor a file without its row. Chunks
+belong to their evidence_file row (foreign key on stored_name, ON DELETE CASCADE, checked at
+commit so the chunks may be flushed before the row).
+"""
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, delete, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from ..db import Base
+
+CHUNK = 256 * 1024  # bytes of ciphertext per row: well under PostgreSQL's 1 GB bytea limit, streams in pieces
+
+
+class EvidenceChunk(Base):
+    __tablename__ = "evidence_chunk"
+
+    stored_name: Mapped[str] = mapped_column(
+        String(32), ForeignKey("evidence_file.stored_name", ondelete="CASCADE", deferrable=True,
+                               initially="DEFERRED"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
+
+def split(token: bytes) -> list[bytes]:
+    return [token[i:i + CHUNK] for i in range(0, len(token), CHUNK)] or [b""]
+
+
+def _default_session() -> Session:
+    from ..extensions import db
+    return db.session
+
+
+class DatabaseEvidenceStore:
+    """EvidenceStore's interface over evidence_chunk rows; `session` is the caller's transaction."""
+
+    in_database = True
+
+    def __init__(self, keyring, session_provider=_default_session):
+        self.keyring = keyring
+        self._session = session_provider
+
+    def put(self, data: bytes, session: Session | None = None) -> str:
+        """Encrypt and add the chunks to the caller's session (committed with the tip); returns the name."""
+        session = session or self._session()
+        name = secrets.token_hex(16)
+        self.put_token(session, name, self.keyring.encrypt(data))
+        return name
+
+    def put_token(self, session: Session, name: str, token: bytes) -> None:
+        session.add_all(EvidenceChunk(stored_name=name, seq=i, data=part) for i, part in enumerate(split(token)))
+
+    def token(self, name: str, session: Session | None = None) -> bytes:
+        """The stored ciphertext; raises FileNotFoundError when there are no chunks."""
+        session = session or self._session()
+        parts = session.scalars(select(EvidenceChunk.data).where(EvidenceChunk.stored_name == name)
+                                .order_by(EvidenceChunk.seq)).all()
+        if not parts:
+            raise FileNotFoundError(name)
+        return b"".join(bytes(p) for p in parts)
+
+    def get(self, name: str, session: Session | None = None) -> bytes:
+        """Raises FileNotFoundError, cryptography InvalidToken."""
+        return self.keyring.decrypt(self.token(name, session))
+
+    def exists(self, name: str, session: Session | None = None) -> bool:
+        session = session or self._session()
+        return session.scalar(select(EvidenceChunk.seq).where(EvidenceChunk.stored_name == name).limit(1)) is not None
+
+    def delete(self, name: str) -> bool:  # noqa: ARG002
+        """Nothing to do: the chunks went with their evidence_file row (ON DELETE CASCADE), or with the
+        rolled-back transaction that wrote them."""
+        return False
+
+    def rotate_all(self, session: Session, batch: int = 100) -> int:
+        """Re-encrypt every stored blob with the first key (`tipline keys rotate`); commits per batch."""
+        count, last = 0, ""
+        while True:
+            names = session.scalars(select(EvidenceChunk.stored_name).where(EvidenceChunk.seq == 0,
+                                    EvidenceChunk.stored_name > last).order_by(EvidenceChunk.stored_name)
+                                    .limit(batch)).all()
+            if not names:
+                return count
+            for name in names:
+                token = self.keyring.rotate(self.token(name, session))
+                session.execute(delete(EvidenceChunk).where(EvidenceChunk.stored_name == name))
+                self.put_token(session, name, token)
+                count += 1
+                last = name
+            session.commit()
