@@ -27,7 +27,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PACKAGE / "translations")
     crypto.configure(crypto.KeyRing(settings.encryption_keys, settings.hmac_key))
     from .audit import services as audit_services
-    audit_services.configure(settings.audit_key_bytes)
+    audit_services.configure(settings.audit_key_bytes, settings.checkpoint_path)
 
     from .divisions import packaged
     from .intake.files import EvidenceStore

@@ -35,12 +35,26 @@ def _canonical(event_id: int, at: dt.datetime, actor_id, actor_label, action, ob
 PLAIN, KEYED = "sha256", "hmac-sha256"
 REKEY_ACTION = "audit.rekeyed"
 _key: bytes | None = None
+_checkpoint_path = None
 
 
-def configure(key: bytes) -> None:
-    """Set the audit key (create_app does, from Settings.audit_key_bytes)."""
-    global _key
+def configure(key: bytes, checkpoint_path=None) -> None:
+    """Set the audit key (create_app does, from Settings.audit_key_bytes) and where checkpoints are kept."""
+    global _key, _checkpoint_path
     _key = key
+    _checkpoint_path = checkpoint_path
+
+
+class ChainTampered(RuntimeError):
+    """A chain that was checkpointed as keyed shows up in the old plain scheme."""
+
+
+def _has_checkpoints() -> bool:
+    try:
+        with open(_checkpoint_path, encoding="utf-8") as fh:
+            return any(json.loads(line).get("last_id", 0) > 0 for line in fh if line.strip())
+    except (TypeError, OSError, ValueError, AttributeError):
+        return False
 
 
 def audit_key() -> bytes:
@@ -93,6 +107,11 @@ def rekey(session: Session, *, now: dt.datetime, actor_label: str = "system") ->
         head.scheme = KEYED
         session.flush()
         return None
+    if _has_checkpoints():
+        # Checkpoints are only written by keyed code: a plain chain now means someone rewrote it in the
+        # old scheme and marked it unkeyed, hoping the rekey would vouch for the rewrite.
+        raise ChainTampered("the audit chain is marked unkeyed but keyed checkpoints exist; "
+                            "run `tipline audit verify --checkpoints FILE`")
     head.scheme = KEYED
     return _append(session, head, now=now, action=REKEY_ACTION, actor=None, actor_label=actor_label,
                    object_type="audit_chain", object_id="", details={
@@ -146,6 +165,9 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
     key = audit_key()
     first_keyed = session.scalar(select(AuditEvent.id).where(AuditEvent.action == REKEY_ACTION)
                                  .order_by(AuditEvent.id).limit(1)) or 1
+    head = session.get(AuditHead, 1)
+    if first_keyed == 1 and head is not None and head.scheme != KEYED and head.last_id > 0:
+        return VerifyResult(False, 0, 1, "the chain is not keyed yet: run `tipline db upgrade` to rekey it")
     prev_hash = GENESIS
     expected_id = 1
     checked = 0
@@ -170,8 +192,6 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
             last_id = ev.id
         session.expunge_all()
     head = session.get(AuditHead, 1)
-    if checked and first_keyed == 1 and head is not None and head.scheme != KEYED:
-        return VerifyResult(False, 0, 1, "the chain is not keyed yet: run `tipline db upgrade` to rekey it")
     if head is not None and (head.last_id != checked or head.last_hash != prev_hash):
         return VerifyResult(False, checked, checked + 1 if head.last_id > checked else head.last_id,
                             "events after the last valid one are missing")
