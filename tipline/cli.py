@@ -217,13 +217,48 @@ def keys_rotate():
     click.echo(f"re-encrypted {values} values and {files} files with the newest key")
 
 
+@click.group("evidence")
+def evidence_group():
+    """Evidence storage."""
+
+
+@evidence_group.command("migrate")
+@with_appcontext
+def evidence_migrate():
+    """Move evidence files from instance/evidence into the database (idempotent, resumable)."""
+    from .audit import services as audit
+    from .extensions import db
+    from .intake.dbstore import DatabaseEvidenceStore, migrate_files
+    from .intake.files import EvidenceStore
+    from . import crypto
+    settings = current_app.config["TIPLINE"]
+    if not settings.evidence_in_database:
+        raise click.ClickException("TIPLINE_EVIDENCE_STORE is file: set it to database (the default on "
+                                   "PostgreSQL) before moving evidence into the database")
+    files = EvidenceStore(settings.instance_path / "evidence", crypto.keyring())
+    report = migrate_files(db.session, files, DatabaseEvidenceStore(crypto.keyring(), lambda: db.session))
+    audit.record(db.session, now=clock.now(), action="evidence.migrated", actor_label="cli",
+                 details={"moved": report.moved, "already": report.already, "missing": report.missing,
+                          "mismatched": report.mismatched})
+    db.session.commit()
+    click.echo(f"moved {report.moved} files into the database; {report.already} were there already")
+    if report.missing:
+        click.echo(f"no file and no database copy for evidence {report.missing}", err=True)
+    if report.mismatched:
+        click.echo(f"left in place, content does not match its recorded SHA-256: evidence {report.mismatched}",
+                   err=True)
+    if report.missing or report.mismatched:
+        sys.exit(1)
+
+
 def register(app):
     from .calendar.cli import calendar_group
     from .cases.cli import deadlines_group
     from .intake.email.cli import intake_group
     from .oversight.cli import retention_group
     from .rewards.cli import rewards_group
-    for cmd in (db_group, users_group, demo_cmd, audit_group, serve_cmd, scheduler_cmd, keys_group, calendar_group,
+    for cmd in (db_group, users_group, demo_cmd, audit_group, serve_cmd, scheduler_cmd, keys_group, evidence_group,
+                calendar_group,
                 intake_group, rewards_group, deadlines_group, retention_group):
         app.cli.add_command(cmd)
     from .intake.hotline.tokens import tokens_group

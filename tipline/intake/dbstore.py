@@ -8,8 +8,11 @@ commit so the chunks may be flushed before the row).
 """
 from __future__ import annotations
 
+import hashlib
 import secrets
+from dataclasses import dataclass, field
 
+from cryptography.fernet import InvalidToken
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -94,3 +97,54 @@ class DatabaseEvidenceStore:
                 count += 1
                 last = name
             session.commit()
+
+
+@dataclass
+class MigrationReport:
+    moved: int = 0
+    already: int = 0  # in the database before this run (a file left by an interrupted run is removed)
+    missing: list[int] = field(default_factory=list)  # evidence_file ids with neither a file nor chunks
+    mismatched: list[int] = field(default_factory=list)  # file does not decrypt to its recorded SHA-256
+
+
+def migrate_files(session: Session, files, store: DatabaseEvidenceStore, batch: int = 200) -> MigrationReport:
+    """Move every evidence blob from the file store into the database store.
+
+    Per file: read the ciphertext, check it decrypts to the recorded SHA-256, add its chunks, commit,
+    read them back, and only then remove the file. Running it again skips what is done, so an
+    interrupted run resumes; a file whose digest does not match stays where it is and is reported."""
+    from .models import EvidenceFile
+    report = MigrationReport()
+    last = 0
+    while True:
+        rows = session.execute(select(EvidenceFile.id, EvidenceFile.stored_name, EvidenceFile.sha256)
+                               .where(EvidenceFile.id > last).order_by(EvidenceFile.id).limit(batch)).all()
+        session.rollback()
+        if not rows:
+            return report
+        for file_id, name, digest in rows:
+            last = file_id
+            if store.exists(name, session):
+                session.rollback()
+                report.already += 1
+                files.delete(name)
+                continue
+            try:
+                token = files.token(name)
+            except FileNotFoundError:
+                report.missing.append(file_id)
+                continue
+            try:
+                ok = hashlib.sha256(store.keyring.decrypt(token)).hexdigest() == digest
+            except InvalidToken:
+                ok = False
+            if not ok:
+                report.mismatched.append(file_id)
+                continue
+            store.put_token(session, name, token)
+            session.commit()
+            if store.token(name, session) != token:  # pragma: no cover — a database that lost the write
+                raise RuntimeError(f"evidence {file_id}: chunks read back differ; file kept")
+            session.rollback()
+            files.delete(name)
+            report.moved += 1

@@ -409,6 +409,10 @@ class EvidenceStore:
         _fsync_dir(shard)
         return name
 
+    def token(self, name: str) -> bytes:
+        """The stored ciphertext as it is on disk. Raises ValueError (bad name), FileNotFoundError."""
+        return self._path(name).read_bytes()
+
     def get(self, name: str) -> bytes:
         """Raises ValueError (bad name), FileNotFoundError, cryptography InvalidToken."""
         return self.keyring.decrypt(self._path(name).read_bytes())
