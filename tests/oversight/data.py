@@ -75,7 +75,7 @@ def build(app, session, clock):
     t7, _c = factories.tip(session, now=t0, division_code="410302", category_code="cert.ccc", entity_name="洛阳某公司")
     t8, _c = factories.tip(session, now=t0, entity_name="某建材检测中心")
     store = app.extensions["evidence_store"]
-    evidence = EvidenceFile(tip_id=t1.id, stored_name=store.put(b"%PDF-1.4 evidence"), display_name=FILE_NAME,
+    evidence = EvidenceFile(tip_id=t1.id, stored_name=store.put(b"%PDF-1.4 evidence", session), display_name=FILE_NAME,
                             mime="application/pdf", family="pdf", size=17, sha256="0" * 64,
                             original_sha256="0" * 64, created_at=t0)
     session.add(evidence)

@@ -46,6 +46,11 @@ def _no_tip_and_no_files(session):
 
 
 def _stored_blobs(app) -> list:
+    if app.extensions["evidence_store"].in_database:  # PostgreSQL's default store: chunk rows, not files
+        from tipline.extensions import db
+        from tipline.intake.dbstore import EvidenceChunk
+        with db.factory() as s:
+            return s.scalars(select(EvidenceChunk.stored_name).distinct()).all()
     root = app.extensions["evidence_store"].root if hasattr(app.extensions["evidence_store"], "root") else None
     base = root or (app.instance_path + "/evidence")
     import pathlib

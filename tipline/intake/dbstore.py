@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from cryptography.fernet import InvalidToken
@@ -40,6 +41,21 @@ def _default_session() -> Session:
     return db.session
 
 
+@contextmanager
+def _reading(session: Session | None):
+    """The caller's session; else the request's; else (scripts, jobs without an app context) a short one."""
+    if session is not None:
+        yield session
+        return
+    from flask import has_app_context
+    if has_app_context():
+        yield _default_session()
+        return
+    from ..extensions import db
+    with db.factory() as own:
+        yield own
+
+
 class DatabaseEvidenceStore:
     """EvidenceStore's interface over evidence_chunk rows; `session` is the caller's transaction."""
 
@@ -61,9 +77,9 @@ class DatabaseEvidenceStore:
 
     def token(self, name: str, session: Session | None = None) -> bytes:
         """The stored ciphertext; raises FileNotFoundError when there are no chunks."""
-        session = session or self._session()
-        parts = session.scalars(select(EvidenceChunk.data).where(EvidenceChunk.stored_name == name)
-                                .order_by(EvidenceChunk.seq)).all()
+        with _reading(session) as session:
+            parts = session.scalars(select(EvidenceChunk.data).where(EvidenceChunk.stored_name == name)
+                                    .order_by(EvidenceChunk.seq)).all()
         if not parts:
             raise FileNotFoundError(name)
         return b"".join(bytes(p) for p in parts)
@@ -73,8 +89,9 @@ class DatabaseEvidenceStore:
         return self.keyring.decrypt(self.token(name, session))
 
     def exists(self, name: str, session: Session | None = None) -> bool:
-        session = session or self._session()
-        return session.scalar(select(EvidenceChunk.seq).where(EvidenceChunk.stored_name == name).limit(1)) is not None
+        with _reading(session) as session:
+            return session.scalar(select(EvidenceChunk.seq).where(EvidenceChunk.stored_name == name)
+                                  .limit(1)) is not None
 
     def delete(self, name: str) -> bool:  # noqa: ARG002
         """Nothing to do: the chunks went with their evidence_file row (ON DELETE CASCADE), or with the

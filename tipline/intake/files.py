@@ -413,11 +413,11 @@ class EvidenceStore:
         """The stored ciphertext as it is on disk. Raises ValueError (bad name), FileNotFoundError."""
         return self._path(name).read_bytes()
 
-    def get(self, name: str) -> bytes:
+    def get(self, name: str, session=None) -> bytes:  # noqa: ARG002 — same call as the database store
         """Raises ValueError (bad name), FileNotFoundError, cryptography InvalidToken."""
         return self.keyring.decrypt(self._path(name).read_bytes())
 
-    def exists(self, name: str) -> bool:
+    def exists(self, name: str, session=None) -> bool:  # noqa: ARG002
         """Raises ValueError for a malformed name."""
         return self._path(name).is_file()
 
