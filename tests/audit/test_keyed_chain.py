@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import email
 import email.policy
-import datetime as dt
 import hashlib
 import hmac
 import json

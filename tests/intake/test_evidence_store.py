@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from tipline.config import load_settings
 from tipline.intake import evidence as ev
 from tipline.intake.dbstore import CHUNK, DatabaseEvidenceStore, EvidenceChunk
-from tipline.intake.models import EvidenceFile, Tip
+from tipline.intake.models import EvidenceFile
 
 from ..conftest import csrf_token
 from ..factories import PASSWORD
