@@ -81,6 +81,9 @@ def app_env(dbname: str, instance: Path, **extra: str) -> dict[str, str]:
         "TIPLINE_INSTANCE_PATH": str(instance),
         "TIPLINE_DATABASE_URL": db_url(dbname),
         "TIPLINE_SCHEDULER_ENABLED": "false",
+        # Rate limiting is off in the measured apps (wsgi_bench.py); said explicitly so gunicorn.conf.py
+        # accepts two workers on the per-worker store.
+        "TIPLINE_RATELIMIT_STORAGE_URI": env.get("TIPLINE_RATELIMIT_STORAGE_URI", "memory://"),
         "PYTHONPATH": str(ROOT),
     })
     env.update(extra)

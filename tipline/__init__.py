@@ -24,6 +24,14 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(PACKAGE / "static"),
     )
     app.config.update(settings.as_flask_config())
+    if settings.trusted_proxies:
+        # Only the last N hops of X-Forwarded-* are believed: each trusted proxy appends what it saw,
+        # anything before that is whatever the client chose to send.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    from .web_ids import install_bounded_ids
+    install_bounded_ids(app)  # before any blueprint: every <int:...> rule gets the bounded converter
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PACKAGE / "translations")
     crypto.configure(crypto.KeyRing(settings.encryption_keys, settings.hmac_key))
     from .audit import services as audit_services

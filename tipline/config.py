@@ -57,6 +57,9 @@ class Settings:
     login_lockout_minutes: int = 15
     ratelimit_storage_uri: str = "memory://"
     ratelimit_enabled: bool = True  # off only for load tests on loopback
+    # Reverse proxies in front of the app that append to X-Forwarded-For (0: clients connect
+    # directly and forwarding headers are ignored, so nobody can pick their own address).
+    trusted_proxies: int = 0
     mail_server: str = "127.0.0.1"
     mail_port: int = 25
     mail_use_tls: bool = False
@@ -245,7 +248,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
     for name, minimum in (
         ("session_idle_minutes", 1), ("session_absolute_hours", 1), ("login_max_failures", 1),
         ("login_lockout_minutes", 1), ("reminder_minutes", 1), ("mail_port", 1), ("max_upload_mb", 1), ("max_files", 1),
-        ("imap_port", 0), ("email_poll_minutes", 1),
+        ("imap_port", 0), ("email_poll_minutes", 1), ("trusted_proxies", 0),
     ):
         raw = get(name.upper())
         if raw is not None:

@@ -5,6 +5,7 @@ from .calendar import models as _calendar  # noqa: F401
 from .intake import models as _intake  # noqa: F401
 from .intake import dbstore as _intake_dbstore  # noqa: F401
 from . import fingerprint as _fingerprint  # noqa: F401
+from .intake import reporter_sessions as _reporter_sessions  # noqa: F401
 from .intake.email import models as _intake_email  # noqa: F401
 from .intake.hotline import models as _intake_hotline  # noqa: F401
 from .cases import clock_models as _clocks  # noqa: F401

@@ -45,10 +45,12 @@ def _jobs(app):
     from .cases.reminders import sweep
     from .rewards.claims import forfeit_expired
     from .intake.jobs import housekeeping
+    from .intake.reporter_sessions import purge as purge_reporter_sessions
     from .oversight.jobs import retention_sweep
     store = app.extensions["evidence_store"]
     jobs = [
         ("expire_staff_sessions", lambda s, now: expire_staff_sessions(s, now, idle, absolute), {"minutes": 5}),
+        ("purge_reporter_sessions", lambda s, now: purge_reporter_sessions(s, now), {"minutes": 5}),
         ("intake_housekeeping", lambda s, now: housekeeping(s, now, store), {"minutes": 10}),
         ("deadline_reminders", lambda s, now: sweep(s, now, settings), {"minutes": settings.reminder_minutes}),
         ("reward_forfeiture", lambda s, now: forfeit_expired(s, now), {"hours": 6}),

@@ -1,6 +1,9 @@
 """Receipt codes and their storage."""
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import math
 
 from tipline.intake import receipts
@@ -19,12 +22,17 @@ def test_grouping_and_typing_variants():
     assert receipts.normalise("１２３４-5678 9012 3456") == "1234567890123456"
 
 
-def test_hash_is_keyed_deterministic_and_argon2():
+def test_hash_is_keyed_deterministic_hmac():
     a = receipts.code_hash("1234567890123456", KEY)
     assert a == receipts.code_hash("1234567890123456", KEY)
     assert a != receipts.code_hash("1234567890123456", b"j" * 32)
     assert a != receipts.code_hash("1234567890123457", KEY)
-    assert "1234567890123456" not in a and len(a) == 64
+    assert "1234567890123456" not in a and a.startswith("hmac:") and len(a) <= 64
+    expected = hmac.new(KEY, b"receipt\0" + b"1234567890123456", hashlib.sha256).digest()
+    assert base64.urlsafe_b64decode(a[5:] + "=") == expected
+    # The legacy scheme still computes the same Argon2id value it stored, for verification.
+    old = receipts.legacy_code_hash("1234567890123456", KEY)
+    assert receipts.is_legacy(old) and not receipts.is_legacy(a) and len(old) == 64
     assert receipts.ARGON_MEMORY_KIB >= 19 * 1024
 
 

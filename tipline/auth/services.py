@@ -89,6 +89,47 @@ def _client_throttle(session: Session, client: str, now: dt.datetime) -> ClientT
     return row
 
 
+class _NameCounter:
+    """The failure count of a username without an account, kept in a ClientThrottle row under a keyed
+    hash of the name (never the name itself), with the same fields an account has."""
+
+    def __init__(self, row: ClientThrottle):
+        self.row = row
+
+    @property
+    def locked_until(self):
+        return self.row.locked_until
+
+    @locked_until.setter
+    def locked_until(self, value):
+        self.row.locked_until = value
+
+    @property
+    def failed_logins(self) -> int:
+        return self.row.failures
+
+    @failed_logins.setter
+    def failed_logins(self, value: int) -> None:
+        self.row.failures = value
+
+
+def _name_throttle(session: Session, username: str) -> _NameCounter:
+    key = "n:" + crypto.keyring().keyed_hash("login-name", username)[:62]
+    row = session.get(ClientThrottle, key)
+    if row is None:
+        # window_start is unused for names: like an account's count, it lasts until a lockout.
+        row = ClientThrottle(key=key, failures=0, window_start=dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))
+        session.add(row)
+    return _NameCounter(row)
+
+
+def _count_failure(counter, max_failures: int, lock_until: dt.datetime) -> None:
+    counter.failed_logins += 1
+    if counter.failed_logins >= max_failures:
+        counter.locked_until = lock_until
+        counter.failed_logins = 0
+
+
 def authenticate(session: Session, *, now: dt.datetime, username: str, password: str, client: str,
                  max_failures: int = 5, lockout: dt.timedelta = dt.timedelta(minutes=15)) -> User:
     """Check a password. Returns the user (second factor still to check).
@@ -100,12 +141,16 @@ def authenticate(session: Session, *, now: dt.datetime, username: str, password:
     username = (username or "").strip().lower()
     throttle = _client_throttle(session, client, now)
     user = session.scalar(select(User).where(User.username == username)) if username else None
+    # A name with no account is counted and locked exactly like an account (same threshold, same
+    # lockout, same answer), so the 429 after N failures does not tell which usernames exist.
+    counter = user if user is not None else _name_throttle(session, username)
     if throttle.locked_until and throttle.locked_until > now:
         _verify_password(_DUMMY_HASH, password)
         raise Throttled("client locked")
-    if user is not None and user.locked_until and user.locked_until > now:
+    if counter.locked_until and counter.locked_until > now:
         _verify_password(_DUMMY_HASH, password)
-        audit.record(session, now=now, action="login.locked", actor=user, object_type="user", object_id=user.id)
+        audit.record(session, now=now, action="login.locked", actor=user,
+                     actor_label=None if user else "unknown", object_type="user", object_id=user.id if user else "")
         raise Throttled("account locked")
     ok = _verify_password(user.password_hash if user else _DUMMY_HASH, password) and user is not None
     if ok and user.active:
@@ -117,11 +162,7 @@ def authenticate(session: Session, *, now: dt.datetime, username: str, password:
     throttle.failures += 1
     if throttle.failures >= CLIENT_MAX_FAILURES:
         throttle.locked_until = now + lockout
-    if user is not None:
-        user.failed_logins += 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + lockout
-            user.failed_logins = 0
+    _count_failure(counter, max_failures, now + lockout)
     audit.record(session, now=now, action="login.failed", actor=user,
                  actor_label=user.username if user else "unknown",
                  object_type="user", object_id=user.id if user else "",

@@ -37,8 +37,8 @@ class Tip(VersionedMixin, Base):
     status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
     public_note: Mapped[str | None] = mapped_column(EncryptedText(), nullable=True)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
-    # Argon2id of the receipt code with a secret salt: slow to brute-force, yet deterministic so
-    # the status page can find a tip with one hash and one indexed query.
+    # HMAC-SHA256 of the receipt code under the instance key ("hmac:..."), or a legacy Argon2id hash
+    # (64 hex digits) until its next sign-in re-hashes it (tipline.intake.receipts).
     receipt_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     # The hidden form token: the same token twice is the same submission.
     submission_key: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)

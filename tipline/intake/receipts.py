@@ -1,16 +1,20 @@
-"""Receipt codes: 16 random digits (about 53 bits), shown once, stored only as a slow keyed hash."""
+"""Receipt codes: 16 random digits (about 53 bits), shown once, stored only as a keyed hash.
+
+The hash is HMAC-SHA256 keyed with the instance HMAC key (TIPLINE_HMAC_KEY or instance/secrets/hmac_key),
+which is never in the database. A database copy without the key gives nothing to guess against; with
+the key an attacker could have the rest of the instance too, so a slow hash on top bought little, while
+it cost 20-40 ms of CPU on every submission and every status sign-in (issue 19; figures in
+docs/benchmarks.md). Hashes made before that change (Argon2id with a secret salt) still verify
+(`legacy_code_hash`); intake.services re-hashes each one with HMAC at its next successful sign-in.
+"""
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 import unicodedata
-from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from contextvars import ContextVar
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.fernet import Fernet, InvalidToken
@@ -18,8 +22,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 DIGITS = 16
-# Argon2id at the OWASP minimum (19 MiB, 2 passes): ~20-40 ms per lookup here. The cost is
-# deliberate: someone holding a database copy but not the key still faces it per guess.
+PREFIX = "hmac:"  # marks the current scheme; an unprefixed 64-hex value is a legacy Argon2id hash
+# The legacy scheme: Argon2id at the OWASP minimum (19 MiB, 2 passes), kept only to verify old hashes.
 ARGON_TIME = 2
 ARGON_MEMORY_KIB = 19 * 1024
 ARGON_PARALLEL = 1
@@ -39,63 +43,34 @@ def normalise(typed: str) -> str:
 
 
 def code_hash(code: str, key: bytes) -> str:
-    # The salt is secret and fixed (derived from the instance key), so the hash is deterministic
-    # and indexable while still keyed.
+    """What is stored and looked up for a receipt code: HMAC-SHA256 under the instance key (48 characters)."""
+    digest = hmac.new(key, b"receipt\0" + code.encode(), hashlib.sha256).digest()
+    return PREFIX + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def legacy_code_hash(code: str, key: bytes) -> str:
+    """The hash stored before HMAC (Argon2id, secret fixed salt derived from the key): verify only."""
     salt = hmac.new(key, b"receipt-salt", hashlib.sha256).digest()[:16]
     raw = hash_secret_raw(code.encode(), salt, time_cost=ARGON_TIME, memory_cost=ARGON_MEMORY_KIB,
                           parallelism=ARGON_PARALLEL, hash_len=32, type=Type.ID)
     return raw.hex()
 
 
+def is_legacy(stored: str) -> bool:
+    return len(stored) == 64 and ":" not in stored
+
+
 def issue(key: bytes) -> tuple[str, str]:
-    """A new receipt code and its hash: from the batch pool when one is active here, else hashed now."""
-    pool = _pool.get()
-    if pool is not None and pool.key == key:
-        return pool.take()
-    return _fresh(key)
-
-
-def _fresh(key: bytes) -> tuple[str, str]:
+    """A new receipt code and its hash."""
     code = new_code()
     return code, code_hash(code, key)
 
 
-class _Pool:
-    """Codes hashed ahead on worker threads. Argon2 releases the GIL, so while one item does its
-    database work the next items' hashes are computed on the other cores. Codes are random and
-    independent of the item that takes them; the ones never taken are dropped, never stored."""
-
-    def __init__(self, key: bytes, executor: ThreadPoolExecutor, ahead: int):
-        self.key = key
-        self._executor = executor
-        self._ahead: deque[Future] = deque(executor.submit(_fresh, key) for _ in range(ahead))
-
-    def take(self) -> tuple[str, str]:
-        result = self._ahead.popleft().result()
-        self._ahead.append(self._executor.submit(_fresh, self.key))
-        return result
-
-    def close(self) -> None:
-        for f in self._ahead:
-            f.cancel()
-
-
-_pool: ContextVar[_Pool | None] = ContextVar("receipt_pool", default=None)
-
-
 @contextmanager
 def hashed_ahead(key: bytes, workers: int | None = None):
-    """For batch imports (mail, hotline files): receipt hashes for the coming items are computed in
-    parallel with the current item's database work. Each item still gets its own Argon2id hash."""
-    workers = workers or max(1, os.cpu_count() or 1)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="receipt-hash") as executor:
-        pool = _Pool(key, executor, ahead=workers * 2)
-        token = _pool.set(pool)
-        try:
-            yield
-        finally:
-            _pool.reset(token)
-            pool.close()
+    """Kept for the batch importers' call sites: with HMAC (microseconds) nothing is worth hashing
+    ahead on other threads any more, so this does nothing."""
+    yield
 
 
 def token_key(token: str, key: bytes) -> str:

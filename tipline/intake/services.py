@@ -6,9 +6,11 @@ so a tip, its identity, files and audit event commit together or not at all.
 from __future__ import annotations
 
 import datetime as dt
+import time
+import weakref
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -172,12 +174,36 @@ def submit(session: Session, *, now: dt.datetime, data: TipInput, token: str, kn
 
 
 def find_by_receipt(session: Session, typed: str) -> Tip | None:
-    """The tip for a typed receipt code, or None. One Argon2 hash and one indexed query either way,
-    so a wrong code and an unknown one cost the same."""
+    """The tip for a typed receipt code, or None. One HMAC and one indexed query; while hashes made
+    before the switch to HMAC remain, a miss also tries the legacy Argon2id hash, and a tip found that
+    way is re-hashed with HMAC (the caller commits). Wrong and unknown codes cost the same."""
     digits = receipts.normalise(typed)
-    digest = receipts.code_hash(digits or "-", _key())
-    tip = session.scalar(select(Tip).where(Tip.receipt_hash == digest))
+    key = _key()
+    tip = session.scalar(select(Tip).where(Tip.receipt_hash == receipts.code_hash(digits or "-", key)))
+    if tip is None and _legacy_hashes_remain(session):
+        tip = session.scalar(select(Tip).where(Tip.receipt_hash == receipts.legacy_code_hash(digits or "-", key)))
+        if tip is not None and len(digits) == receipts.DIGITS:
+            # A plain UPDATE: re-hashing is bookkeeping, not an edit (the tip's version is unchanged).
+            session.execute(update(Tip).where(Tip.id == tip.id)
+                            .values(receipt_hash=receipts.code_hash(digits, key)))
     return tip if len(digits) == receipts.DIGITS else None
+
+
+# engine -> (any legacy hash left?, when checked). "None left" is final (no code makes new ones);
+# "some left" is checked again after LEGACY_RECHECK seconds, as sign-ins re-hash them.
+_legacy_state: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+LEGACY_RECHECK = 300.0
+
+
+def _legacy_hashes_remain(session: Session) -> bool:
+    engine = session.get_bind()
+    known = _legacy_state.get(engine)
+    if known is not None and (not known[0] or time.monotonic() - known[1] < LEGACY_RECHECK):
+        return known[0]
+    # Legacy hashes are 64 hex digits; current ones carry a prefix with ':' ("hmac:", or "split:").
+    remain = session.scalar(select(Tip.id).where(Tip.receipt_hash.not_like("%:%")).limit(1)) is not None
+    _legacy_state[engine] = (remain, time.monotonic())
+    return remain
 
 
 def load_for_reporter(session: Session, tip_id: int) -> Tip:

@@ -4,9 +4,7 @@ Nothing here depends on staff login state.
 """
 from __future__ import annotations
 
-import datetime as dt
-
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session,
+from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, session,
                    url_for)
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -17,7 +15,7 @@ from ..errors import Conflict, ValidationFailed
 from ..extensions import db, limiter
 from ..jurisdiction import division_choices
 from . import evidence as ev
-from . import passphrase, receipts, services
+from . import passphrase, receipts, reporter_sessions, services
 from .files import EvidenceStore
 from .forms import (EvidenceForm, PassphraseForm, ReceiptLoginForm, ReplyForm, ReportForm, challenge_numbers,
                     new_challenge)
@@ -27,7 +25,7 @@ from .status import public_text
 
 bp = Blueprint("intake", __name__)
 
-REPORTER_IDLE = dt.timedelta(minutes=30)
+REPORTER_IDLE = reporter_sessions.IDLE
 
 
 def store() -> EvidenceStore:
@@ -225,7 +223,8 @@ def status_login():
         tip = services.find_by_receipt(db.session, form.receipt.data)
         if tip is not None:
             session.pop("pending_2fa", None)
-            session["reporter"] = {"tip": tip.id, "at": clock.now().timestamp()}
+            session["reporter"] = reporter_sessions.start(db.session, now=clock.now(), tip_id=tip.id)
+            db.session.commit()
             return redirect(url_for("intake.status_view"))
         form.receipt.errors = [_("We could not find a report with that receipt code. Check the 16 digits and try again.")]
         form.receipt.data = ""
@@ -233,15 +232,15 @@ def status_login():
 
 
 def _reporter_tip_id() -> int | None:
-    info = session.get("reporter")
-    if not info:
-        return None
-    now = clock.now().timestamp()
-    if now - info.get("at", 0) > REPORTER_IDLE.total_seconds():
+    # The cookie holds only a session token; the record (tipline.intake.reporter_sessions) decides.
+    if "reporter_tip_id" in g:  # already looked up in this request (e.g. by a rate-limit key)
+        return g.reporter_tip_id
+    token = session.get("reporter")
+    tip_id = reporter_sessions.load(db.session, now=clock.now(), token=token) if isinstance(token, str) else None
+    if tip_id is None:
         session.pop("reporter", None)
-        return None
-    session["reporter"] = {"tip": info["tip"], "at": now}
-    return info["tip"]
+    g.reporter_tip_id = tip_id
+    return tip_id
 
 
 def _portal(reply_form=None, evidence_form=None, status=200, passphrase_form=None, **extra):
@@ -318,5 +317,8 @@ def status_passphrase():
 
 @bp.post("/status/logout")
 def status_logout():
-    session.pop("reporter", None)
+    token = session.pop("reporter", None)
+    if isinstance(token, str):
+        reporter_sessions.end(db.session, now=clock.now(), token=token)
+        db.session.commit()
     return redirect(url_for("intake.index"))

@@ -2,7 +2,7 @@
 where the reporter set one, the claim passphrase (tipline.intake.passphrase)."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, session, url_for
+from flask import Blueprint, flash, g, redirect, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -39,7 +39,7 @@ def reward_section(tip) -> dict | None:
 
 
 def _claim_tip_key() -> str:
-    return f"claim-tip:{(session.get('reporter') or {}).get('tip', 'none')}"
+    return f"claim-tip:{_reporter_tip_id() or 'none'}"
 
 
 def init_app(app):
