@@ -302,3 +302,40 @@ def test_a_raw_gbk_attachment_name_arrives_intact(dovecot, smtp_sink, poll, sess
     dovecot.append(message)
     assert poll().new == 1
     assert session.scalars(select(EvidenceFile.display_name)).all() == [name]
+
+
+def test_staff_list_automatic_mail_and_treat_one_as_a_report(dovecot, smtp_sink, poll, session, make_user, login):
+    from tipline.audit.models import AuditEvent
+
+    from ...conftest import csrf_token
+    mistaken = simple(56, "自动答复: 举报补充", ("我不是自动回复，是真人举报：小区门口的药店向未成年人出售处方药，"
+                                             "已经多次发生。").encode(), "utf-8", extra=["X-Auto-Response-Suppress: All"])
+    dovecot.append(MACHINE["delivery_report"], mistaken)
+    assert poll().automatic == 2
+    session.rollback()
+    make_user(username="province", division_code="410000")
+    login("province")
+    home = login.client.get("/staff/").get_data(as_text=True)
+    assert "自动邮件，非举报" in home  # zh is the default language
+    page = login.client.get("/staff/mail/automatic").get_data(as_text=True)
+    assert page.count('data-testid="automatic-mail"') == 2
+    assert "Delivery Status Notification" in page and "投递状态报告（退信）" in page and "药店向未成年人出售处方药" in page
+    queue = login.client.get("/staff/tips").get_data(as_text=True)
+    assert "药店向未成年人" not in queue and "Delivery Status" not in queue  # never in triage
+
+    row_id = session.scalar(select(MailMessage.id).where(MailMessage.message_id == "case56.20260302@mail.example.cn"))
+    session.rollback()
+    done = login.client.post(f"/staff/mail/automatic/{row_id}/report", data={"csrf_token": csrf_token(page)})
+    assert done.status_code == 302
+    tip = session.scalar(select(Tip))
+    assert "药店向未成年人出售处方药" in tip.description and tip.channel == "email"
+    assert done.headers["Location"].endswith(f"/staff/tips/{tip.id}")
+    assert session.get(MailMessage, row_id).status == "ingested" and tip.sealed_receipt is None
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "mail.treated_as_report"))
+    assert event is not None and str(event.object_id) == str(row_id)
+    assert smtp_sink.messages == []  # never acknowledged
+    session.rollback()
+    after = login.client.get("/staff/mail/automatic").get_data(as_text=True)
+    assert after.count('data-testid="automatic-mail"') == 1
+    assert login.client.post(f"/staff/mail/automatic/{row_id}/report",
+                             data={"csrf_token": csrf_token(after)}).status_code == 404  # once only

@@ -159,6 +159,15 @@ def _make_tip(session, now, row: MailMessage, parsed: ParsedMail, key, *, store,
                         parsed=parsed, files=files, row=row)
 
 
+def make_tip_from_row(session: Session, now, row: MailMessage, *, store, settings, known_division) -> IngestResult:
+    """Staff decided a message filed as automatic is a report: its tip (no acknowledgement), or
+    needs_manual when it cannot be a tip by itself. Never commits."""
+    parsed = parse(bytes(row.raw))
+    row.status, row.error = "ingested", ""
+    return _make_tip(session, now, row, parsed, row.message_id_key or message_key(parsed, bytes(row.raw)),
+                     store=store, settings=settings, known_division=known_division, acknowledge=False)
+
+
 def commit_or_discard(session: Session, result: IngestResult, store) -> None:
     """Commit; on failure roll back and remove the evidence blobs already written. Re-raises."""
     try:
