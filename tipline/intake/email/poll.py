@@ -97,9 +97,9 @@ def poll_mailbox(session_factory, now: dt.datetime, settings, store, known_divis
     trouble; a message that fails is logged, left unflagged and counted in `failed`."""
     counts = PollCounts()
     conn = connect(settings)
-    # Acknowledgements an earlier poll could not send (SMTP down), while their sealed code lives.
-    acks.retry_pending(session_factory, now, settings)
     try:
+        # Acknowledgements an earlier poll could not send (SMTP down), while their sealed code lives.
+        acks.retry_pending(session_factory, now, settings)
         uidvalidity, keywords = _select(conn, settings.imap_mailbox)
         # Without keyword support the \\Seen flag is the fallback marker, at the cost that a human
         # reading a message in a mail client first would hide it from us.
