@@ -20,6 +20,12 @@ from .ratelimit import client_key
 # transaction later tries to upgrade; read-only requests (GET/HEAD) begin DEFERRED and run side by side.
 sqlite_begin: ContextVar[str] = ContextVar("sqlite_begin", default="IMMEDIATE")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# How long a transaction waits for a lock before giving up (seconds). Pages and commands wait the
+# busy timeout; the API for machines waits less and answers a JSON 503 with Retry-After instead
+# (the call centre retries), so a long import or maintenance never leaves it hanging.
+BUSY_TIMEOUT = 15.0
+API_LOCK_WAIT = 5.0
+lock_wait: ContextVar[float | None] = ContextVar("lock_wait", default=None)
 
 
 class Database:
@@ -37,6 +43,8 @@ class Database:
         @app.before_request
         def _begin_mode():
             g._sqlite_begin_token = sqlite_begin.set("DEFERRED" if request.method in SAFE_METHODS else "IMMEDIATE")
+            if request.path.startswith("/api/"):
+                g._lock_wait_token = lock_wait.set(API_LOCK_WAIT)
 
         @app.teardown_appcontext
         def _close(exc):  # noqa: ARG001
@@ -46,6 +54,9 @@ class Database:
             token = g.pop("_sqlite_begin_token", None)
             if token is not None:
                 sqlite_begin.reset(token)
+            token = g.pop("_lock_wait_token", None)
+            if token is not None:
+                lock_wait.reset(token)
 
     @property
     def session(self) -> Session:
@@ -80,10 +91,21 @@ def make_engine(url: str, *, enforce_foreign_keys: bool = True) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):
+            wait = lock_wait.get()
+            # Per transaction, since a pooled connection serves pages, the API and commands in turn.
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={int((BUSY_TIMEOUT if wait is None else wait) * 1000)}")
             conn.exec_driver_sql("BEGIN " + sqlite_begin.get())
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin_pg(conn):
+        wait = lock_wait.get()
+        if wait is not None:  # SET LOCAL: this transaction only
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(wait * 1000)}ms'")
+
+    return engine
 
 
 db = Database()

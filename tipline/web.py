@@ -6,8 +6,9 @@ from functools import lru_cache
 
 import flask_wtf.i18n
 from babel import support
-from flask import Flask, current_app, has_request_context, render_template, request, session
+from flask import Flask, current_app, has_request_context, jsonify, render_template, request, session
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.datastructures import ImmutableMultiDict
@@ -57,6 +58,10 @@ def init_app(app: Flask) -> None:
 
     def _error(code: int):
         def handler(exc):
+            if request.path.startswith("/api/"):  # machines get JSON, never an HTML page
+                response = jsonify({"error": getattr(exc, "description", None) or str(code)})
+                response.status_code = code
+                return response
             return render_template(f"errors/{code}.html", error=exc), code
         return handler
 
@@ -78,8 +83,15 @@ def init_app(app: Flask) -> None:
         # The database went away (restart, network): nothing of this request was committed, so
         # the visitor can simply try again. The page does not touch the database itself.
         logging.getLogger("tipline").warning("database unavailable: %s", type(exc.orig).__name__ if exc.orig else exc)
+        locked = "lock" in str(exc.orig or exc).lower()  # SQLite busy, PostgreSQL lock_timeout: retry soon
+        retry = "5" if locked else "30"
+        if request.path.startswith("/api/"):
+            response = jsonify({"error": _("The database is busy; retry shortly.")})
+            response.status_code = 503
+            response.headers["Retry-After"] = retry
+            return response
         response = render_template("errors/503.html", error=exc), 503
-        return response[0], 503, {"Retry-After": "30"}
+        return response[0], 503, {"Retry-After": retry}
 
     @app.template_filter("localtime")
     def _localtime(value, fmt="%Y-%m-%d %H:%M"):

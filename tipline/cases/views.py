@@ -320,4 +320,4 @@ def download(tip_id: int, file_id: int):
     })
 
 
-from . import case_views, deadline_views, entity_views, mail_views  # noqa: E402,F401  (register their pages on this blueprint)
+from . import automatic_mail, case_views, deadline_views, entity_views, mail_views  # noqa: E402,F401  (register their pages on this blueprint)

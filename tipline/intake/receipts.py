@@ -78,20 +78,25 @@ def token_key(token: str, key: bytes) -> str:
     return hmac.new(key, b"submission\0" + token.encode(), hashlib.sha256).hexdigest()
 
 
-def _sealing_fernet(token: str) -> Fernet:
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"tipline receipt seal").derive(token.encode())
+def _sealing_fernet(token: str, key: bytes) -> Fernet:
+    # The instance HMAC key is the HKDF salt: the token alone (for mail, derived from the Message-ID
+    # or content stored in the database) does not open the seal, so a database copy reveals no code.
+    if not key:
+        raise ValueError("a receipt seal needs the instance key")
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=hmac.new(key, b"receipt-seal", hashlib.sha256).digest(),
+                   info=b"tipline receipt seal").derive(token.encode())
     return Fernet(base64.urlsafe_b64encode(derived))
 
 
-def seal(code: str, token: str) -> bytes:
-    return _sealing_fernet(token).encrypt(code.encode())
+def seal(code: str, token: str, key: bytes) -> bytes:
+    return _sealing_fernet(token, key).encrypt(code.encode())
 
 
-def unseal(sealed: bytes | None, token: str) -> str | None:
+def unseal(sealed: bytes | None, token: str, key: bytes) -> str | None:
     if not sealed:
         return None
     try:
-        return _sealing_fernet(token).decrypt(bytes(sealed)).decode()
+        return _sealing_fernet(token, key).decrypt(bytes(sealed)).decode()
     except InvalidToken:
         return None
 

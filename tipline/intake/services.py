@@ -116,6 +116,11 @@ def submission_key(token: str) -> str:
     return receipts.token_key(token, _key())
 
 
+def unsealed_receipt(tip: Tip, token: str) -> str | None:
+    """The receipt code kept sealed for a refresh of the same submission (None once purged)."""
+    return receipts.unseal(tip.sealed_receipt, token, _key())
+
+
 def find_by_submission(session: Session, token: str) -> Tip | None:
     return session.scalar(select(Tip).where(Tip.submission_key == submission_key(token)))
 
@@ -130,7 +135,7 @@ def submit(session: Session, *, now: dt.datetime, data: TipInput, token: str, kn
     """
     existing = None if looked_up else find_by_submission(session, token)
     if existing is not None:
-        return Submission(existing, receipts.unseal(existing.sealed_receipt, token), created=False)
+        return Submission(existing, receipts.unseal(existing.sealed_receipt, token, _key()), created=False)
     problems = validate(data, today=local_date(now), known_division=known_division)
     if problems:
         raise ValidationFailed("invalid tip", fields=problems)
@@ -142,7 +147,7 @@ def submit(session: Session, *, now: dt.datetime, data: TipInput, token: str, kn
         occurred_on=data.occurred_on, description=data.description.strip(), knowledge=data.knowledge,
         anonymous=not data.has_identity, status="received", status_changed_at=now, received_at=now,
         receipt_hash=digest, submission_key=submission_key(token),
-        sealed_receipt=receipts.seal(code, token),
+        sealed_receipt=receipts.seal(code, token, _key()),
     )
     if data.has_identity:
         tip.identity = ReporterIdentity(
@@ -160,7 +165,7 @@ def submit(session: Session, *, now: dt.datetime, data: TipInput, token: str, kn
         existing = find_by_submission(session, token)
         if existing is None:
             raise
-        return Submission(existing, receipts.unseal(existing.sealed_receipt, token), created=False)
+        return Submission(existing, receipts.unseal(existing.sealed_receipt, token, _key()), created=False)
     for f in drafts:
         f.tip_id = tip.id
         f.draft_key = None

@@ -147,7 +147,7 @@ def report():
 
 
 def _receipt_page(tip, token: str, code: str | None = None, passphrase_form=None, status=200):
-    code = code or receipts.unseal(tip.sealed_receipt, token)
+    code = code or services.unsealed_receipt(tip, token)
     return render_template("intake/receipt.html", code=receipts.grouped(code) if code else None,
                            token=token, tip=tip, passphrase_form=passphrase_form or PassphraseForm()), status
 
@@ -190,7 +190,7 @@ def receipt_passphrase():
 def receipt_download():
     token = request.form.get("token", "")
     tip = services.find_by_submission(db.session, token) if _valid_token(token) else None
-    code = receipts.unseal(tip.sealed_receipt, token) if tip else None
+    code = services.unsealed_receipt(tip, token) if tip else None
     if code is None:
         abort(404)
     status_url = url_for("intake.status_login", _external=True)

@@ -34,16 +34,17 @@ def test_import_twice_changes_nothing(runner, session, tmp_path):
     corpus, paths = _write_sources(tmp_path)
     tips = sum(1 for c in corpus if c.expect == "tip") + 1  # + the extra message without an id
     manual = sum(1 for c in corpus if c.expect == "manual")
+    automatic = sum(1 for c in corpus if c.expect == "automatic")
 
     first = runner.invoke(args=["intake", "import-mail", *paths])
     assert first.exit_code == 0, first.output
-    assert f"new {tips}, duplicates 0, unparseable {manual}" in first.output
+    assert f"new {tips}, duplicates 0, unparseable {manual}, automatic {automatic}, replies 0" in first.output
     assert session.scalar(select(func.count()).select_from(Tip)) == tips
     session.rollback()
 
     second = runner.invoke(args=["intake", "import-mail", *paths])
     assert second.exit_code == 0, second.output
-    assert f"new 0, duplicates {tips + manual}, unparseable 0" in second.output
+    assert f"new 0, duplicates {tips + manual + automatic}, unparseable 0, automatic 0" in second.output
     assert session.scalar(select(func.count()).select_from(Tip)) == tips
     session.rollback()
 

@@ -38,7 +38,9 @@ def test_corpus_through_poll_email(dovecot, smtp_sink, poll, session, runner):
 
     result = runner.invoke(args=["intake", "poll-email"])
     assert result.exit_code == 0, result.output
-    assert f"new {len(tips)}, duplicates 2, needs_manual 2, failed 0" in result.output
+    automatic = [c for c in corpus if c.expect == "automatic"]
+    assert len(automatic) == 4
+    assert f"new {len(tips)}, duplicates 2, needs_manual 2, failed 0, automatic 4, replies 0" in result.output
     assert session.scalar(select(func.count()).select_from(Tip)) == len(tips)
 
     by_sender = _tips_by_sender(session)
@@ -53,6 +55,10 @@ def test_corpus_through_poll_email(dovecot, smtp_sink, poll, session, runner):
     manual = session.scalars(select(MailMessage).where(MailMessage.status == "needs_manual")).all()
     assert len(manual) == 2 and all(m.raw and m.tip_id is None for m in manual)
     assert session.scalar(select(func.count()).select_from(MailMessage).where(MailMessage.status == "duplicate")) == 2
+    # Auto-replies, list mail, bounces and bulk mail are kept (raw, encrypted) but make no tip.
+    kept = session.scalars(select(MailMessage).where(MailMessage.status == "automatic")).all()
+    assert sorted(m.sender for m in kept) == sorted(c.sender for c in automatic)
+    assert all(m.raw and m.tip_id is None and m.error.startswith("automatic: ") for m in kept)
 
     # One acknowledgement per new tip from a person; none to lists, auto-replies or bounces.
     acked = {}

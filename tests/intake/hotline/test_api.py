@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from tipline import crypto
 from tipline.audit.models import AuditEvent
 from tipline.intake.hotline.models import ApiToken, HotlineCall, TranscriptSegment
-from tipline.intake.hotline.openapi import OPENAPI
+from tipline.intake.hotline.openapi import OPENAPI, document
 from tipline.intake.models import ReporterIdentity, Tip
 
 from . import CALLER_NUMBER, call, new_token, post, token  # noqa: F401  (token is a fixture)
@@ -52,7 +52,8 @@ def test_openapi_document_is_served_and_well_formed(client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     doc = response.get_json()
-    assert doc == OPENAPI and doc["openapi"].startswith("3.1")
+    assert doc == document(client.application.extensions["divisions"]) and doc["openapi"].startswith("3.1")
+    assert "410105" in doc["components"]["schemas"]["HotlineCall"]["properties"]["division_code"]["enum"]
     assert doc["components"]["securitySchemes"]["bearer"] == {**doc["components"]["securitySchemes"]["bearer"],
                                                               "type": "http", "scheme": "bearer"}
     for schema in doc["components"]["schemas"].values():
@@ -74,10 +75,20 @@ def test_first_call_created_then_same_call_id_recognised(app, client, session, t
     assert body["status_url"] == app.config["TIPLINE"].public_url.rstrip("/") + "/status"
     before = _counts(session)
 
-    again = post(client, token, call(summary="重复推送，内容略有不同。"))
+    again = post(client, token, call())  # the same call pushed again
     check_response(again, 200)
     assert again.get_json() == {**body, "receipt_code": None, "created": False}
     assert _counts(session) == before
+
+    # The same call_id with other content: 409, naming the stored tip and what differs; nothing changes.
+    changed = call(summary="重复推送，内容略有不同。", duration_seconds=185)
+    conflict = post(client, token, changed)
+    check_response(conflict, 409)
+    answer = conflict.get_json()
+    assert answer["tip_reference"] == body["tip_reference"] and answer["differs"] == ["duration_seconds", "summary"]
+    assert answer["tip_id"] == int(body["tip_reference"].split("-")[1])
+    assert _counts(session) == before
+    session.rollback()
     assert before[:3] == (1, 1, 4)
 
     tip = session.scalars(select(Tip)).one()

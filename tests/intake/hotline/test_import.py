@@ -55,7 +55,7 @@ def test_import_a_day_with_repeats_and_bad_lines(runner, session, tmp_path):
     result = runner.invoke(args=["intake", "import-hotline", str(path)])
     elapsed = time.monotonic() - started
     assert result.exit_code == 0, result.output[-2000:]
-    assert f"new {NEW}, duplicates {DUPLICATES}, rejected {BAD}" in result.output
+    assert f"new {NEW}, duplicates {DUPLICATES}, conflicts 0, rejected {BAD}" in result.output
     reported = {}
     for number, field in re.findall(r"^line (\d+): ([\w.]+): .+$", result.output, re.M):
         reported.setdefault(int(number), field)
@@ -69,7 +69,7 @@ def test_import_a_day_with_repeats_and_bad_lines(runner, session, tmp_path):
 
     again = runner.invoke(args=["intake", "import-hotline", str(path)])
     assert again.exit_code == 0
-    assert f"new 0, duplicates {NEW + DUPLICATES}, rejected {BAD}" in again.output
+    assert f"new 0, duplicates {NEW + DUPLICATES}, conflicts 0, rejected {BAD}" in again.output
     assert session.scalar(select(func.count()).select_from(Tip)) == NEW
     session.rollback()
 
@@ -84,7 +84,7 @@ def test_small_file_with_bom_blank_lines_and_a_call_already_posted(app, client, 
     path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode("utf-8"))
     result = runner.invoke(args=["intake", "import-hotline", str(path)])
     assert result.exit_code == 0, result.output
-    assert "new 1, duplicates 1, rejected 2" in result.output
+    assert "new 1, duplicates 1, conflicts 0, rejected 2" in result.output
     assert "line 5: duration_seconds: " in result.output
     assert "line 6: transcript.0.end: " in result.output and "line 6: transcript.0.text: " in result.output
     tip = session.scalars(select(Tip).join(HotlineCall, HotlineCall.tip_id == Tip.id)
@@ -109,7 +109,7 @@ def test_receipt_codes_of_imported_calls_are_kept_for_the_callers(runner, sessio
     receipts = tmp_path / "receipts.jsonl"
     result = runner.invoke(args=["intake", "import-hotline", str(path), "--receipts", str(receipts)])
     assert result.exit_code == 0, result.output
-    assert "new 3, duplicates 1, rejected 0" in result.output and "warning" not in result.output
+    assert "new 3, duplicates 1, conflicts 0, rejected 0" in result.output and "warning" not in result.output
     assert receipts.stat().st_mode & 0o777 == 0o600
     kept = [json.loads(line) for line in receipts.read_text(encoding="utf-8").splitlines()]
     assert [k["call_id"] for k in kept] == ["CC-R0", "CC-R1", "CC-R2"]

@@ -11,7 +11,7 @@ from email.utils import formatdate, make_msgid
 
 from ...mail import SEND_ERRORS, deliver
 from ..receipts import grouped
-from .parse import ParsedMail
+from .parse import ParsedMail, normalise_message_id
 
 log = logging.getLogger("tipline.intake.email.ack")
 
@@ -25,7 +25,7 @@ BODY = """您好：
 回执码是查看该举报的唯一凭证，请勿转告他人；我们的工作人员不会向您索要回执码。
 如果您的举报可能获得奖励，请尽快在上述页面设置领奖口令：匿名领取奖励时需要回执码和该口令。
 
-本邮件由系统自动发送，请勿直接回复。如需补充材料，请使用上述页面。
+本邮件由系统自动发送。如需补充情况，可以直接回复本邮件（附件将作为证据保存），也可以使用上述页面。
 
 河南省市场监督管理局 举报受理
 
@@ -39,7 +39,8 @@ Keep it safe: enter it at {status_url} to follow the progress of your report, ad
 send us a message. Anyone with the code can open the report, so do not share it; our staff will
 never ask you for it. If your report may lead to a reward, set a claim passphrase on that page
 soon: an anonymous reporter claims a reward with the receipt code and that passphrase.
-This message was sent automatically; please do not reply to it.
+This message was sent automatically. To add to your report you can reply to it (attachments are
+kept as evidence), or use the page above.
 """
 
 
@@ -64,14 +65,16 @@ def build(settings, parsed: ParsedMail, code: str) -> EmailMessage:
     return msg
 
 
-def send(settings, parsed: ParsedMail | None, code: str | None) -> bool:
-    """Send the acknowledgement if one is due; True when the SMTP server accepted it. Never raises."""
+def send(settings, parsed: ParsedMail | None, code: str | None) -> str | None:
+    """Send the acknowledgement if one is due; its Message-ID (normalised) when the SMTP server
+    accepted it, else None. Never raises."""
     if not code or not should_ack(settings, parsed):
-        return False
+        return None
+    msg = build(settings, parsed, code)
     try:
-        deliver(settings, build(settings, parsed, code))
+        deliver(settings, msg)
     except SEND_ERRORS as exc:
         # The exception text can quote the recipient (e.g. SMTPRecipientsRefused), so only its type.
         log.warning("acknowledgement not sent: %s", type(exc).__name__)
-        return False
-    return True
+        return None
+    return normalise_message_id(msg["Message-ID"])

@@ -54,7 +54,8 @@ def import_mail(paths):
             raise click.ClickException(f"{path}: cannot read ({type(exc).__name__})")
     with click.progressbar(items, label="importing mail") as bar:
         counts = import_all(factory, clock.now(), bar, store=store, settings=settings, known_division=known)
-    click.echo(f"new {counts['ingested']}, duplicates {counts['duplicate']}, unparseable {counts['needs_manual']}")
+    click.echo(f"new {counts['ingested']}, duplicates {counts['duplicate']}, unparseable {counts['needs_manual']}, "
+               f"automatic {counts['automatic']}, replies {counts['reply']}")
 
 
 from ..hotline.importer import import_hotline  # noqa: E402  (the hotline's command joins this group)

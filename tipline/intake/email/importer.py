@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 
 from ...clock import local_date
 from ...errors import ValidationFailed
-from .. import evidence, services
+from .. import evidence, pacing, services
 from ..models import EvidenceFile, Tip
 from .models import MailMessage
-from .parse import ParsedMail, ParseError, message_id_key, parse
+from . import ack, acks, replies
+from .parse import ParsedMail, ParseError, content_key, message_id_key, parse
 
 log = logging.getLogger("tipline.intake.email")
 
@@ -32,11 +33,12 @@ MAX_TEXT = services.MAX_DESCRIPTION
 
 @dataclass
 class IngestResult:
-    status: str  # ingested | needs_manual | duplicate
+    status: str  # ingested | needs_manual | duplicate | automatic | reply
     tip: Tip | None = None
     receipt_code: str | None = None  # only for a tip made by this call
     parsed: ParsedMail | None = None
     files: list[EvidenceFile] = field(default_factory=list)  # written to the store; discard on rollback
+    row: MailMessage | None = None
 
     @property
     def created(self) -> bool:
@@ -58,22 +60,29 @@ def _known(session: Session, mailbox: str, uidvalidity: int, uid: int) -> MailMe
         MailMessage.mailbox == mailbox, MailMessage.uidvalidity == uidvalidity, MailMessage.uid == uid))
 
 
-def ingest(session: Session, now: dt.datetime, raw: bytes, *, mailbox: str, uidvalidity: int, uid: int,
-           store, settings, known_division, fallback_key: str | None = None) -> IngestResult:
-    """Record the message and make its tip, or recognise it; never commits.
+def message_key(parsed: ParsedMail | None, raw: bytes) -> str:
+    """The key a message is known by wherever it is found: its Message-ID, or without one a digest of
+    its normalised content (the same for the IMAP copy and an mbox/Maildir copy)."""
+    return message_id_key(parsed.message_id if parsed else None) or content_key(raw)
 
-    `fallback_key` identifies a message without a Message-ID (file imports pass a hash of the bytes).
+
+def ingest(session: Session, now: dt.datetime, raw: bytes, *, mailbox: str, uidvalidity: int, uid: int,
+           store, settings, known_division, acknowledge: bool = False) -> IngestResult:
+    """Record the message and make its tip (or its reply on a tip), or recognise it; never commits.
+
+    `acknowledge`: the caller sends the acknowledgement after committing (the poller), so the new
+    code stays sealed until then; otherwise the seal is cleared at once.
     Raises only database errors other than the unique-key races it resolves itself.
     """
     try:
         parsed, error = parse(raw), ""
     except ParseError as exc:
         parsed, error = None, str(exc)
-    key = message_id_key(parsed.message_id if parsed else None) or fallback_key
+    key = message_key(parsed, raw)
     for _attempt in range(2):
         if _known(session, mailbox, uidvalidity, uid) is not None:
             return IngestResult("duplicate", parsed=parsed)
-        first = session.scalar(select(MailMessage).where(MailMessage.message_id_key == key)) if key else None
+        first = session.scalar(select(MailMessage).where(MailMessage.message_id_key == key))
         row = MailMessage(mailbox=mailbox, uidvalidity=uidvalidity, uid=uid, raw=raw, received_at=now,
                           message_id=(parsed.message_id or "")[:255] or None if parsed else None,
                           message_id_key=None if first else key, sender=parsed.sender or None if parsed else None,
@@ -91,16 +100,30 @@ def ingest(session: Session, now: dt.datetime, raw: bytes, *, mailbox: str, uidv
             continue
         if first is not None:
             return IngestResult("duplicate", tip=session.get(Tip, first.tip_id) if first.tip_id else None,
-                                parsed=parsed)
+                                parsed=parsed, row=row)
         if parsed is None:
-            return IngestResult("needs_manual")
+            return IngestResult("needs_manual", row=row)
+        if parsed.machine:  # kept (encrypted) for the staff list, never a tip, never acknowledged
+            row.status, row.error = "automatic", f"automatic: {parsed.machine}"
+            session.flush()
+            return IngestResult("automatic", parsed=parsed, row=row)
+        target, codes = replies.find_reply_target(session, parsed)
+        if target is not None:
+            files = replies.add_reply(session, now, row, parsed, target, codes, store=store, settings=settings)
+            return IngestResult("reply", tip=target, parsed=parsed, files=files, row=row)
         return _make_tip(session, now, row, parsed, key, store=store, settings=settings,
-                         known_division=known_division)
+                         known_division=known_division, acknowledge=acknowledge)
     return IngestResult("duplicate", parsed=parsed)  # lost both races: the winner made the tip
 
 
+def ack_token(key: str) -> str:
+    """The submission token of a mail tip; with the instance key it seals the code until the
+    acknowledgement is sent (receipts.seal)."""
+    return "mail:" + key
+
+
 def _make_tip(session, now, row: MailMessage, parsed: ParsedMail, key, *, store, settings,
-              known_division) -> IngestResult:
+              known_division, acknowledge: bool) -> IngestResult:
     limit = settings.max_upload_mb * 1024 * 1024
     fits = [u for u in parsed.attachments if len(u.data) <= limit]
     too_big = [evidence.Rejected(u.filename, "too_large") for u in parsed.attachments if len(u.data) > limit]
@@ -110,13 +133,12 @@ def _make_tip(session, now, row: MailMessage, parsed: ParsedMail, key, *, store,
     if problems:  # e.g. a near-empty message: staff read it and decide
         row.status, row.error = "needs_manual", "invalid: " + ", ".join(f"{k}={v}" for k, v in problems.items())
         session.flush()
-        return IngestResult("needs_manual", parsed=parsed)
+        return IngestResult("needs_manual", parsed=parsed, row=row)
     files, rejected = evidence.store_uploads(session, now=now, uploads=fits, store=store, keep_original=False,
                                              source="email", room=settings.max_files, draft_key=None)
     data.description = _description(parsed, too_big + rejected)
-    token = "mail:" + (key or f"{row.mailbox}:{row.uidvalidity}:{row.uid}")
     try:
-        result = services.submit(session, now=now, data=data, token=token, known_division=known_division,
+        result = services.submit(session, now=now, data=data, token=ack_token(key), known_division=known_division,
                                  drafts=files, actor_label="email")
     except ValidationFailed as exc:  # the footer pushed it over a limit; keep the mail for staff
         evidence.discard(store, files)
@@ -124,13 +146,26 @@ def _make_tip(session, now, row: MailMessage, parsed: ParsedMail, key, *, store,
             session.delete(f)
         row.status, row.error = "needs_manual", f"invalid: {exc.details.get('fields')}"[:500]
         session.flush()
-        return IngestResult("needs_manual", parsed=parsed)
+        return IngestResult("needs_manual", parsed=parsed, row=row)
     row.tip_id = result.tip.id
     if not result.created:  # the tip came from an earlier row whose key was since released
         row.status = "duplicate"
+    elif acknowledge and ack.should_ack(settings, parsed):
+        row.ack_key = acks.new_claim()  # this poller sends it (acks.acknowledge); no other one will
+    else:
+        result.tip.sealed_receipt = None  # no acknowledgement will need the code: forget it now
     session.flush()
     return IngestResult(row.status, tip=result.tip, receipt_code=result.receipt_code if result.created else None,
-                        parsed=parsed, files=files)
+                        parsed=parsed, files=files, row=row)
+
+
+def make_tip_from_row(session: Session, now, row: MailMessage, *, store, settings, known_division) -> IngestResult:
+    """Staff decided a message filed as automatic is a report: its tip (no acknowledgement), or
+    needs_manual when it cannot be a tip by itself. Never commits."""
+    parsed = parse(bytes(row.raw))
+    row.status, row.error = "ingested", ""
+    return _make_tip(session, now, row, parsed, row.message_id_key or message_key(parsed, bytes(row.raw)),
+                     store=store, settings=settings, known_division=known_division, acknowledge=False)
 
 
 def commit_or_discard(session: Session, result: IngestResult, store) -> None:
@@ -185,8 +220,7 @@ def import_one(session_factory, now, mailbox: str, uid: int, raw: bytes, *, stor
     """Ingest and commit one imported message in its own transaction; returns its status."""
     with session_factory() as session:
         result = ingest(session, now, raw, mailbox=mailbox, uidvalidity=0, uid=uid, store=store,
-                        settings=settings, known_division=known_division,
-                        fallback_key=hashlib.sha256(b"raw\0" + raw).hexdigest())
+                        settings=settings, known_division=known_division)
         commit_or_discard(session, result, store)
         return result.status
 
@@ -195,8 +229,19 @@ def import_all(session_factory, now, items, *, store, settings, known_division) 
     """`import_one` for each (mailbox, uid, loader) of `import_sources`; counts by status. Receipt
     hashes for the coming messages are computed on other cores while one message is stored."""
     counts: Counter[str] = Counter()
+    pace = pacing.WriterPacing.for_factory(session_factory)
     with services.receipts_hashed_ahead():
         for mailbox, uid, load in items:
-            counts[import_one(session_factory, now, mailbox, uid, load(), store=store, settings=settings,
-                              known_division=known_division)] += 1
+            with pace.turn():  # SQLite: other writers (the web app, a poller) get the lock in between
+                counts[import_one(session_factory, now, mailbox, uid, load(), store=store, settings=settings,
+                                  known_division=known_division)] += 1
+    purge_seals(session_factory, now)
     return counts
+
+
+def purge_seals(session_factory, now) -> int:
+    """The commands forget expired sealed codes themselves: cron may run them without the scheduler."""
+    with session_factory() as session:
+        count = services.purge_expired_seals(session, now)
+        session.commit()
+    return count

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ...db import Base, EncryptedBytes, EncryptedText, UTCDateTime
 
-STATUSES = ("ingested", "needs_manual", "duplicate")
+# automatic: machine mail (auto-reply, bounce, list), kept for staff but never a tip or acknowledged;
+# reply: a reporter's answer to an acknowledgement, stored as a message on its tip.
+STATUSES = ("ingested", "needs_manual", "duplicate", "automatic", "reply")
 
 
 class MailMessage(Base):
@@ -23,7 +25,7 @@ class MailMessage(Base):
     uidvalidity: Mapped[int] = mapped_column(BigInteger, nullable=False)
     uid: Mapped[int] = mapped_column(BigInteger, nullable=False)
     message_id: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
-    # sha256 of the normalised Message-ID, set only on the first row for it: a plain unique column
+    # sha256 of the normalised Message-ID (or, without one, parse.content_key of the message), set only on the first row for it: a plain unique column
     # (NULLs never collide) does what a partial unique index would, on SQLite and PostgreSQL alike.
     message_id_key: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     raw: Mapped[bytes] = mapped_column(EncryptedBytes(), nullable=False)
@@ -32,5 +34,8 @@ class MailMessage(Base):
     tip_id: Mapped[int | None] = mapped_column(ForeignKey("tip.id", ondelete="SET NULL"), nullable=True, index=True)
     error: Mapped[str] = mapped_column(String(500), nullable=False, default="")
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+    # The keyed hash (replies.ack_key) of the Message-ID of the acknowledgement sent for this message:
+    # a reply naming it in In-Reply-To/References belongs to this message's tip.
+    ack_key: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
 
     __table_args__ = (UniqueConstraint("mailbox", "uidvalidity", "uid", name="uq_mail_message_location"),)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import email
+import email.message
 import email.policy
 import email.utils
 import hashlib
@@ -32,7 +33,9 @@ class ParsedMail:
     sender: str  # the From address, lower case; "" when missing
     message_id: str | None  # normalised: no angle brackets or whitespace
     attachments: list[Upload] = field(default_factory=list)
-    auto_submitted: bool = False
+    auto_submitted: bool = False  # no acknowledgement: machine mail, or no address to answer
+    machine: str = ""  # why this is machine mail (auto-reply, bounce, list...), "" for a person's mail
+    references: list[str] = field(default_factory=list)  # In-Reply-To then References, normalised ids
 
 
 # Supersets: mail labelled GB2312 or GBK routinely carries GBK/GB18030-only characters.
@@ -149,7 +152,33 @@ def html_to_text(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
+def _raw_header(part, header: str) -> str | None:
+    for key, value in part.raw_items():
+        if key.strip().lower() == header:
+            return value if isinstance(value, str) else None
+    return None
+
+
+def _param_from_raw(part, name: str, header: str) -> str | None:
+    """The parameter read from the raw header when it carries raw 8-bit bytes (a GBK name written
+    unencoded): the parser has already turned those into U+FFFD in get_param, so the header's bytes
+    are decoded here as the subject's are (decode_bytes: UTF-8 when the bytes are valid UTF-8, which
+    GBK or Big5 text practically never is, else GB18030, then Big5) and the parameter taken from that."""
+    value = _raw_header(part, header)
+    if value is None or not any("\udc80" <= c <= "\udcff" for c in value):
+        return None
+    holder = email.message.Message()
+    holder[header] = re.sub(r"\r?\n[ \t]+", " ", _unsurrogate(value))
+    found = holder.get_param(name, header=header)
+    if found is None or isinstance(found, tuple):
+        return None
+    return email.utils.unquote(found).strip()
+
+
 def _param(part, name: str, header: str) -> str:
+    raw_text = _param_from_raw(part, name, header)
+    if raw_text:
+        return raw_text
     value = part.get_param(name, header=header)
     if value is None:
         return ""
@@ -229,15 +258,39 @@ def _preferred(children) -> int:
 _AUTO_LOCALS = re.compile(r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply)([+-].*)?$", re.I)
 
 
-def _auto_submitted(headers: dict[str, str], sender: str) -> bool:
+def machine_reason(headers: dict[str, str], sender: str, content_type: str = "") -> str:
+    """Why a message was written by a machine, or "" for a person's mail. The signals mail software
+    sets (RFC 3834 Auto-Submitted, X-Autoreply, Microsoft's X-Auto-Response-Suppress, Precedence,
+    RFC 2919 List-Id, RFC 3462/6522 multipart/report bounces, the null reverse-path of RFC 5321 §4.5.5)
+    and the usual no-reply mailbox names."""
     auto = headers.get("auto-submitted", "").strip().lower()
-    if auto and auto != "no":
-        return True
-    if headers.get("precedence", "").strip().lower() in ("bulk", "junk", "list"):
-        return True
-    if "list-id" in headers or headers.get("return-path", "x").strip() in ("<>", ""):
-        return True
-    return bool(_AUTO_LOCALS.match(sender.split("@", 1)[0])) if sender else True
+    if auto and not auto.startswith("no"):
+        return "auto_submitted"
+    if headers.get("x-autoreply", "").strip() or headers.get("x-autorespond", "").strip():
+        return "autoreply"
+    if headers.get("x-auto-response-suppress", "").strip():
+        return "auto_response_suppress"
+    if headers.get("precedence", "").strip().lower() in ("bulk", "junk", "list", "auto_reply"):
+        return "precedence"
+    if "list-id" in headers or "list-unsubscribe" in headers:
+        return "list"
+    if content_type == "multipart/report":
+        return "report"
+    if re.fullmatch(r"<\s*>", headers.get("return-path", "x").strip()) or headers.get("return-path", "x").strip() == "":
+        return "null_sender"
+    if sender and _AUTO_LOCALS.match(sender.split("@", 1)[0]):
+        return "noreply_sender"
+    return ""
+
+
+def _references(headers: dict[str, str]) -> list[str]:
+    ids: list[str] = []
+    for name in ("in-reply-to", "references"):
+        for found in re.findall(r"<([^<>]+)>", headers.get(name, "")):
+            ident = normalise_message_id(f"<{found}>")
+            if ident and ident not in ids:
+                ids.append(ident)
+    return ids[:50]
 
 
 def _extract(msg) -> ParsedMail:
@@ -251,9 +304,11 @@ def _extract(msg) -> ParsedMail:
     sender = address.strip().lower() if "@" in address else ""
     walker = _Walker()
     walker.walk(msg)
+    machine = machine_reason(headers, sender, msg.get_content_type())
     return ParsedMail(subject=subject, text="\n\n".join(t for t in walker.texts if t).strip(),
                       sender=sender, message_id=normalise_message_id(headers.get("message-id", "")),
-                      attachments=walker.uploads, auto_submitted=_auto_submitted(headers, sender))
+                      attachments=walker.uploads, auto_submitted=bool(machine) or not sender,
+                      machine=machine, references=_references(headers))
 
 
 def parse(raw: bytes) -> ParsedMail:
@@ -270,3 +325,34 @@ def parse(raw: bytes) -> ParsedMail:
         except Exception as exc:  # noqa: BLE001 — the email package raises many types on broken input
             last = exc
     raise ParseError(f"unreadable message: {type(last).__name__}") from last
+
+
+# Header fields that survive transport unchanged: servers add Received, Return-Path, Delivered-To,
+# X-* and mbox Status lines, and rewrite line endings, but keep these.
+CONTENT_FIELDS = ("from", "to", "cc", "subject", "date", "mime-version", "content-type", "content-transfer-encoding")
+
+
+def content_key(raw: bytes) -> str:
+    """A digest of a message's normalised content, for messages without a Message-ID: the same mail
+    fetched over IMAP and found again in an mbox or Maildir (or after a UIDVALIDITY reset) gives the
+    same key. Headers are unfolded with whitespace collapsed; the body has its line endings
+    normalised and trailing blanks removed."""
+    data = (raw or b"").replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if data.startswith(b"From ") and b"\n" in data:  # an mbox separator line kept by some exports
+        data = data.split(b"\n", 1)[1]
+    head, sep, body = data.partition(b"\n\n")
+    if not sep:
+        head, body = data, b""
+    msg = email.message_from_bytes(head + b"\n\n", policy=email.policy.compat32)
+    fields = []
+    for name in CONTENT_FIELDS:
+        for value in msg.get_all(name) or ():
+            text = value if isinstance(value, str) else str(value)
+            fields.append(name + ":" + re.sub(r"\s+", " ", text).strip())
+    lines = [line.rstrip() for line in body.split(b"\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    digest = hashlib.sha256(b"content\0")
+    digest.update("\n".join(fields).encode("utf-8", "surrogateescape"))
+    digest.update(b"\0" + b"\n".join(lines))
+    return digest.hexdigest()

@@ -15,8 +15,8 @@ import ssl
 from dataclasses import dataclass
 
 from .. import services
-from . import ack
-from .importer import commit_or_discard, ingest
+from . import acks
+from .importer import commit_or_discard, ingest, purge_seals
 
 log = logging.getLogger("tipline.intake.email.poll")
 
@@ -33,10 +33,12 @@ class PollCounts:
     duplicates: int = 0
     needs_manual: int = 0
     failed: int = 0  # left unflagged, tried again next poll
+    automatic: int = 0  # machine mail: kept for staff, no tip
+    replies: int = 0  # reporters' replies added to their tips
 
     def __str__(self) -> str:
         return (f"new {self.new}, duplicates {self.duplicates}, needs_manual {self.needs_manual}, "
-                f"failed {self.failed}")
+                f"failed {self.failed}, automatic {self.automatic}, replies {self.replies}")
 
 
 def _tls_context(settings) -> ssl.SSLContext:
@@ -96,6 +98,8 @@ def poll_mailbox(session_factory, now: dt.datetime, settings, store, known_divis
     counts = PollCounts()
     conn = connect(settings)
     try:
+        # Acknowledgements an earlier poll could not send (SMTP down), while their sealed code lives.
+        acks.retry_pending(session_factory, now, settings)
         uidvalidity, keywords = _select(conn, settings.imap_mailbox)
         # Without keyword support the \\Seen flag is the fallback marker, at the cost that a human
         # reading a message in a mail client first would hide it from us.
@@ -113,6 +117,7 @@ def poll_mailbox(session_factory, now: dt.datetime, settings, store, known_divis
             conn.logout()
         except (imaplib.IMAP4.error, OSError):
             pass
+    purge_seals(session_factory, now)
     log.info("mail poll: %s", counts)
     return counts
 
@@ -134,6 +139,10 @@ def _ingest_all(conn, uids, counts: PollCounts, session_factory, now, uidvalidit
             counts.duplicates += 1
         elif status == "needs_manual":
             counts.needs_manual += 1
+        elif status == "automatic":
+            counts.automatic += 1
+        elif status == "reply":
+            counts.replies += 1
     return counts
 
 
@@ -144,9 +153,10 @@ def _one(conn, session_factory, now, uid: bytes, uidvalidity: int, settings, sto
         return None
     with session_factory() as session:
         result = ingest(session, now, raw, mailbox=settings.imap_mailbox, uidvalidity=uidvalidity,
-                        uid=int(uid), store=store, settings=settings, known_division=known_division)
+                        uid=int(uid), store=store, settings=settings, known_division=known_division,
+                        acknowledge=True)
         commit_or_discard(session, result, store)
     conn.uid("STORE", uid, "+FLAGS", f"({flag})")
-    if result.created:
-        ack.send(settings, result.parsed, result.receipt_code)
+    if result.created and result.row is not None and (result.row.ack_key or "").startswith(acks.CLAIM):
+        acks.acknowledge(session_factory, result.row.id, result.tip.id, result.parsed, result.receipt_code, settings)
     return result.status

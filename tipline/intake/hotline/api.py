@@ -1,7 +1,8 @@
 """`POST /api/v1/hotline/calls` for the call-centre system, and `GET /api/v1/openapi.json`.
 
 Order of checks: bearer token (401), content type (415), body (422), then the call is stored
-(201) or recognised by its call_id (200). The receipt code is returned only in the 201 response:
+(201), recognised by its call_id (200), or refused because its call_id was stored with other
+content (409, naming the fields that differ). The receipt code is returned only in the 201 response:
 it is stored as a slow keyed hash and cannot be recovered, and no sealed copy is kept for the
 call centre (its call_id and token are not secrets from the server), so a repeat gets
 `"receipt_code": null`. The agent reads the code to the caller from the first response.
@@ -18,7 +19,7 @@ from ...errors import ValidationFailed
 from ...extensions import db, limiter
 from ...ratelimit import client_key
 from . import services, tokens
-from .openapi import OPENAPI
+from .openapi import document
 
 bp = Blueprint("hotline_api", __name__, url_prefix="/api/v1")
 
@@ -125,6 +126,11 @@ def receive_call():
     except Exception:
         db.session.rollback()
         raise
+    if result.differs:
+        # The same call_id with other content: nothing is changed or dropped silently.
+        return jsonify({"error": _("This call_id was received before with different content; nothing was changed."),
+                        "tip_reference": result.tip.reference, "tip_id": result.tip.id,
+                        "differs": result.differs}), 409
     body = {"tip_reference": result.tip.reference, "receipt_code": result.receipt_code,
             "status_url": settings.public_url.rstrip("/") + "/status", "created": result.created}
     return jsonify(body), 201 if result.created else 200
@@ -132,4 +138,4 @@ def receive_call():
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(OPENAPI)
+    return jsonify(document(current_app.extensions["divisions"]))

@@ -2,7 +2,7 @@
 
 Each line is checked like an API request and stored in its own transaction, so a bad line never
 holds back a good one; a call_id seen before (in the database or earlier in the file) is a
-duplicate. Exit status 0 even with rejected lines; 1 when the file cannot be read.
+duplicate when its content is the same, a conflict (reported per line, nothing changed) when not. Exit status 0 even with rejected lines; 1 when the file cannot be read.
 """
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from flask.cli import with_appcontext
 from ... import clock
 from ...errors import ValidationFailed
 from .. import services as intake
-from . import services
+from .. import pacing
+from . import digests, services
 
 
 @dataclass
@@ -26,6 +27,8 @@ class ImportSummary:
     new: int = 0
     duplicates: int = 0
     rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (line, field path, code)
+    # (line, call_id, stored tip's reference, fields that differ): the same call_id with other content
+    conflicts: list[tuple[int, str, str, list[str]]] = field(default_factory=list)
 
     @property
     def rejected_lines(self) -> int:
@@ -39,7 +42,10 @@ def import_lines(session_factory, now, lines, *, default_division: str, known_di
     `on_new(call_id, receipt_code)` is called after each new call is committed: the only moment the
     code exists in clear (the command writes it to the --receipts file)."""
     summary = ImportSummary()
-    seen: set[str] = set()  # call_ids stored or found in this run: known duplicates without a query
+    # call_ids stored or found in this run, with their field digests and tip reference: a repeat
+    # later in the file is recognised (or found to conflict) without a query.
+    seen: dict[str, tuple[dict, str]] = {}
+    pace = pacing.WriterPacing.for_factory(session_factory)
     with session_factory() as session, intake.receipts_hashed_ahead():
         for number, raw in (progress if progress is not None else lines):
             if not raw.strip():
@@ -58,22 +64,38 @@ def import_lines(session_factory, now, lines, *, default_division: str, known_di
                 summary.rejected += [(number, path, code) for path, code in errors.items()]
                 continue
             if data.call_id in seen:
-                summary.duplicates += 1
+                stored, reference = seen[data.call_id]
+                new = digests.field_digests(data)
+                differs = [name for name in digests.FIELD_ORDER if stored and stored.get(name) != new[name]]
+                if differs:
+                    summary.conflicts.append((number, data.call_id, reference, differs))
+                else:
+                    summary.duplicates += 1
                 continue
-            try:
-                result = services.receive(session, now=now, data=data, known_division=known_division,
-                                          actor_label=actor_label)
-                session.commit()  # each call on its own: a later failure never takes an earlier call
-            except ValidationFailed as exc:  # parse() checks everything submit() does; kept for safety
-                session.rollback()
-                summary.rejected += [(number, path, code) for path, code in exc.details["fields"].items()]
-                continue
+            # Each call its own short transaction; on SQLite the import pauses now and then so other
+            # writers (the API, a second import) get the write lock (intake.pacing).
+            with pace.turn():
+                try:
+                    result = services.receive(session, now=now, data=data, known_division=known_division,
+                                              actor_label=actor_label)
+                    call_digests = result.call.field_digests
+                    reference = result.tip.reference
+                    session.commit()  # each call on its own: a later failure never takes an earlier call
+                except ValidationFailed as exc:  # parse() checks everything submit() does; kept for safety
+                    session.rollback()
+                    summary.rejected += [(number, path, code) for path, code in exc.details["fields"].items()]
+                    continue
+                except BaseException:
+                    session.rollback()
+                    raise
             session.expunge_all()  # one session for the run; nothing of earlier calls is kept in it
-            seen.add(data.call_id)
+            seen[data.call_id] = (json.loads(call_digests) if call_digests else {}, reference)
             if result.created:
                 summary.new += 1
                 if on_new is not None:
                     on_new(data.call_id, result.receipt_code)
+            elif result.differs:
+                summary.conflicts.append((number, data.call_id, reference, result.differs))
             else:
                 summary.duplicates += 1
     return summary
@@ -134,9 +156,13 @@ def import_hotline(file, receipts_path):
     finally:
         if out is not None:
             out.close()
-    click.echo(f"new {summary.new}, duplicates {summary.duplicates}, rejected {summary.rejected_lines}")
+    click.echo(f"new {summary.new}, duplicates {summary.duplicates}, conflicts {len(summary.conflicts)}, "
+               f"rejected {summary.rejected_lines}")
     for number, path, code in summary.rejected:
         click.echo(f"line {number}: {path}: {message(code)}")
+    for number, call_id, reference, differs in summary.conflicts:
+        click.echo(f"line {number}: call_id {call_id} was stored before as tip {reference} with other content "
+                   f"(differs: {', '.join(differs)}); nothing was changed")
     if summary.new and out is None:
         click.echo(f"warning: the receipt codes of the {summary.new} new calls were not kept "
                    "(give --receipts FILE to keep them for the callers)", err=True)

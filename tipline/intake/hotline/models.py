@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...db import Base, EncryptedText, UTCDateTime
@@ -44,6 +44,10 @@ class HotlineCall(Base):
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     correction_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     correction_note: Mapped[str | None] = mapped_column(EncryptedText(), nullable=True)
+    # JSON {field: keyed hash of its value} of the call as first received (services.field_digests):
+    # the same call_id resent with different content is told apart field by field. None: stored
+    # before these were kept (a resend is then answered as a repeat).
+    field_digests: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     segments: Mapped[list["TranscriptSegment"]] = relationship(
         back_populates="call", order_by="TranscriptSegment.seq", cascade="all, delete-orphan", lazy="raise")

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +25,7 @@ from ...validators import id_number_problem, uscc_problem
 from .. import receipts
 from .. import services as intake
 from ..models import Tip
+from . import digests
 from .models import SPEAKERS, HotlineCall, TranscriptSegment
 
 FIELDS = {"call_id", "started_at", "duration_seconds", "division_code", "category_code", "entity_name",
@@ -72,6 +73,7 @@ class CallResult:
     tip: Tip
     created: bool
     receipt_code: str | None  # grouped; only when this call made the tip (never stored)
+    differs: list[str] = field(default_factory=list)  # same call_id, other content: the fields that differ
 
 
 def normalise_phone(value: str) -> str:
@@ -221,8 +223,10 @@ def find_call(session: Session, call_id: str) -> HotlineCall | None:
     return session.scalar(select(HotlineCall).where(HotlineCall.call_id == call_id))
 
 
-def _duplicate(session: Session, call: HotlineCall) -> CallResult:
-    return CallResult(call, session.get(Tip, call.tip_id), created=False, receipt_code=None)
+def _duplicate(session: Session, call: HotlineCall, data: CallData) -> CallResult:
+    """The call stored under this call_id: a repeat, or a conflict naming the fields that differ."""
+    return CallResult(call, session.get(Tip, call.tip_id), created=False, receipt_code=None,
+                      differs=digests.differing(call.field_digests, data))
 
 
 def receive(session: Session, *, now: dt.datetime, data: CallData, known_division,
@@ -230,7 +234,7 @@ def receive(session: Session, *, now: dt.datetime, data: CallData, known_divisio
     """Make the tip for a parsed call, or return the tip this call_id already made. Never commits."""
     existing = find_call(session, data.call_id)
     if existing is not None:
-        return _duplicate(session, existing)
+        return _duplicate(session, existing, data)
     tip_input = intake.TipInput(
         kind="report", channel="hotline", category_code=data.category_code, entity_name=data.entity_name,
         entity_uscc=data.entity_uscc, division_code=data.division_code,
@@ -245,13 +249,14 @@ def receive(session: Session, *, now: dt.datetime, data: CallData, known_divisio
         existing = find_call(session, data.call_id)
         if existing is None:  # cannot happen: the tip and its call commit together
             raise ValidationFailed("call without record", fields={"call_id": "invalid"})
-        return _duplicate(session, existing)
+        return _duplicate(session, existing, data)
     # submit() seals the code with the token for the web form's refresh; the call centre's call_id
     # is no secret, so no sealed copy is kept: the agent reads the code out once.
     result.tip.sealed_receipt = None
     number = normalise_phone(data.caller_number) if data.caller_number else ""
     call = HotlineCall(call_id=data.call_id, tip_id=result.tip.id, started_at=data.started_at,
                        duration_seconds=data.duration_seconds, created_at=now,
+                       field_digests=digests.encode(digests.field_digests(data)),
                        caller_hash=crypto.keyring().keyed_hash("caller", number) if number else None)
     call.segments = [TranscriptSegment(seq=i, speaker=s.speaker, start=round(s.start, 2), end=round(s.end, 2),
                                        text=s.text) for i, s in enumerate(data.transcript)]
@@ -263,7 +268,7 @@ def receive(session: Session, *, now: dt.datetime, data: CallData, known_divisio
         existing = find_call(session, data.call_id)
         if existing is None:
             raise
-        return _duplicate(session, existing)
+        return _duplicate(session, existing, data)
     audit.record(session, now=now, action="hotline.call_received", actor_label=actor_label, object_type="tip",
                  object_id=result.tip.id, details={"call": call.id, "segments": len(call.segments),
                                                    "real_name": data.real_name})
