@@ -41,10 +41,21 @@ def seed_rules(session: Session, now: dt.datetime) -> int:
         for clock, spec in version["clocks"].items():
             if (clock, start) not in have:
                 session.add(DeadlineRule(clock=clock, effective_from=start, length=spec["length"], unit=spec["unit"],
-                                         extension=spec.get("extension", 0), created_at=now))
+                                         extension=spec.get("extension", 0), created_at=now,
+                                         **extension_rule(spec)))
                 added += 1
     session.flush()
     return added
+
+
+def extension_rule(spec: dict) -> dict:
+    """The extension fields of one clock's entry in deadlines.json: how many extensions (default one
+    when an extension length is given), who approves them, and what is possible beyond them."""
+    approver, beyond = spec.get("approver", "supervisor"), spec.get("beyond")
+    if approver not in ("supervisor", "admin") or beyond not in (None, "collective"):
+        raise ValueError(f"deadlines.json: unknown approver {approver!r} or beyond {beyond!r}")
+    count = spec.get("extensions", 1 if spec.get("extension") else 0)
+    return {"extension_count": count, "approver": approver, "beyond": beyond}
 
 
 def rule_for(session: Session, kind: str, on: dt.date) -> DeadlineRule:
