@@ -107,6 +107,12 @@ local_date = _clock.local_date  # one definition of "today in Henan" (tipline/cl
 
 
 def _suspensions(session: Session, clock: Clock) -> list[tuple[dt.date, dt.date | None]]:
+    if clock.kind == "filing" and clock.tip_id is not None:  # Art. 18 ¶2
+        from .procedure_models import TipSuspension
+        rows = session.scalars(select(TipSuspension).where(TipSuspension.tip_id == clock.tip_id,
+                                                           TipSuspension.stopped_on >= clock.start_on)
+                               .order_by(TipSuspension.stopped_on)).all()
+        return [(r.stopped_on, r.resumed_on) for r in rows]
     if clock.case_id is None or clock.kind != "decision":
         return []
     rows = session.scalars(select(Suspension).where(Suspension.case_id == clock.case_id,

@@ -264,11 +264,12 @@ def request_filing_extension(session: Session, *, now: dt.datetime, tip: Tip, ac
     length = filing_extension_length(session, tip)
     if length <= 0:
         raise Conflict("no filing clock to extend", kind="state")
-    for row in filing_extensions(session, tip):
-        if row.approved is None:
-            raise Conflict("a request is open", kind="extension_open")
-        if row.approved:
-            raise Conflict("extended once already", kind="extension_once")
+    rule = clocks.rule_for(session, "filing", clocks.running(session, "filing", tip_id=tip.id).rule_from)
+    rows = filing_extensions(session, tip)
+    if any(row.approved is None for row in rows):
+        raise Conflict("a request is open", kind="extension_open")
+    if sum(1 for row in rows if row.approved) >= rule.extension_count:  # Art. 18 ¶1: once, by the head
+        raise Conflict("extended once already", kind="extension_once")
     row = ExtensionRequest(tip_id=tip.id, clock="filing", length=length, reason=reason, requested_by=actor.id,
                            requested_at=now)
     session.add(row)
