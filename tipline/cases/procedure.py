@@ -68,9 +68,9 @@ def record_collective_decision(session: Session, *, now: dt.datetime, case: Case
     elif len("\n".join(names)) > 500:
         fields["participants"] = "too_long"
     if decided_on is None or decided_on > local_date(now):
-        fields["decided_on"] = "future"
+        fields["on"] = "future"
     elif decided_on < case.filed_on:
-        fields["decided_on"] = "order"
+        fields["on"] = "order"
     try:
         length = int(length)
     except (TypeError, ValueError):
