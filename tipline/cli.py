@@ -62,19 +62,55 @@ def users_group():
     """Staff accounts."""
 
 
-@users_group.command("create")
-@click.option("--username", required=True)
-@click.option("--role", required=True, type=click.Choice(["officer", "supervisor", "finance", "admin", "auditor"]))
+class _OneLineErrors(click.Command):
+    """Bad arguments are one line ("Error: ...") and a non-zero exit, not a usage dump: other
+    systems call these commands and read the reason."""
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise click.ClickException(exc.format_message().splitlines()[0]) from None
+
+
+ROLES = ("officer", "supervisor", "finance", "admin", "auditor")
+
+
+@users_group.command("create", cls=_OneLineErrors)
+@click.argument("name", required=False)
+@click.option("--role", default=None, help="one of " + ", ".join(ROLES))
 @click.option("--division", "division_code", default="410000", show_default=True, help="GB/T 2260 code")
-@click.option("--name", "display_name", default="")
 @click.option("--email", default="")
-@click.password_option("--password", help="prompted when not given")
+@click.option("--password-stdin", is_flag=True, help="read the password from the first line of standard input")
+@click.option("--username", "username_alias", default=None, help="alias of NAME (older spelling)")
+@click.option("--name", "display_name", default="", help="display name (defaults to NAME)")
+@click.option("--password", default=None, help="the password on the command line (older spelling; prefer "
+              "--password-stdin); prompted for when neither is given")
 @with_appcontext
-def users_create(username, role, division_code, display_name, email, password):
-    """Create a staff account."""
+def users_create(name, role, division_code, email, password_stdin, username_alias, display_name, password):
+    """Create a staff account: tipline users create NAME --role ROLE [--division CODE] [--email ADDR]
+    [--password-stdin]. --username NAME and --password PW are kept as aliases."""
     from .auth import services
     from .errors import ValidationFailed
     from .extensions import db
+    if name and username_alias and name != username_alias:
+        raise click.ClickException("NAME and --username differ; give one of them")
+    username = name or username_alias
+    if not username:
+        raise click.ClickException("NAME is required (tipline users create NAME --role ROLE)")
+    if role not in ROLES:
+        raise click.ClickException(f"--role must be one of {', '.join(ROLES)}, not {role!r}" if role
+                                   else f"--role is required (one of {', '.join(ROLES)})")
+    if email and ("@" not in email or any(c.isspace() for c in email) or len(email) > 254):
+        raise click.ClickException(f"--email: not an address: {email!r}")
+    if password_stdin and password is not None:
+        raise click.ClickException("give --password-stdin or --password, not both")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise click.ClickException("--password-stdin: standard input had no password")
+    elif password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     divisions = current_app.extensions["divisions"]
     try:
         user = services.create_user(db.session, now=clock.now(), username=username, password=password, role=role,
@@ -83,7 +119,7 @@ def users_create(username, role, division_code, display_name, email, password):
     except ValidationFailed as exc:
         db.session.rollback()
         problems = ", ".join(f"{k}: {v}" for k, v in exc.details["fields"].items())
-        raise click.ClickException(f"account not created ({problems})")
+        raise click.ClickException(f"account not created ({problems})") from None
     db.session.commit()
     click.echo(f"created {user.username} ({user.role}, {user.division_code})")
 

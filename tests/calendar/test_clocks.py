@@ -26,21 +26,22 @@ def test_extensions_keep_the_clock_unit():
 
 
 def test_workday_clock_carries_over_after_a_stop():
-    # Used 3, 4, 5, 6, 9 Mar (5); 10 remain after Fri 20 Mar: 23-27, 30, 31 Mar, 1-3 Apr.
-    assert due_date(cal, D(2026, 3, 2), 15, "workdays", suspensions=STOP) == Result(D(2026, 4, 3), False)
+    # Used 3, 4, 5, 6, 9 Mar and the stop day 10 Mar (6, Art. 80); 9 remain after Fri 20 Mar:
+    # 23-27, 30, 31 Mar, 1, 2 Apr.
+    assert due_date(cal, D(2026, 3, 2), 15, "workdays", suspensions=STOP) == Result(D(2026, 4, 2), False)
     assert due_date(cal, D(2026, 3, 2), 15, "workdays").date == D(2026, 3, 23)
 
 
 def test_day_clock_carries_over_after_a_stop():
-    # Used 3-9 Mar (7); 8 remain from 20 Mar -> Sat 28 Mar -> Mon 30 Mar.
-    assert due_date(cal, D(2026, 3, 2), 15, "days", suspensions=STOP) == Result(D(2026, 3, 30), False)
+    # Used 3-10 Mar (8, the stop day included); 7 remain from 20 Mar -> Fri 27 Mar.
+    assert due_date(cal, D(2026, 3, 2), 15, "days", suspensions=STOP) == Result(D(2026, 3, 27), False)
 
 
 def test_two_stops_and_an_open_stop():
     stops = [(D(2026, 3, 10), D(2026, 3, 20)), (D(2026, 3, 25), D(2026, 3, 27))]
-    # After the first stop 10 remain; 23, 24 used (2); 8 remain after Fri 27 Mar: 30, 31, 1-3 Apr,
-    # (6 Apr Qingming) 7, 8, 9 Apr.
-    assert due_date(cal, D(2026, 3, 2), 15, "workdays", suspensions=stops).date == D(2026, 4, 9)
+    # After the first stop 9 remain; 23, 24, 25 used (3); 6 remain after Fri 27 Mar: 30, 31, 1-3 Apr,
+    # (6 Apr Qingming) 7 Apr.
+    assert due_date(cal, D(2026, 3, 2), 15, "workdays", suspensions=stops).date == D(2026, 4, 7)
     assert due_date(cal, D(2026, 3, 2), 15, "workdays", suspensions=[(D(2026, 3, 10), None)]) is None
 
 
@@ -53,12 +54,12 @@ def test_a_stop_after_the_clock_ran_out_changes_nothing():
 def test_stop_spanning_spring_festival_and_year_end():
     # Stopped before the holiday, resumed after: the holiday costs nothing extra.
     stop = [(D(2026, 2, 12), D(2026, 2, 26))]
-    # used 11 Feb (1); 4 remain after 26 Feb: 27, 28 (Sat make-up), 2, 3 Mar.
-    assert due_date(cal, D(2026, 2, 10), 5, "workdays", suspensions=stop).date == D(2026, 3, 3)
+    # used 11, 12 Feb (2); 3 remain after 26 Feb: 27, 28 (Sat make-up), 2 Mar.
+    assert due_date(cal, D(2026, 2, 10), 5, "workdays", suspensions=stop).date == D(2026, 3, 2)
     stop = [(D(2026, 12, 2), D(2026, 12, 30))]
     result = due_date(cal, D(2026, 12, 1), 5, "workdays", suspensions=stop)
-    # nothing used before the stop on 2 Dec; 5 after 30 Dec: 31 Dec, (1 Jan projected), 4-7 Jan
-    assert result == Result(D(2027, 1, 7), True)
+    # the stop day 2 Dec used (1); 4 after 30 Dec: 31 Dec, (1 Jan projected), 4-6 Jan
+    assert result == Result(D(2027, 1, 6), True)
 
 
 def test_bad_input():

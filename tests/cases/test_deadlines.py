@@ -60,14 +60,14 @@ def test_clocks_follow_the_workflow(session, clock, team):
     assert decision.state == "stopped" and decision.due_on is None
     investigation.resume(session, now=clock(), case=case, actor=team["boss"], can_see=True, version=case.version,
                          on=dt.date(2026, 3, 20))
-    assert decision.state == "running" and decision.due_on == dt.date(2026, 6, 11)  # 7 used, 83 left from 20 Mar
+    assert decision.state == "running" and decision.due_on == dt.date(2026, 6, 10)  # 8 used (3-10 Mar, Art. 80), 82 left from 20 Mar
 
     req = investigation.request_extension(session, now=clock(), case=case, actor=team["boss"], can_see=True,
                                           clock="decision", length=30, reason="案情复杂")
     second = factories.user(session, now=clock(), username="boss2", role="supervisor", division_code="410105")
     investigation.decide_extension(session, now=clock(), case=case, actor=second, can_see=True,
                                    request_id=req.id, approve=True)
-    assert decision.due_on == dt.date(2026, 7, 13) and decision.extended == 30  # Sat 11 Jul -> Monday
+    assert decision.due_on == dt.date(2026, 7, 10) and decision.extended == 30  # Fri 10 Jul
 
     triage.message_reporter(session, now=at(2026, 3, 12), tip=tip, actor=team["tri"], body="已立案。")
     assert notify.state == "done" and notify.met is False  # told on 12 March, due 9 March

@@ -69,10 +69,13 @@ def test_conflicts_are_excluded_and_only_supervisors_redraw(session, clock, staf
     session.commit()
     assert sorted(assignment.active_investigators(session, case.id)) == sorted([staff["o3"].id, staff["o4"].id])
     with pytest.raises(Forbidden):
-        assignment.redraw(session, now=clock(), case=case, actor=staff["o3"], reason="回避")
-    again = assignment.redraw(session, now=clock(), case=case, actor=staff["supervisor"], reason="人员调整")
-    session.commit()
-    assert staff["o2"].id not in again
+        assignment.redraw(session, now=clock(), case=case, actor=staff["o3"], officer_id=staff["o3"].id,
+                          reason="recusal", text="回避")
+    # The conflicted officer is not a replacement: with o2 excluded nobody is left, so nothing changes.
+    with pytest.raises(Conflict):
+        assignment.redraw(session, now=clock(), case=case, actor=staff["supervisor"], officer_id=staff["o3"].id,
+                          reason="absence", text="人员调整")
+    session.rollback()
     assert session.scalar(select(func.count(Assignment.id)).where(Assignment.case_id == case.id,
                                                                   Assignment.active.is_(True))) == 2
 

@@ -41,8 +41,19 @@ def _count(text: str, minimum: int) -> int:
 
 
 def _calendar():
+    """The instance's calendar; on a database not migrated yet (no calendar tables), the packaged
+    calendar alone: official years entered later can only make dates final, the packaged years
+    are the same either way."""
+    from sqlalchemy import inspect
     from ..extensions import db
     from .service import WorkCalendar
+    try:
+        migrated = inspect(db.engine).has_table("calendar_override") and inspect(db.engine).has_table("calendar_year")
+    except Exception as exc:  # noqa: BLE001 — a database that cannot be reached at all: one line
+        raise click.ClickException(f"database unavailable ({type(exc).__name__}); "
+                                   "check TIPLINE_DATABASE_URL") from None
+    if not migrated:
+        return WorkCalendar()
     return WorkCalendar.load(db.session)
 
 

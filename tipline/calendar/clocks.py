@@ -4,17 +4,24 @@ A clock starts on the day of its trigger event (report received, case filed, ...
 `length` units, "workdays" or "days", plus any extensions (same unit as the clock). It stops
 while the case is suspended and carries the remaining time over when it restarts.
 
-Rules (domain spec section 3):
+Rules (domain spec section 3; 《市场监督管理行政处罚程序规定》Art. 80: the first day of a period is
+not counted, and a period whose last day is a holiday ends on the next working day):
 
-- the trigger day is not counted; neither are the day of a stop nor the day of resumption
-  (resumption restarts the clock like a new trigger, so its day is not counted either);
-- "workdays": the working days used before a stop are those in (start, stopped_on); the rest is
-  counted in working days after the resume date;
-- "days": the calendar days used before a stop are those in (start, stopped_on); the rest is
+- the trigger day is not counted;
+- a stop is itself a period (the time that does not count, Art. 18 ¶2 and Art. 64 ¶2): its first
+  day, the day of the stop, still counts for the clock, and its days after that, up to and
+  including the day of resumption, do not. Resumption restarts the clock like a new trigger,
+  so its day is not counted. A stop that begins and ends on the same day therefore neither
+  loses nor gains a day, and a stop of k days moves the due date by k days (k working days for
+  a working-day clock when the stop's days after the first are working days);
+- "workdays": the working days used before a stop are those in (start, stopped_on]; the rest is
+  counted in working days after the resume date (a clock stopped on its last day is due on the
+  resume date, or the next working day after it);
+- "days": the calendar days used before a stop are those in (start, stopped_on]; the rest is
   counted in calendar days from the resume date, and the final day is moved forward to the next
   working day when it is not one. Only the final day moves: a stop is never "moved";
-- a stop made after the clock had already run out does not revive it: the due date stays the
-  day the clock ran out;
+- a stop made after the clock had already run out (after its due date) does not revive it: the
+  due date stays the day the clock ran out;
 - while a suspension is open (resumed_on None) there is no due date: `due_date` returns None
   and callers show "stopped".
 
@@ -30,16 +37,18 @@ Qingming Mon 6 Apr):
 
     >>> stop = [(date(2026, 3, 10), date(2026, 3, 20))]
     >>> due_date(cal, date(2026, 3, 2), 15, "workdays", suspensions=stop)
-    Result(date=datetime.date(2026, 4, 3), provisional=False)
+    Result(date=datetime.date(2026, 4, 2), provisional=False)
 
-    Used before the stop on Tue 10 Mar: 3, 4, 5, 6, 9 Mar = 5 working days; 10 remain, counted
-    after Fri 20 Mar: 23-27, 30, 31 Mar, 1, 2, 3 Apr -> Friday 3 April.
+    Used up to and including the stop on Tue 10 Mar: 3, 4, 5, 6, 9, 10 Mar = 6 working days; 9
+    remain, counted after Fri 20 Mar: 23-27, 30, 31 Mar, 1, 2 Apr -> Thursday 2 April (without
+    the stop: 23 March; the stop's 11-20 Mar hold 8 working days, and 23 Mar + 8 = 2 Apr).
 
     >>> due_date(cal, date(2026, 3, 2), 15, "days", suspensions=stop)
-    Result(date=datetime.date(2026, 3, 30), provisional=False)
+    Result(date=datetime.date(2026, 3, 27), provisional=False)
 
-    Used: 3-9 Mar = 7 days; 8 remain from 20 Mar -> Sat 28 Mar, moved to Monday 30 March.
-    (tests/calendar/test_clocks.py checks both examples.)
+    Used: 3-10 Mar = 8 days; 7 remain from 20 Mar -> Friday 27 March (without the stop 17 Mar;
+    the stop lasted 10 days).
+    (tests/calendar/test_clocks.py and tests/calendar/test_stop_days.py check these.)
 """
 from __future__ import annotations
 
@@ -81,6 +90,8 @@ def _checked(start: dt.date, suspensions: Iterable[tuple[dt.date, dt.date | None
 
 
 def _finish(cal: WorkCalendar, anchor: dt.date, remaining: int, unit: str) -> Result:
+    if remaining == 0:  # stopped on its last day: due on the resume date (a working day)
+        return cal.next_workday(anchor)
     if unit == "workdays":
         return cal.add_workdays(anchor, remaining)
     return cal.add_days(anchor, remaining)
@@ -99,17 +110,19 @@ def due_date(cal: WorkCalendar, start: dt.date, length: int, unit: str, extensio
     remaining = total_length(length, extensions)
     anchor, provisional = start, False
     for stopped, resumed in _checked(start, suspensions):
-        if unit == "workdays":
-            used, examined_provisional = cal.count_workdays(anchor, stopped - dt.timedelta(days=1))
-        else:
-            used, examined_provisional = max((stopped - anchor).days - 1, 0), False
-        if used >= remaining:
+        if _finish(cal, anchor, remaining, unit).date < stopped:
             # The clock ran out before this stop; a later stop cannot give time back.
             break
         if resumed is None:
             return None
+        if unit == "workdays":
+            used, examined_provisional = cal.count_workdays(anchor, stopped)
+        else:
+            used, examined_provisional = (stopped - anchor).days, False
         provisional |= examined_provisional
-        remaining -= used
+        # A day clock stopped between its last day and the working day that day moved to has
+        # nothing left: it is due on the resume date (moved to a working day).
+        remaining = max(remaining - used, 0)
         anchor = resumed
     result = _finish(cal, anchor, remaining, unit)
     return Result(result.date, result.provisional or provisional)

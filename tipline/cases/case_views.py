@@ -13,9 +13,11 @@ from ..auth.models import User
 from ..extensions import db
 from ..intake.models import Tip
 from ..jurisdiction import can_see, division_filter, division_name
-from . import assignment, investigation
+from . import assignment, investigation, procedure, recusal
 from .forms import CaseActionForm, TriageForm
 from .labels import (ACTION_LABELS, CASE_STATE_LABELS, CLOCK_KIND_LABELS, CLOCK_LABELS, MEASURE_LABELS, OUTCOME_LABELS, SUSPENSION_LABELS)
+from .labels import REDRAW_LABELS
+from .procedure_labels import ART_64, ART_64_COLLECTIVE, WAY_OUT_LABELS
 from .models import MEASURES, Assignment, Case, CaseNote, CaseTask, EvidenceItem, ExtensionRequest, Inspection, Suspension
 from .views import CASE_ROLES, bp, run_action
 
@@ -46,6 +48,10 @@ def _action_form(case: Case, form: CaseActionForm | None = None) -> CaseActionFo
     form.clock.choices = [(k, str(v)) for k, v in CLOCK_LABELS.items()]
     form.outcome.choices = [(k, str(v)) for k, v in OUTCOME_LABELS.items()]
     form.measures.choices = [(k, str(MEASURE_LABELS[k])) for k in MEASURES]
+    form.reason_code.choices = [(k, str(v)) for k, v in REDRAW_LABELS.items()]
+    active = db.session.scalars(select(User).join(Assignment, Assignment.user_id == User.id).where(
+        Assignment.case_id == case.id, Assignment.active.is_(True)).order_by(User.id)).all()
+    form.officer.choices = [(str(u.id), u.display_name or u.username) for u in active]
     if request.method == "GET":
         form.version.data = case.version
         today = clock.local_date(clock.now())
@@ -64,7 +70,7 @@ def _page(case: Case, status: int = 200, form: CaseActionForm | None = None, ope
         (AuditEvent.object_type == "tip") & (AuditEvent.object_id.in_(tip_ids) if tip_ids else False),
     )).where(AuditEvent.action != "tip.viewed").order_by(AuditEvent.id)).all()
     context = dict(
-        case=case, tips=tips, investigators=investigators, timeline=timeline,
+        case=case, tips=tips, investigators=investigators, timeline=timeline, **_procedure_context(case, timeline),
         notes=s.scalars(select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.id)).all(),
         tasks=s.scalars(select(CaseTask).where(CaseTask.case_id == case.id).order_by(CaseTask.id)).all(),
         inspections=s.scalars(select(Inspection).where(Inspection.case_id == case.id).order_by(Inspection.id)).all(),
@@ -82,6 +88,44 @@ def _page(case: Case, status: int = 200, form: CaseActionForm | None = None, ope
             [case.division_code, current_user.division_code])))},
     )
     return render_template("cases/case.html", **context), status
+
+
+DRAW_ACTIONS = ("case.draw", "case.draw_refused", "case.investigator_removed")
+
+
+def _procedure_context(case: Case, timeline) -> dict:
+    """The draws, removals and refusals; the extension history with its articles; recusal
+    applications; whether a collective decision is the next step for the decision period."""
+    import json
+    s = db.session
+    draws = [(ev, json.loads(ev.details or "{}")) for ev in timeline if ev.action in DRAW_ACTIONS]
+    ids = {ev.actor_id for ev, _ in draws if getattr(ev, "actor_id", None)}
+    for _, d in draws:
+        ids.update(int(u) for u in d.get("result", []) + d.get("kept", []))
+        if d.get("officer"):
+            ids.add(int(d["officer"]))
+    history = procedure.extension_history(s, case.id)
+    applications = recusal.applications(s, case.id)
+    for step in history:
+        row = step["row"]
+        ids.update(x for x in (getattr(row, "requested_by", None), getattr(row, "decided_by", None),
+                               getattr(row, "recorded_by", None)) if x)
+    ids.update(a.officer_id for a in applications)
+    ids.update(a.decided_by for a in applications if a.decided_by)
+    names = {u.id: u.display_name or u.username for u in s.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    collective_next = False
+    if case.state != "closed":
+        from ..errors import Conflict
+        try:
+            _, rule = investigation.extension_rule(s, case, "decision")
+            collective_next = (rule.beyond == "collective" and
+                               investigation.approved_extensions(s, case.id, "decision") >= rule.extension_count)
+        except Conflict:
+            pass
+    return dict(draws=draws, staff_names=names, extension_history=history, recusal_applications=applications,
+                collective_next=collective_next, art_64=ART_64, art_64_collective=ART_64_COLLECTIVE,
+                redraw_labels=REDRAW_LABELS, way_out_labels=WAY_OUT_LABELS,
+                short_of_officers=len(assignment.active_investigators(s, case.id)) < assignment.MIN_INVESTIGATORS)
 
 
 def _clock_views(case_id: int):
@@ -136,7 +180,21 @@ def case_action(case_id: int):
                                              executed_on=form.executed_on.data or clock.local_date(now),
                                              closed_on=form.closed_on.data or clock.local_date(now),
                                              reason=form.reason.data or "", **base),
-        "redraw": lambda: assignment.redraw(s, now=now, case=c, actor=user, reason=form.reason.data or ""),
+        "redraw": lambda: assignment.redraw(s, now=now, case=c, actor=user, officer_id=_officer(form),
+                                            reason=form.reason_code.data or "", text=form.reason.data or "",
+                                            widen="city" if form.widen.data else None),
+        "complete_team": lambda: assignment.complete_team(s, now=now, case=c, actor=user,
+                                                          widen="city" if form.widen.data else None,
+                                                          reason=form.reason.data or ""),
+        "collective": lambda: procedure.record_collective_decision(
+            s, decided_on=form.on.data, participants=form.participants.data or "", length=form.length.data or 0,
+            reason=form.reason.data or "", **base),
+        "recusal": lambda: recusal.record_application(s, officer_id=_officer(form),
+                                                      applicant=form.applicant.data or "",
+                                                      grounds=form.grounds.data or "", received_on=day, **base),
+        "recusal_decision": lambda: recusal.decide_application(s, application_id=form.application_id.data or 0,
+                                                               upheld=form.approve.data == "1",
+                                                               note=form.reason.data or "", **base),
         "publishable": lambda: _toggle_publishable(c, user, now),
         "conflict": lambda: assignment.declare_conflict(s, now=now, user=user, entity_id=c.entity_id,
                                                         reason=form.reason.data or ""),
@@ -152,6 +210,11 @@ def case_action(case_id: int):
     s.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("cases.case", case_id=c.id))
+
+
+def _officer(form) -> int:
+    value = form.officer.data or ""
+    return int(value) if str(value).isdigit() else 0
 
 
 def _toggle_publishable(case: Case, user, now) -> None:

@@ -20,7 +20,13 @@ class DeadlineRule(Base):
     effective_from: Mapped[dt.date] = mapped_column(Date, nullable=False)
     length: Mapped[int] = mapped_column(Integer, nullable=False)
     unit: Mapped[str] = mapped_column(String(10), nullable=False)
-    extension: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    extension: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # the longest one extension
+    # How many extensions the approver may grant, who approves them (a role; never the requester),
+    # and what is possible beyond them ("collective": a recorded collective decision; None: nothing).
+    extension_count: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+    approver: Mapped[str] = mapped_column(String(20), nullable=False, default="supervisor",
+                                          server_default="supervisor")
+    beyond: Mapped[str | None] = mapped_column(String(20), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
 
 

@@ -41,10 +41,21 @@ def seed_rules(session: Session, now: dt.datetime) -> int:
         for clock, spec in version["clocks"].items():
             if (clock, start) not in have:
                 session.add(DeadlineRule(clock=clock, effective_from=start, length=spec["length"], unit=spec["unit"],
-                                         extension=spec.get("extension", 0), created_at=now))
+                                         extension=spec.get("extension", 0), created_at=now,
+                                         **extension_rule(spec)))
                 added += 1
     session.flush()
     return added
+
+
+def extension_rule(spec: dict) -> dict:
+    """The extension fields of one clock's entry in deadlines.json: how many extensions (default one
+    when an extension length is given), who approves them, and what is possible beyond them."""
+    approver, beyond = spec.get("approver", "supervisor"), spec.get("beyond")
+    if approver not in ("supervisor", "admin") or beyond not in (None, "collective"):
+        raise ValueError(f"deadlines.json: unknown approver {approver!r} or beyond {beyond!r}")
+    count = spec.get("extensions", 1 if spec.get("extension") else 0)
+    return {"extension_count": count, "approver": approver, "beyond": beyond}
 
 
 def rule_for(session: Session, kind: str, on: dt.date) -> DeadlineRule:
@@ -96,6 +107,12 @@ local_date = _clock.local_date  # one definition of "today in Henan" (tipline/cl
 
 
 def _suspensions(session: Session, clock: Clock) -> list[tuple[dt.date, dt.date | None]]:
+    if clock.kind == "filing" and clock.tip_id is not None:  # Art. 18 ¶2
+        from .procedure_models import TipSuspension
+        rows = session.scalars(select(TipSuspension).where(TipSuspension.tip_id == clock.tip_id,
+                                                           TipSuspension.stopped_on >= clock.start_on)
+                               .order_by(TipSuspension.stopped_on)).all()
+        return [(r.stopped_on, r.resumed_on) for r in rows]
     if clock.case_id is None or clock.kind != "decision":
         return []
     rows = session.scalars(select(Suspension).where(Suspension.case_id == clock.case_id,

@@ -50,6 +50,9 @@ class TriageForm(FlaskForm):
     entity_uscc = StringField(_l("Unified Social Credit Code"), validators=[Optional(), Length(max=30)])
     request_id = IntegerField(validators=[Optional()])
     approve = HiddenField()
+    widen = BooleanField(_l("Draw the investigators from the officers of the whole city"))
+    stop_reason = SelectField(_l("Why the clock stops"), validators=[Optional()])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])
 
 
 class CaseActionForm(FlaskForm):
@@ -73,7 +76,15 @@ class CaseActionForm(FlaskForm):
     suspension_reason = SelectField(_l("Why the clock stops"), validators=[Optional()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])
     clock = SelectField(_l("Deadline"), validators=[Optional()])
-    length = IntegerField(_l("Extra days"), validators=[Optional(), NumberRange(min=1, max=90)])
+    length = IntegerField(_l("Extra days"), validators=[Optional(), NumberRange(min=1, max=365)])
+    participants = TextAreaField(_l("Participants (one name per line)"), validators=[Optional(), Length(max=1000)],
+                                 render_kw={"rows": 3})
+    officer = SelectField(_l("Officer"), validators=[Optional()])
+    reason_code = SelectField(_l("Ground"), validators=[Optional()])
+    widen = BooleanField(_l("Draw from the officers of the whole city"))
+    applicant = StringField(_l("Applicant (the party)"), validators=[Optional(), Length(max=200)])
+    grounds = TextAreaField(_l("Grounds given"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
+    application_id = IntegerField(validators=[Optional()])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
     request_id = IntegerField(validators=[Optional()])
     approve = HiddenField()

@@ -148,18 +148,59 @@ def resume(session, *, now, case, actor, can_see, version, on: dt.date, note: st
     clocks.refresh_case(session, case.id, WorkCalendar.load(session))
 
 
+def extension_rule(session: Session, case: Case, clock_kind: str):
+    """(running clock, the deadline-rule version it started under). The rule says how long one
+    extension may be, how many there may be, who approves them and what is possible beyond them
+    (《市场监督管理行政处罚程序规定》Art. 64 ¶1 for the decision clock: one of at most 30 days,
+    approved by the head, then only a collective decision). Raises Conflict with no running clock."""
+    clock = clocks.running(session, clock_kind, case_id=case.id)
+    if clock is None:
+        raise Conflict("no running clock", kind="state")
+    return clock, clocks.rule_for(session, clock_kind, clock.rule_from)
+
+
+def approved_extensions(session: Session, case_id: int, clock_kind: str) -> int:
+    return len(session.scalars(select(ExtensionRequest.id).where(
+        ExtensionRequest.case_id == case_id, ExtensionRequest.clock == clock_kind,
+        ExtensionRequest.approved.is_(True))).all())
+
+
+def _extension_allowed(session: Session, case: Case, clock_kind: str, rule) -> None:
+    """Raises Conflict when the rule allows no (further) extension by approval."""
+    if rule.extension_count < 1 or rule.extension < 1:
+        raise Conflict("this clock cannot be extended", kind="extension_none")
+    if approved_extensions(session, case.id, clock_kind) >= rule.extension_count:
+        raise Conflict("extensions used up", kind="extension_collective" if rule.beyond == "collective"
+                       else "extension_once")
+
+
 def request_extension(session, *, now, case, actor, can_see, clock: str, length: int, reason: str) -> ExtensionRequest:
+    """Ask for more time on the decision clock. The rule version the clock started under decides:
+    at most `extension` days, at most `extension_count` approved requests, one open at a time.
+    Raises Conflict (kind extension_open, extension_collective, extension_once, extension_none),
+    ValidationFailed (length above the rule's maximum, no reason)."""
     _require(session, case, actor, can_see)
     if clock not in CLOCKS:
         raise ValidationFailed("bad clock", fields={"clock": "invalid"})
-    if not 1 <= int(length) <= 90:
+    running, rule = extension_rule(session, case, clock)
+    if session.scalar(select(ExtensionRequest.id).where(ExtensionRequest.case_id == case.id,
+                                                        ExtensionRequest.clock == clock,
+                                                        ExtensionRequest.approved.is_(None))) is not None:
+        raise Conflict("a request is open", kind="extension_open")
+    _extension_allowed(session, case, clock, rule)
+    try:
+        length = int(length)
+    except (TypeError, ValueError):
+        length = 0
+    if not 1 <= length <= rule.extension:
         raise ValidationFailed("bad length", fields={"length": "invalid"})
-    row = ExtensionRequest(case_id=case.id, clock=clock, length=int(length), reason=_text(reason, "reason", 500),
+    row = ExtensionRequest(case_id=case.id, clock=clock, length=length, reason=_text(reason, "reason", 500),
                            requested_by=actor.id, requested_at=now)
     session.add(row)
     session.flush()
     audit.record(session, now=now, action="case.extension_requested", actor=actor, object_type="case",
-                 object_id=case.id, details={"request": row.id, "clock": clock, "length": int(length)})
+                 object_id=case.id, details={"request": row.id, "clock": clock, "length": length,
+                                             "rule_from": running.rule_from.isoformat(), "maximum": rule.extension})
     return row
 
 
@@ -177,16 +218,24 @@ def open_extension_request(session, *, actor, can_see, request_id: int, belongs)
 
 
 def decide_extension(session, *, now, case, actor, can_see, request_id: int, approve: bool) -> None:
-    """A supervisor approves or refuses; nobody decides their own request."""
+    """The rule's approver (the department head: a supervisor) approves or refuses; nobody decides
+    their own request, and an approval never goes past the rule's number of extensions."""
     row = open_extension_request(session, actor=actor, can_see=can_see, request_id=request_id,
                                  belongs=lambda r: r.case_id == case.id)
+    clock, rule = extension_rule(session, case, row.clock)
+    if not actor.has_role(rule.approver):
+        raise Forbidden("the rule names another approver")
+    if approve:
+        _extension_allowed(session, case, row.clock, rule)
+    before = clock.due_on
     row.approved, row.decided_by, row.decided_at = approve, actor.id, now
     if approve:
-        clock = clocks.running(session, row.clock, case_id=case.id)
-        if clock is not None:
-            clocks.extend(session, clock, row.length, WorkCalendar.load(session))
+        clocks.extend(session, clock, row.length, WorkCalendar.load(session))
     audit.record(session, now=now, action="case.extension_" + ("approved" if approve else "refused"), actor=actor,
-                 object_type="case", object_id=case.id, details={"request": row.id})
+                 object_type="case", object_id=case.id,
+                 details={"request": row.id, "article": "市场监督管理行政处罚程序规定 第六十四条第一款",
+                          "due_before": before.isoformat() if before else None,
+                          "due_after": clock.due_on.isoformat() if approve and clock.due_on else None})
 
 
 def _money(value, name: str) -> Decimal:

@@ -20,6 +20,12 @@ SUSPENSION_LABELS = {
     "rights_holder": _l("Identification by the rights holder"),
     "hearing": _l("Hearing"),
     "public_notice": _l("Public notice"),
+    "refund_overcharge": _l("Ordered refund of overcharged prices"),
+}
+REDRAW_LABELS = {
+    "recusal": _l("Recusal"),
+    "absence": _l("Absence"),
+    "conflict_declared": _l("Conflict of interest declared"),
 }
 OUTCOME_LABELS = {
     "violation": _l("Violation established"),
@@ -55,6 +61,7 @@ FIELD_ERRORS = {
     "uscc_length": _l("A Unified Social Credit Code has 18 characters."),
     "uscc_characters": _l("This code contains characters a credit code cannot have."),
     "uscc_check": _l("This credit code's last character does not match."),
+    "too_few": _l("Name at least two participants."),
 }
 
 ACTION_LABELS = {
@@ -90,6 +97,14 @@ ACTION_LABELS = {
     "case.decide": _l("Decision recorded"),
     "case.close": _l("Case closed"),
     "case.publishable": _l("Publication changed"),
+    "case.draw_refused": _l("Draw refused: fewer than two eligible officers"),
+    "case.investigator_removed": _l("Investigator removed"),
+    "case.collective_extension": _l("Decision period extended by collective decision"),
+    "case.recusal_applied": _l("Recusal application recorded"),
+    "case.recusal_upheld": _l("Recusal application upheld"),
+    "case.recusal_refused": _l("Recusal application refused"),
+    "tip.clock_stopped": _l("Filing clock stopped"),
+    "tip.clock_resumed": _l("Filing clock restarted"),
     "message.staff": _l("Message to the reporter"),
     "message.reporter": _l("Message from the reporter"),
     "evidence.added": _l("Evidence added by the reporter"),

@@ -16,7 +16,13 @@ from ..db import Base, EncryptedText, Money, UTCDateTime, VersionedMixin
 
 OUTCOMES = ("violation", "no_violation", "criminal_transfer")
 MEASURES = ("suspend_business", "closure", "licence_revoked", "certificate_revoked", "rectification_notice")
-SUSPENSION_REASONS = ("testing", "inspection", "quarantine", "appraisal", "rights_holder", "hearing", "public_notice")
+# Periods that do not count towards the decision period (《市场监督管理行政处罚程序规定》Art. 64 ¶2:
+# 中止、听证、公告和检测、检验、检疫、鉴定、权利人辨认或者鉴别、责令退还多收价款).
+SUSPENSION_REASONS = ("testing", "inspection", "quarantine", "appraisal", "rights_holder", "hearing", "public_notice",
+                      "refund_overcharge")
+# ... and towards the 15 working days to decide whether to file (Art. 18 ¶2: 检测、检验、检疫、鉴定以及
+# 权利人辨认或者鉴别).
+FILING_STOP_REASONS = ("testing", "inspection", "quarantine", "appraisal", "rights_holder")
 
 
 class Entity(Base):

@@ -25,9 +25,11 @@ DEPARTMENTS = ("construction", "environment", "emergency", "agriculture", "healt
 
 def file_case(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool, version: int | None,
               filing_number: str, filed_on: dt.date, reason: str = "", investigators: int = 2,
-              exclude_triage: bool = True) -> Case:
-    """File a case (立案) from a tip and draw its investigators.
-    Raises as workflow.apply_tip; ValidationFailed when the tip has no entity or category yet."""
+              exclude_triage: bool = True, widen: str | None = None) -> Case:
+    """File a case (立案) from a tip and draw its investigators (at least two: 程序规定 Art. 19 ¶2),
+    from the whole city with widen="city". Raises as workflow.apply_tip; ValidationFailed when the
+    tip has no entity or category yet; assignment.TooFewOfficers (a Conflict) when fewer than two
+    officers are eligible: nothing is filed then."""
     missing = {}
     if not tip.entity_name.strip():
         missing["entity_name"] = "required"
@@ -54,7 +56,8 @@ def file_case(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: b
     if not tip.anonymous:  # only a real-name reporter is told whether a case was filed
         clocks.start(session, kind="notify_reporter", on=filed_on, division_code=case.division_code, now=now,
                      cal=cal, tip_id=tip.id)
-    assignment.draw(session, now=now, case=case, actor=actor, n=investigators, exclude_triage=exclude_triage)
+    assignment.draw(session, now=now, case=case, actor=actor, n=investigators, exclude_triage=exclude_triage,
+                    widen=widen)
     return case
 
 
@@ -264,11 +267,12 @@ def request_filing_extension(session: Session, *, now: dt.datetime, tip: Tip, ac
     length = filing_extension_length(session, tip)
     if length <= 0:
         raise Conflict("no filing clock to extend", kind="state")
-    for row in filing_extensions(session, tip):
-        if row.approved is None:
-            raise Conflict("a request is open", kind="extension_open")
-        if row.approved:
-            raise Conflict("extended once already", kind="extension_once")
+    rule = clocks.rule_for(session, "filing", clocks.running(session, "filing", tip_id=tip.id).rule_from)
+    rows = filing_extensions(session, tip)
+    if any(row.approved is None for row in rows):
+        raise Conflict("a request is open", kind="extension_open")
+    if sum(1 for row in rows if row.approved) >= rule.extension_count:  # Art. 18 ¶1: once, by the head
+        raise Conflict("extended once already", kind="extension_once")
     row = ExtensionRequest(tip_id=tip.id, clock="filing", length=length, reason=reason, requested_by=actor.id,
                            requested_at=now)
     session.add(row)

@@ -25,10 +25,11 @@ from ..intake.status import STATUS_LABELS
 from ..oversight.labels import CHANNEL_LABELS
 from ..jurisdiction import can_see, division_choices, division_name
 from . import queue as q
-from . import triage
+from . import procedure, triage
 from .entities import priority_of
 from .forms import QueueFilterForm, RevealIdentityForm, StaffMessageForm, TriageForm
-from .labels import CLOCK_KIND_LABELS, DEPARTMENT_LABELS, FIELD_ERRORS, SUGGESTION_LABELS
+from .labels import CLOCK_KIND_LABELS, DEPARTMENT_LABELS, FIELD_ERRORS, SUGGESTION_LABELS, SUSPENSION_LABELS
+from .procedure_labels import PROCEDURE_MESSAGES
 
 bp = Blueprint("cases", __name__, url_prefix="/staff")
 
@@ -58,6 +59,8 @@ def run_action(fn, form) -> str | None:
             flash(_("The time to decide on filing can be extended only once, and it has been."), "error")
         elif kind == "extension_open":
             flash(_("A request for more time is already waiting for a supervisor's decision."), "error")
+        elif kind in PROCEDURE_MESSAGES:
+            flash(str(PROCEDURE_MESSAGES[kind]), "error")
         else:
             flash(_("This action is not possible in the record's current state."), "error")
         return "conflict"
@@ -151,6 +154,8 @@ def _triage_form(tip: Tip, form: TriageForm | None = None) -> TriageForm:
     form.division_code.choices = {"": [("", _("Please choose"))]} | division_choices(include_province=False)
     form.department.choices = [("", _("Please choose"))] + [(k, str(v)) for k, v in DEPARTMENT_LABELS.items()]
     form.category_code.choices = {"": [("", _("Please choose"))]} | categories.choices(locale)
+    from .models import FILING_STOP_REASONS
+    form.stop_reason.choices = [(k, str(SUSPENSION_LABELS[k])) for k in FILING_STOP_REASONS]
     if request.method == "GET":
         form.version.data = tip.version
         form.on.data = clock.local_date(clock.now())
@@ -176,6 +181,8 @@ def _detail(tip: Tip, status=200, **extra):
                    open_for_triage=tip.status in triage.workflow.OPEN_TIP_STATES,
                    transcript=hotline.transcript_for(db.session, tip),
                    clocks=deadline_views.clocks_for(tip_id=tip.id), kind_labels=CLOCK_KIND_LABELS,
+                   filing_stops=procedure.filing_stops(db.session, tip.id), suspension_labels=SUSPENSION_LABELS,
+                   filing_running=triage.clocks.running(db.session, "filing", tip_id=tip.id) is not None,
                    **_filing_extension_context(tip))
     context.update(extra)
     return render_template("cases/tip.html", **context), status
@@ -224,7 +231,7 @@ def triage_action(tip_id: int):
         "file_case": lambda: triage.file_case(s, filing_number=form.document.data or "",
                                               filed_on=form.on.data or clock.local_date(now),
                                               reason=form.reason.data or "",
-                                              **common),
+                                              widen="city" if form.widen.data else None, **common),
         "split": lambda: triage.split(s, reason=form.reason.data or "", **common),
         "mark_complaint": lambda: triage.mark_complaint(s, reason=form.reason.data or "", **common),
         "transfer_division": lambda: triage.transfer_division(s, division_code=form.division_code.data or "",
@@ -236,6 +243,13 @@ def triage_action(tip_id: int):
                                         **common),
         "sender_real_name": lambda: triage.treat_sender_as_real_name(s, reason=form.reason.data or "", **common),
         "filing_extension": lambda: triage.request_filing_extension(s, reason=form.reason.data or "", **common),
+        "stop_filing": lambda: procedure.stop_filing_clock(s, now=now, tip=t, actor=user, can_see=True,
+                                                           reason=form.stop_reason.data or "",
+                                                           note=form.note.data or "",
+                                                           on=form.on.data or clock.local_date(now)),
+        "resume_filing": lambda: procedure.resume_filing_clock(s, now=now, tip=t, actor=user, can_see=True,
+                                                               on=form.on.data or clock.local_date(now),
+                                                               note=form.note.data or ""),
         "filing_extension_decision": lambda: triage.decide_filing_extension(
             s, request_id=form.request_id.data or 0, approve=form.approve.data == "1", **common),
         "update_details": lambda: triage.update_details(
