@@ -133,8 +133,9 @@ def propose(session: Session, *, now: dt.datetime, reward: Reward, actor, can_se
                   proposed_no_fine_amount=proposed_amount if case.penalty_total == 0 else None,
                   adjusted_amount=adjusted_amount, signatories=signatories)
     except QuoteError as exc:
-        field = "adjusted_amount" if str(exc).startswith("adjusted_amount") else "level"
-        raise ValidationFailed(str(exc), fields={field: str(exc)}) from None
+        if str(exc).startswith("adjusted_amount"):
+            raise ValidationFailed(str(exc), fields={"adjusted_amount": "out_of_bounds"}) from None
+        raise ValidationFailed(str(exc), fields={"level": str(exc)}) from None
     adjustment_reason = (adjustment_reason or "").strip()
     if q.adjusted and len(adjustment_reason) < 4:
         raise ValidationFailed("adjustment reason", fields={"adjustment_reason": "required"})
