@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tipline.calendar.service import WorkCalendar, import_official
 from tipline.errors import Conflict, Forbidden, ValidationFailed
-from tipline.rewards import claims, late_claims, services
+from tipline.rewards import claims, services
 from tipline.rewards.models import Reward, RewardClaim, RewardPayment
 
 from .test_workflow import ID, SH, bureau, closed_case, propose  # noqa: F401 (bureau is a fixture)
@@ -136,6 +136,7 @@ def test_joint_status_page_offers_the_open_shares(app, client, session, clock, b
 # -- late claims -----------------------------------------------------------------------------------
 
 def test_finance_accepts_a_late_claim_on_a_good_reason_with_a_second_approver(app, session, clock, bureau):
+    from tipline.rewards import late_claims
     closed_case(session, clock, bureau, fines="100000")
     reward = approved(session, app, clock, bureau, level=3)
     due = claims.claim_clock(session, reward).due_on
@@ -161,6 +162,7 @@ def test_finance_accepts_a_late_claim_on_a_good_reason_with_a_second_approver(ap
 
 
 def test_no_late_claim_while_the_window_is_open(app, session, clock, bureau):
+    from tipline.rewards import late_claims
     closed_case(session, clock, bureau, fines="100000")
     reward = approved(session, app, clock, bureau, level=3)
     with pytest.raises(Conflict):
