@@ -106,6 +106,13 @@ def test_joint_reporters_each_claim_and_are_paid_their_own_share(app, session, c
     payments = session.scalars(select(RewardPayment).order_by(RewardPayment.share_no)).all()
     assert [(p.share_no, str(p.amount)) for p in payments] == [(1, "333.34"), (2, "333.33"), (3, "333.33")]
     assert sum(p.amount for p in payments) == reward.amount
+    from ..conftest import csrf_token
+    from .. import factories
+    fin = app.test_client()
+    page = fin.get("/staff/login").get_data(as_text=True)
+    fin.post("/staff/login", data={"csrf_token": csrf_token(page), "username": "fin1", "password": factories.PASSWORD})
+    register = fin.get("/staff/rewards/register.csv?identity_reason=年度审计").get_data().decode("utf-8-sig")
+    assert "V1; V2; V3" in register and "王一; 李二; 张三" in register
 
 
 def test_unclaimed_shares_lapse_while_the_claimed_ones_are_paid(app, session, clock, bureau):

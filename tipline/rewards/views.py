@@ -249,20 +249,30 @@ def export(fmt: str):
         audit.record(db.session, now=clock.now(), action="reward.register_exported_with_identity", actor=current_user,
                      details={"reason": reason, "rows": len(rows)})
         db.session.commit()
-    payments = {p.reward_id: p for p in db.session.scalars(select(RewardPayment))}
-    claims_by = {}
+    # Joint reporters have one claim and one payment per share: their cells list them by share, "; "-separated.
+    payments: dict[int, list] = {}
+    for p in db.session.scalars(select(RewardPayment).order_by(RewardPayment.reward_id, RewardPayment.share_no)):
+        payments.setdefault(p.reward_id, []).append(p)
+    claims_by: dict[int, list] = {}
     if with_identity:
-        claims_by = {cl.reward_id: cl for cl in db.session.scalars(select(RewardClaim))}
+        for cl in db.session.scalars(select(RewardClaim).order_by(RewardClaim.reward_id, RewardClaim.share_no)):
+            claims_by.setdefault(cl.reward_id, []).append(cl)
+
+    def cell(items, attr):
+        if not items:
+            return ""
+        return getattr(items[0], attr) if len(items) == 1 else "; ".join(str(getattr(i, attr)) for i in items)
+
     lines = []
     for r, c in rows:
-        p = payments.get(r.id)
+        ps = payments.get(r.id, [])
         line = [r.id, c.id, c.filing_number, c.decision_number or "", r.status, r.rule_set or "",
                 r.rule_set_version or "", r.level or "", str(r.base or ""), str(r.amount or ""),
-                "yes" if r.joint_finance_approval else "no", r.notified_on or "", p.paid_on if p else "",
-                p.voucher_number if p else ""]
+                "yes" if r.joint_finance_approval else "no", r.notified_on or "", cell(ps, "paid_on"),
+                cell(ps, "voucher_number")]
         if with_identity:
-            cl = claims_by.get(r.id)
-            line += [cl.name if cl else "", cl.account_number if cl else ""]
+            cls = claims_by.get(r.id, [])
+            line += [cell(cls, "name"), cell(cls, "account_number")]
         lines.append(line)
     # The oversight exports' writers: UTF-8 with BOM for Excel, and cells that could run as formulas
     # (a name typed by a reporter) neutralised.
