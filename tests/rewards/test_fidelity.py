@@ -108,6 +108,7 @@ def test_joint_reporters_each_claim_and_are_paid_their_own_share(app, session, c
     assert sum(p.amount for p in payments) == reward.amount
     from ..conftest import csrf_token
     from .. import factories
+    session.commit()  # no read transaction of the test left open while the app writes (SQLite)
     fin = app.test_client()
     page = fin.get("/staff/login").get_data(as_text=True)
     fin.post("/staff/login", data={"csrf_token": csrf_token(page), "username": "fin1", "password": factories.PASSWORD})
