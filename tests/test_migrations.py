@@ -113,3 +113,45 @@ def test_claims_made_before_0013_keep_how_they_were_proven(app_settings, tmp_pat
     with engine.connect() as conn:
         assert conn.execute(text("SELECT with_passphrase, identity_check FROM reward_claim")).one() == (True, None)
     engine.dispose()
+
+
+def test_0018_keeps_claims_as_the_first_share_and_moves_reward_periods_to_the_rule_sets(app_settings, tmp_path,
+                                                                                          clock):
+    """0018: an existing claim and payment become signatory 1's; the old exclusion code follows its
+    widening; the reward clocks' rows leave the deadline table (the rule sets carry the periods)."""
+    from alembic import command
+
+    from tipline import create_app
+    from tipline.extensions import db
+
+    from .rewards.test_claim_passphrase import claim_page, post_claim
+    from .security import world as w
+    url = app_settings["database_url"]
+    if url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'shares.db'}"
+    app = create_app(dict(app_settings, database_url=url))
+    app.config["TIPLINE_CLOCK"] = clock
+    with app.app_context():
+        migrate.upgrade(url)
+    session = db.factory()
+    world = w.build(app, session, clock)
+    session.close()
+    client = w.reporter_client(app, world.receipt)
+    assert post_claim(client, claim_page(client)).status_code == 302
+    db.engine.dispose()
+    with app.app_context():
+        command.downgrade(migrate.alembic_config(url), "0013")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE reward SET exclusion = 'paid_by_competitor'"))
+        conn.execute(text("INSERT INTO deadline_rule (clock, effective_from, length, unit, extension, created_at) "
+                          "VALUES ('reward_claim', '2021-12-01', 30, 'workdays', 0, '2026-03-01 01:00:00')"))
+    engine.dispose()
+    with app.app_context():
+        migrate.upgrade(url)
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT share_no FROM reward_claim")).scalars().all() == [1]
+        assert set(conn.execute(text("SELECT exclusion FROM reward")).scalars()) == {"instigated_or_paid"}
+        assert conn.execute(text("SELECT count(*) FROM deadline_rule WHERE clock LIKE 'reward%'")).scalar() == 0
+    engine.dispose()

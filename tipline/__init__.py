@@ -91,6 +91,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from .cases.clocks import recompute_provisional
     if recompute_provisional not in IMPORT_HOOKS:
         IMPORT_HOOKS.append(recompute_provisional)
+    from .rewards.late_claims import tell_moved_deadlines  # after the recomputation above
+    if tell_moved_deadlines not in IMPORT_HOOKS:
+        IMPORT_HOOKS.append(tell_moved_deadlines)
     from .cases.investigation import CLOSED_HOOKS
     from .rewards.services import open_reviews
     if open_reviews not in CLOSED_HOOKS:

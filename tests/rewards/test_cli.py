@@ -11,19 +11,49 @@ def quote(runner, *args):
 
 
 def test_quote_prints_one_exact_json_line(runner):
-    result = quote(runner, "--level", "1", "--fines", "2000000", "--date", "2026-03-01")
+    result = quote(runner, "--level", "1", "--fines", "1500000", "--confiscations", "500000", "--on", "2026-03-01")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        '{"rule_set": "henan-2025", "rule_set_version": "1", "level": 1, "base": "2000000.00", '
+        '{"rule_set": "henan-2025@1", "rule_set_version": "1", "level": 1, "fines": "1500000.00", '
+        '"confiscations": "500000.00", "base": "2000000.00", '
         '"share_amount": "100000.00", "after_floor": "100000.00", "after_uplift": "100000.00", "capped": false, '
+        '"computed_amount": "100000.00", "adjusted": false, '
         '"amount": "100000.00", "joint_finance_approval": false, "shares": ["100000.00"]}\n')
+
+
+def test_quote_contract_names_and_the_old_names_as_aliases(runner):
+    """Issue 21: --internal-uplift, --reporters, --on are the contract; --uplift, --signatories,
+    --date stay as aliases and give the same line."""
+    new = quote(runner, "--level", "2", "--fines", "400000", "--confiscations", "100000", "--internal-uplift", "1.5",
+                "--reporters", "3", "--on", "2026-03-01", "--rule-set", "henan")
+    old = quote(runner, "--level", "2", "--fines", "500000", "--uplift", "1.5", "--signatories", "3",
+                "--date", "2026-03-01", "--rule-set", "henan")
+    data, before = json.loads(new.stdout), json.loads(old.stdout)
+    assert data["amount"] == before["amount"] == "22500.00"  # 3% of 500,000 x 1.5
+    assert data["shares"] == before["shares"] == ["7500.00", "7500.00", "7500.00"]
+    assert data["rule_set"] == "henan-2025@1" and data["capped"] is False and data["joint_finance_approval"] is False
+    assert (data["fines"], data["confiscations"], data["base"]) == ("400000.00", "100000.00", "500000.00")
+
+
+def test_quote_proposed_amount_adjusts_within_the_floor_and_the_cap(runner):
+    adjusted = json.loads(quote(runner, "--level", "3", "--fines", "200000", "--proposed", "1500",
+                                "--on", "2026-03-01").stdout)
+    assert adjusted["computed_amount"] == "2000.00" and adjusted["amount"] == "1500.00" and adjusted["adjusted"]
+    at_cap = json.loads(quote(runner, "--level", "1", "--fines", "9000000", "--proposed", "1000000", "--reporters",
+                              "2", "--on", "2026-03-01").stdout)
+    assert at_cap["amount"] == "1000000.00" and at_cap["joint_finance_approval"] is True
+    assert at_cap["shares"] == ["500000.00", "500000.00"]
+    for too_far in ("999.99", "1000000.01"):
+        result = quote(runner, "--level", "3", "--fines", "200000", "--proposed", too_far, "--on", "2026-03-01")
+        assert result.exit_code == 2 and result.stdout == "" and "floor" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
 
 
 def test_quote_with_every_option(runner):
     result = quote(runner, "--level", "1", "--fines", "15000000", "--uplift", "2", "--signatories", "3",
                    "--date", "2025-02-28", "--rule-set", "henan")
     data = json.loads(result.stdout)
-    assert data["rule_set"] == "national-2021"  # Henan's set applies from 2025-03-01
+    assert data["rule_set"] == "national-2021@1"  # Henan's set applies from 2025-03-01
     assert data["after_uplift"] == "1500000.00" and data["capped"] is True and data["amount"] == "1000000.00"
     assert data["joint_finance_approval"] is True and data["shares"] == ["333333.34", "333333.33", "333333.33"]
     no_fines = json.loads(quote(runner, "--level", "2", "--fines", "0", "--proposed", "8000",
@@ -34,7 +64,7 @@ def test_quote_with_every_option(runner):
 
 
 def test_quote_defaults_to_today_in_henan(runner, clock):
-    assert json.loads(quote(runner, "--level", "3", "--fines", "0").stdout)["rule_set"] == "henan-2025"
+    assert json.loads(quote(runner, "--level", "3", "--fines", "0").stdout)["rule_set"] == "henan-2025@1"
 
 
 @pytest.mark.parametrize("args, reason", [
@@ -47,9 +77,12 @@ def test_quote_defaults_to_today_in_henan(runner, clock):
     (["--level", "1", "--fines", "1000", "--uplift", "2.01"], "insider_uplift"),
     (["--level", "1", "--fines", "1000", "--uplift", "0.9"], "insider_uplift"),
     (["--level", "1", "--fines", "0", "--proposed", "4999.99"], "below"),
-    (["--level", "1", "--fines", "1000", "--proposed", "8000"], "proposed"),
+    (["--level", "1", "--fines", "1000", "--proposed", "4999"], "adjusted_amount"),
+    (["--level", "1", "--fines", "1000", "--confiscations", "x"], "--confiscations"),
+    (["--level", "1", "--fines", "1000", "--reporters", "two"], "--reporters"),
+    (["--level", "1", "--fines", "1000", "--on", "2026-13-01"], "--on"),
     (["--level", "1", "--fines", "1000", "--signatories", "0"], "signatories"),
-    (["--level", "1", "--fines", "1000", "--date", "2026-02-30"], "--date"),
+    (["--level", "1", "--fines", "1000", "--date", "2026-02-30"], "--on"),
     (["--level", "1", "--fines", "1000", "--date", "2021-11-30"], "in force"),
     (["--level", "1", "--fines", "1000", "--rule-set", "shanghai"], "shanghai"),
     (["--level", "1", "--fines", "1000", "--fine", "2"], "No such option"),

@@ -11,7 +11,7 @@ from tipline.rewards.quote import quote
 from tipline.rewards.rules import SHIPPED_DIR, RuleSetError, load_rule_sets
 
 CODES = ["regulator_staff", "duty_to_report", "injured_party", "agent_or_interested", "violator_non_insider",
-         "paid_by_competitor"]
+         "instigated_or_paid", "other_not_payable"]
 
 
 def write(instance, filename, text):
@@ -37,8 +37,28 @@ def test_shipped_national_values():
         D("1000000"), D("500000"), D("2"))
     assert (national.large_fines_natural_person, national.large_fines_organisation) == (D("10000"), D("100000"))
     assert [e.code for e in national.exclusions] == CODES and all(e.zh and e.en for e in national.exclusions)
-    assert (national.claim_window_workdays, national.notice_workdays) == (30, 15)
+    assert (national.claim_window_workdays, national.notice_workdays, national.late_claim_workdays) == (30, 15, 10)
     assert all(isinstance(r.share, D) for r in national.levels.values())
+
+
+def test_exclusions_widened_and_the_catch_all_needs_a_reason():
+    """Issue 21: "instigated or paid by any market participant" (not only a competitor), and the
+    catch-all "other circumstances where a reward is not payable under laws and regulations",
+    which alone asks the officer for a reason."""
+    national = load_rule_sets(None).get("national-2021", "1")
+    by_code = {e.code: e for e in national.exclusions}
+    assert "market participant" in by_code["instigated_or_paid"].en and "市场主体" in by_code["instigated_or_paid"].zh
+    catch_all = by_code["other_not_payable"]
+    assert "laws and regulations" in catch_all.en and "法律、法规" in catch_all.zh and catch_all.reason_required
+    assert [e.code for e in national.exclusions if e.reason_required] == ["other_not_payable"]
+
+
+def test_reason_required_must_be_a_boolean(tmp_path):
+    write(tmp_path, "h.toml", henan_override('[[exclusions]]\ncode = "x"\nzh = "x"\nen = "x"\n'
+                                                        'reason_required = "yes"\n'))
+    with pytest.raises(RuleSetError) as info:
+        load_rule_sets(tmp_path)
+    assert "exclusions[0].reason_required" in str(info.value)
 
 
 def test_henan_inherits_everything_but_its_identity():

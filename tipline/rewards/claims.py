@@ -1,4 +1,11 @@
-"""After approval: the reporter's claim, finance's payment, forfeiture and revocation."""
+"""After approval: the reporter's claim, finance's payment, forfeiture and revocation.
+
+Joint reporters (one report, several signatories) share one reward: each signatory has a share
+(quote.split: equal, the first takes the remaining fen), their own claim and their own payment
+record, numbered share_no 1..signatories. The reward is "claimed" once every share is claimed
+and "paid" once every claimed share is paid; shares not claimed in the window are forfeited.
+Late claims: finance may accept a claim after the window on a recorded good reason, requested by
+one member of finance and approved by another (late_claims.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,23 +21,45 @@ from ..errors import Conflict, Forbidden, ValidationFailed
 from ..intake import passphrase as claim_passphrase
 from ..intake.models import ReporterIdentity, Tip
 from ..validators import id_number_problem, normalise_id_number
+from . import periods
 from .models import Reward, RewardClaim, RewardPayment
+from .quote import split
 from .services import _audit
 
 METHODS = ("bank_transfer", "cash", "other")
 
 
 def claim_clock(session: Session, reward: Reward) -> Clock | None:
-    return session.scalar(select(Clock).where(Clock.kind == "reward_claim", Clock.tip_id == reward.tip_id)
-                          .order_by(Clock.id.desc()).limit(1))
+    return periods.claim_clock(session, reward)
+
+
+def share_amounts(reward: Reward) -> list:
+    """Each signatory's share of the reward's amount (one item for a single reporter)."""
+    return split(reward.amount, max(1, reward.signatories or 1)) if reward.amount is not None else []
+
+
+def claims_of(session: Session, reward: Reward) -> dict[int, RewardClaim]:
+    return {c.share_no: c for c in session.scalars(select(RewardClaim).where(RewardClaim.reward_id == reward.id))}
+
+
+def payments_of(session: Session, reward: Reward) -> dict[int, RewardPayment]:
+    return {p.share_no: p for p in session.scalars(select(RewardPayment).where(RewardPayment.reward_id == reward.id))}
+
+
+def open_shares(session: Session, reward: Reward) -> list[int]:
+    """The signatories' numbers whose share is not claimed yet."""
+    claimed = claims_of(session, reward)
+    return [n for n in range(1, max(1, reward.signatories or 1) + 1) if n not in claimed]
 
 
 def claim(session: Session, *, now: dt.datetime, reward: Reward, name: str, id_number: str, bank: str,
-          account_number: str, account_holder: str, passphrase: str | None = None) -> RewardClaim:
+          account_number: str, account_holder: str, passphrase: str | None = None,
+          share_no: int = 1) -> RewardClaim:
     """The reporter (anonymous ones through their receipt) gives identity and an account in their
     own name. Where the reporter set a claim passphrase, it must be given too: a wrong one is the
     only error reported (ValidationFailed on `passphrase`), so nothing else is checked for someone
-    who holds only the receipt code. Raises Conflict when nothing is claimable or the window has
+    who holds only the receipt code. `share_no` is the signatory's number for a joint report.
+    Raises Conflict when nothing is claimable, the share is claimed already or the window has
     closed, ValidationFailed."""
     if reward.status != "notified":
         raise Conflict("nothing to claim", kind="state")
@@ -38,6 +67,8 @@ def claim(session: Session, *, now: dt.datetime, reward: Reward, name: str, id_n
     window = claim_clock(session, reward)
     if window is not None and window.due_on is not None and today > window.due_on:
         raise Conflict("claim window closed", kind="window")
+    if share_no not in open_shares(session, reward):
+        raise Conflict("this share is not open for a claim", kind="share")
     stored = session.scalar(select(Tip.claim_passphrase_hash).where(Tip.id == reward.tip_id))
     if stored and not claim_passphrase.matches(stored, passphrase):
         raise ValidationFailed("wrong passphrase", fields={
@@ -60,14 +91,17 @@ def claim(session: Session, *, now: dt.datetime, reward: Reward, name: str, id_n
         raise ValidationFailed("invalid claim", fields=fields)
     check = identity_check(session.scalar(select(ReporterIdentity).where(ReporterIdentity.tip_id == reward.tip_id)),
                            name=name, id_number=id_number)
-    row = RewardClaim(reward_id=reward.id, name=name, id_number=normalise_id_number(id_number),
+    row = RewardClaim(reward_id=reward.id, share_no=share_no, name=name, id_number=normalise_id_number(id_number),
                       bank=bank.strip(), account_number=digits, account_holder=holder, claimed_at=now,
                       with_passphrase=bool(stored), identity_check=check)
     session.add(row)
-    reward.status = "claimed"
-    clocks.finish(session, window, today)
+    session.flush()
+    if not open_shares(session, reward):
+        reward.status = "claimed"
+        clocks.finish(session, window, today)
     # How the claimant was proven, for finance before paying (and the trail).
-    _audit(session, now, reward, "claimed", None, with_passphrase=bool(stored), identity_check=check)
+    _audit(session, now, reward, "claimed", None, with_passphrase=bool(stored), identity_check=check,
+           **({"share": share_no} if reward.signatories > 1 else {}))
     return row
 
 
@@ -88,25 +122,29 @@ def identity_check(identity: ReporterIdentity | None, *, name: str, id_number: s
     return "match" if same else "differs"
 
 
-def reveal_claim(session: Session, *, now: dt.datetime, reward: Reward, actor, reason: str) -> RewardClaim:
+def reveal_claim(session: Session, *, now: dt.datetime, reward: Reward, actor, reason: str,
+                 share_no: int = 1) -> RewardClaim:
     """Finance reads the claimant's identity and account to pay; each read is audited with its reason."""
     if not actor.has_role("finance"):
         raise Forbidden("only finance reads claim details")
     if len((reason or "").strip()) < 2:
         raise ValidationFailed("reason", fields={"reason": "required"})
-    row = session.scalar(select(RewardClaim).where(RewardClaim.reward_id == reward.id))
+    row = claims_of(session, reward).get(share_no)
     if row is None:
         raise Conflict("no claim", kind="state")
-    _audit(session, now, reward, "claim_viewed", actor, reason=reason.strip())
+    _audit(session, now, reward, "claim_viewed", actor, reason=reason.strip(),
+           **({"share": share_no} if reward.signatories > 1 else {}))
     return row
 
 
 def record_payment(session: Session, *, now: dt.datetime, reward: Reward, actor, voucher_number: str,
-                   paid_on: dt.date, method: str, amount) -> RewardPayment:
-    """Finance records the payment of the approved amount. Raises Forbidden, Conflict, ValidationFailed."""
+                   paid_on: dt.date, method: str, amount, share_no: int = 1) -> RewardPayment:
+    """Finance records the payment of one claimed share (the whole reward for a single reporter):
+    the amount must be that share. Raises Forbidden, Conflict, ValidationFailed."""
     if not actor.has_role("finance"):
         raise Forbidden("finance records payments")
-    if reward.status != "claimed":
+    claimed, paid_rows = claims_of(session, reward), payments_of(session, reward)
+    if reward.status not in ("notified", "claimed") or share_no not in claimed or share_no in paid_rows:
         raise Conflict("not claimed", kind="state")
     fields = {}
     if not (voucher_number or "").strip():
@@ -117,20 +155,20 @@ def record_payment(session: Session, *, now: dt.datetime, reward: Reward, actor,
         paid = Decimal(str(amount)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
         paid = None
-    if paid is None or paid != reward.amount:
+    if paid is None or paid != share_amounts(reward)[share_no - 1]:
         fields["amount"] = "mismatch"
     if paid_on > clocks.local_date(now):
         fields["paid_on"] = "future"
     if fields:
         raise ValidationFailed("invalid payment", fields=fields)
-    row = RewardPayment(reward_id=reward.id, voucher_number=voucher_number.strip(), paid_on=paid_on, method=method,
-                        amount=paid, recorded_by=actor.id, recorded_at=now)
+    row = RewardPayment(reward_id=reward.id, share_no=share_no, voucher_number=voucher_number.strip(),
+                        paid_on=paid_on, method=method, amount=paid, recorded_by=actor.id, recorded_at=now)
     session.add(row)
-    claim_row = session.scalar(select(RewardClaim).where(RewardClaim.reward_id == reward.id))
-    claim_row.verified_by = actor.id
-    reward.status = "paid"
+    claimed[share_no].verified_by = actor.id
+    if reward.status == "claimed" and set(claimed) <= set(paid_rows) | {share_no}:
+        reward.status = "paid"
     _audit(session, now, reward, "paid", actor, voucher=voucher_number.strip(), amount=str(paid),
-           paid_on=paid_on.isoformat(), method=method)
+           paid_on=paid_on.isoformat(), method=method, **({"share": share_no} if reward.signatories > 1 else {}))
     return row
 
 
@@ -144,20 +182,29 @@ def extend_claim(session: Session, *, now: dt.datetime, reward: Reward, actor, w
         raise ValidationFailed("extension", fields={"reason": "required"})
     window = claim_clock(session, reward)
     clocks.extend(session, window, int(workdays), WorkCalendar.load(session))
+    reward.claim_due_told, reward.claim_due_was = window.due_on, None
     _audit(session, now, reward, "claim_extended", actor, workdays=int(workdays), reason=reason.strip())
 
 
 def forfeit_expired(session: Session, now: dt.datetime) -> int:
-    """Scheduler job: rewards not claimed within the (possibly extended) window are forfeited."""
+    """Scheduler job: rewards not claimed within the (possibly extended) window are forfeited; of a
+    joint reward only the unclaimed shares are (the reward goes on to payment of the claimed ones).
+    Finance may still accept a late claim on a good reason (late_claims.py)."""
     today = clocks.local_date(now)
     count = 0
     for reward in session.scalars(select(Reward).where(Reward.status == "notified")):
         window = claim_clock(session, reward)
         if window is not None and window.due_on is not None and window.due_on < today:
-            reward.status = "forfeited"
+            claimed, paid_rows = claims_of(session, reward), payments_of(session, reward)
+            unclaimed = open_shares(session, reward)
+            if not claimed:
+                reward.status = "forfeited"
+            else:
+                reward.status = "paid" if set(claimed) <= set(paid_rows) else "claimed"
             clocks.finish(session, window, today)
             window.met = False
-            _audit(session, now, reward, "forfeited", None, due=window.due_on.isoformat())
+            _audit(session, now, reward, "forfeited", None, due=window.due_on.isoformat(),
+                   **({"shares": unclaimed} if claimed else {}))
             count += 1
     session.commit()
     return count

@@ -14,7 +14,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .quote import QuoteError, quote
+from .quote import QuoteError, money, parse_amount, quote
 
 
 class _Invalid(click.ClickException):
@@ -55,33 +55,52 @@ def _date(text: str | None) -> dt.date:
             raise ValueError
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise _Invalid(f"--date: expected YYYY-MM-DD, got {text!r}") from None
+        raise _Invalid(f"--on: expected YYYY-MM-DD, got {text!r}") from None
 
 
 @rewards_group.command("quote", cls=_OneLineErrors)
 @click.option("--level", help="1, 2 or 3 (domain.md section 4)")
-@click.option("--fines", help="total of fines and confiscations in yuan, e.g. 2000000 or 12345.60")
-@click.option("--uplift", help="approved insider uplift factor, 1 to the rule set's maximum")
-@click.option("--proposed", help="officer's proposed amount when there are no fines (at least the floor)")
-@click.option("--signatories", help="joint reporters sharing the reward [1]")
-@click.option("--date", "date_text", help="date deciding the rule set, YYYY-MM-DD [today]")
+@click.option("--fines", help="fines in yuan, e.g. 2000000 or 12345.60 (before 21: the total of fines and "
+                              "confiscations, which it still is when --confiscations is left out)")
+@click.option("--confiscations", help="confiscated illegal gains and property in yuan [0]; the base is fines + "
+                                      "confiscations")
+@click.option("--internal-uplift", "--uplift", "uplift",
+              help="approved insider (internal reporter) uplift factor, 1 to the rule set's maximum "
+                   "(alias: --uplift)")
+@click.option("--reporters", "--signatories", "signatories",
+              help="joint reporters sharing the reward [1] (alias: --signatories)")
+@click.option("--proposed", help="the proposer's amount: without fines or confiscations the amount proposed instead "
+                                 "of the no-fine floor; otherwise the adjusted final amount, between the level's "
+                                 "floor and the cap")
+@click.option("--on", "--date", "date_text", help="date deciding the rule set, YYYY-MM-DD [today] (alias: --date)")
 @click.option("--rule-set", "family", default="henan", show_default=True,
               help="family (henan, national) or exact name; henan falls back to national before it applies")
 @with_appcontext
-def quote_cmd(level, fines, uplift, proposed, signatories, date_text, family):
-    """Print the reward for a case as one line of JSON."""
+def quote_cmd(level, fines, confiscations, uplift, signatories, proposed, date_text, family):
+    """Print the reward for a case as one line of JSON.
+
+    The line has amount, shares, capped, joint_finance_approval and rule_set (NAME@VERSION), with
+    the steps' intermediate figures; bad input exits 2 with a one-line reason on stderr.
+    """
     if fines is None:
-        raise _Invalid("--fines: required (0 when there are no fines or confiscations)")
+        raise _Invalid("--fines: required (0 when there are no fines)")
     level_n = _whole("level", level)
-    count = _whole("signatories", signatories, default=1)
+    count = _whole("reporters", signatories, default=1)
     on = _date(date_text)
     try:
+        fines_d = parse_amount("--fines", fines)
+        confiscations_d = parse_amount("--confiscations", confiscations if confiscations is not None else "0")
+        base = fines_d + confiscations_d
         rules = current_app.extensions["reward_rules"].for_date(on, family)
-        result = quote(rules, level=level_n, fines_and_confiscations=fines, insider_uplift=uplift,
-                       proposed_no_fine_amount=proposed, signatories=count)
+        result = quote(rules, level=level_n, fines_and_confiscations=base, insider_uplift=uplift,
+                       proposed_no_fine_amount=proposed if base == 0 else None,
+                       adjusted_amount=proposed if base != 0 else None, signatories=count)
     except (QuoteError, LookupError) as exc:
         raise _Invalid(str(exc).splitlines()[0]) from None
-    click.echo(json.dumps(result.as_json(), ensure_ascii=False))
+    data = {"rule_set": f"{result.rule_set}@{result.rule_set_version}", "rule_set_version": result.rule_set_version,
+            "level": result.level, "fines": money(fines_d), "confiscations": money(confiscations_d)}
+    data.update((k, v) for k, v in result.as_json().items() if k not in data)
+    click.echo(json.dumps(data, ensure_ascii=False))
 
 
 @rewards_group.command("rules")

@@ -14,6 +14,8 @@ class ProposalForm(FlaskForm):
     natural_person = RadioField(_l("The reporter is a natural person"), choices=[("1", _l("Yes")), ("0", _l("No"))],
                                 default="1")
     exclusion = SelectField(_l("Excluded person?"), validators=[Optional()])
+    exclusion_reason = TextAreaField(_l("Why no reward is payable (required for \"other circumstances\")"),
+                                     validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
     unknown_to_regulator = RadioField(_l("The regulator did not already know of the matter"),
                                       choices=[("1", _l("Yes")), ("0", _l("No"))], default="1")
     party_type = SelectField(_l("The penalised party is"), choices=[("organisation", _l("an organisation")),
@@ -23,6 +25,10 @@ class ProposalForm(FlaskForm):
     uplift = DecimalField(_l("Insider uplift factor (1 to the rule set's limit)"), places=3, validators=[Optional()])
     proposed_amount = DecimalField(_l("Proposed amount when there were no fines (yuan)"), places=2,
                                    validators=[Optional()])
+    adjusted_amount = DecimalField(_l("Adjusted amount (yuan), if the computed amount should change"), places=2,
+                                   validators=[Optional()])
+    adjustment_reason = TextAreaField(_l("Why the amount is adjusted (value of the goods, social impact)"),
+                                      validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
     share_percent = IntegerField(_l("Share of the case's reward (%)"), validators=[Optional(), NumberRange(1, 100)])
     allocation_reason = TextAreaField(_l("Why a later reporter receives a share"), validators=[Optional(), Length(max=2000)],
                                       render_kw={"rows": 2})
@@ -37,6 +43,7 @@ class DecisionForm(FlaskForm):
 
 
 class PaymentForm(FlaskForm):
+    share_no = HiddenField(default="1")
     voucher_number = StringField(_l("Voucher number"), validators=[DataRequired(message=REQUIRED), Length(max=60)])
     paid_on = DateField(_l("Paid on"), validators=[DataRequired(message=REQUIRED)])
     method = SelectField(_l("Method"), choices=[("bank_transfer", _l("Bank transfer")), ("cash", _l("Cash")),
@@ -45,11 +52,14 @@ class PaymentForm(FlaskForm):
 
 
 class RevealClaimForm(FlaskForm):
+    share_no = HiddenField(default="1")
     reason = StringField(_l("Why do you need the claimant's details?"),
                          validators=[DataRequired(message=REQUIRED), Length(min=2, max=300)])
 
 
 class ClaimForm(FlaskForm):
+    # Joint reporters: which signatory claims (only shown when the report had several).
+    share_no = SelectField(_l("You are signatory number"), choices=[("1", "1")], default="1", validate_choice=False)
     name = StringField(_l("Your full name"), validators=[DataRequired(message=REQUIRED), Length(max=60)],
                        render_kw={"autocomplete": "name"})
     id_number = StringField(_l("Your ID card number"), validators=[DataRequired(message=REQUIRED), Length(max=30)])

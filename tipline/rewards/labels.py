@@ -45,5 +45,6 @@ FIELD_ERRORS = {
     "invalid": _l("Choose a valid value."),
     "mismatch": _l("The amount must equal the approved reward."),
     "future": _l("This date is in the future."),
+    "out_of_bounds": _l("The amount must lie between the level's floor and the cap of the rule set."),
     "not_own_name": _l("The account must be in your own name: the holder's name must be the name you gave."),
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, EncryptedText, Money, UTCDateTime, VersionedMixin
@@ -40,13 +40,22 @@ class Reward(VersionedMixin, Base):
     base: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
     uplift: Mapped[Decimal | None] = mapped_column(Numeric(6, 3), nullable=True)
     amount: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+    # The proposer's discretion within the rule set's bounds: the amount the rules computed (the
+    # default), and the reason shown to the approvers when `amount` differs from it.
+    computed_amount: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+    adjustment_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     joint_finance_approval: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     computation: Mapped[str] = mapped_column(Text, nullable=False, default="")  # the quote's steps, JSON
     ineligible_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    exclusion_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")  # for reason_required exclusions
     proposed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
     uplift_consent_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
     notified_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    # The claim deadline the reporter was last shown, and the one before it when an official
+    # calendar moved it (the status page says so).
+    claim_due_told: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    claim_due_was: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     returned_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     revoked_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
@@ -67,9 +76,11 @@ class RewardClaim(Base):
     """What the reporter gives to be paid. Encrypted; only finance reads it, and each read is audited."""
 
     __tablename__ = "reward_claim"
+    __table_args__ = (UniqueConstraint("reward_id", "share_no", name="uq_reward_claim_share"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    reward_id: Mapped[int] = mapped_column(ForeignKey("reward.id", ondelete="CASCADE"), nullable=False, unique=True)
+    reward_id: Mapped[int] = mapped_column(ForeignKey("reward.id", ondelete="CASCADE"), nullable=False)
+    share_no: Mapped[int] = mapped_column(Integer, nullable=False, default=1)  # joint reporters: signatory 1..n
     name: Mapped[str] = mapped_column(EncryptedText(), nullable=False)
     id_number: Mapped[str] = mapped_column(EncryptedText(), nullable=False)
     bank: Mapped[str] = mapped_column(EncryptedText(), nullable=False)
@@ -85,12 +96,31 @@ class RewardClaim(Base):
 
 class RewardPayment(Base):
     __tablename__ = "reward_payment"
+    __table_args__ = (UniqueConstraint("reward_id", "share_no", name="uq_reward_payment_share"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    reward_id: Mapped[int] = mapped_column(ForeignKey("reward.id", ondelete="CASCADE"), nullable=False, unique=True)
+    reward_id: Mapped[int] = mapped_column(ForeignKey("reward.id", ondelete="CASCADE"), nullable=False)
+    share_no: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     voucher_number: Mapped[str] = mapped_column(String(60), nullable=False)
     paid_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
     method: Mapped[str] = mapped_column(String(20), nullable=False)
     amount: Mapped[Decimal] = mapped_column(Money, nullable=False)
     recorded_by: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), nullable=False)
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class RewardLateClaim(Base):
+    """Finance's acceptance of a claim after the window, on a recorded good reason: one member of
+    finance requests it, a second, different one approves it (four eyes); the approval reopens the
+    claim for the rule set's late_claim_workdays."""
+
+    __tablename__ = "reward_late_claim"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reward_id: Mapped[int] = mapped_column(ForeignKey("reward.id", ondelete="CASCADE"), nullable=False, index=True)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), nullable=False)
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    due_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # the reopened claim deadline

@@ -33,9 +33,17 @@ def reward_section(tip) -> dict | None:
         text = INELIGIBLE_TEXT.get(reward.ineligible_reason, EXCLUSION_TEXT)
         return {"reward": reward, "text": text, "window": None, "form": None}
     window = claims.claim_clock(db.session, reward) if reward.status == "notified" else None
-    return {"reward": reward, "text": PUBLIC_TEXT.get(reward.status, ""), "window": window,
-            "form": ClaimForm() if reward.status == "notified" else None,
-            "needs_passphrase": bool(tip.claim_passphrase_hash)}
+    form = None
+    if reward.status == "notified":
+        form = ClaimForm()
+        _share_choices(form, reward)
+    return {"reward": reward, "text": PUBLIC_TEXT.get(reward.status, ""), "window": window, "form": form,
+            "shares": claims.share_amounts(reward), "needs_passphrase": bool(tip.claim_passphrase_hash)}
+
+
+def _share_choices(form: ClaimForm, reward: Reward) -> None:
+    """Joint reporters: the signatories whose share is still open."""
+    form.share_no.choices = [(str(n), str(n)) for n in claims.open_shares(db.session, reward)] or [("1", "1")]
 
 
 def _claim_tip_key() -> str:
@@ -62,11 +70,14 @@ def claim():
     form = ClaimForm()
     if reward is None:
         return redirect(url_for("intake.status_view"))
+    _share_choices(form, reward)
+    share_no = int(form.share_no.data) if str(form.share_no.data or "").isdigit() else 1
     if form.validate_on_submit():
         try:
             claims.claim(db.session, now=clock.now(), reward=reward, name=form.name.data, id_number=form.id_number.data,
                          bank=form.bank.data, account_number=form.account_number.data,
-                         account_holder=form.account_holder.data, passphrase=form.passphrase.data)
+                         account_holder=form.account_holder.data, passphrase=form.passphrase.data,
+                         share_no=share_no)
         except ValidationFailed as exc:
             db.session.rollback()
             if exc.details["fields"].get("passphrase") == "passphrase_wrong":

@@ -1,14 +1,17 @@
 """The reward quote: pure Decimal arithmetic in the order domain.md section 4 prescribes.
 
 share of the base -> floor (or, without fines or confiscations, the no-fine floor or the
-officer's higher proposal) -> approved insider uplift -> cap -> round half up to the fen, once.
-Joint reporters split the rounded amount equally, rounded down to the fen, and the first
+officer's higher proposal) -> approved insider uplift -> cap -> round half up to the fen, once
+-> the proposer's adjustment, if any (discretion within the rules: the measures have the amount
+weigh the value of goods and the social impact; it stays within the level's floor and the cap).
+Joint reporters split the final amount equally, rounded down to the fen, and the first
 signatory takes the remaining fen, so the shares always add up to the amount.
 
 Errors: `quote` raises QuoteError (a ValueError) with a one-line reason for a level outside
 1-3, a negative, non-finite or non-numeric amount, an uplift below 1 or above the rule set's
 limit, a proposed no-fine amount below the floor or given when there is a base, or fewer than
-one (or more than MAX_SIGNATORIES) signatories.
+one (or more than MAX_SIGNATORIES) signatories, an adjusted amount below the level's floor,
+above the cap or with more than two decimals.
 """
 from __future__ import annotations
 
@@ -40,8 +43,10 @@ class Quote:
     uplift: Decimal         # the factor applied (1 when none)
     after_uplift: Decimal
     capped: bool            # the cap lowered the amount
-    amount: Decimal         # rounded half up to the fen
+    amount: Decimal         # rounded half up to the fen; the adjusted amount when there is one
     joint_finance_approval: bool
+    computed_amount: Decimal | None = None  # what the rules computed (= amount unless adjusted)
+    adjusted: bool = False
     shares: list[Decimal] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
 
@@ -51,7 +56,9 @@ class Quote:
             "rule_set": self.rule_set, "rule_set_version": self.rule_set_version, "level": self.level,
             "base": money(self.base), "share_amount": money(self.share_amount),
             "after_floor": money(self.after_floor), "after_uplift": money(self.after_uplift),
-            "capped": self.capped, "amount": money(self.amount),
+            "capped": self.capped, "computed_amount": money(self.computed_amount if self.computed_amount is not None
+                                                            else self.amount),
+            "adjusted": self.adjusted, "amount": money(self.amount),
             "joint_finance_approval": self.joint_finance_approval,
             "shares": [money(s) for s in self.shares],
         }
@@ -61,6 +68,17 @@ def money(value: Decimal) -> str:
     """Two decimals; an unrounded intermediate with more keeps them (showing it rounded would
     hide that rounding happens only once, at the end)."""
     return f"{value:.2f}" if value == value.quantize(FEN) else f"{value:f}".rstrip("0")
+
+
+def split(amount: Decimal, signatories: int) -> list[Decimal]:
+    """Equal shares rounded down to the fen; the first signatory takes the remaining fen."""
+    each = (amount / signatories).quantize(FEN, rounding=ROUND_DOWN)
+    return [amount - each * (signatories - 1)] + [each] * (signatories - 1)
+
+
+def parse_amount(name: str, value: Any) -> Decimal:
+    """A non-negative exact decimal, or QuoteError naming `name`."""
+    return _decimal(name, value)
 
 
 def _decimal(name: str, value: Any, *, allow_none: bool = False) -> Decimal | None:
@@ -85,7 +103,7 @@ def _decimal(name: str, value: Any, *, allow_none: bool = False) -> Decimal | No
 
 def quote(rules: RuleSet, *, level: int, fines_and_confiscations: Decimal,
           insider_uplift: Decimal | None = None, proposed_no_fine_amount: Decimal | None = None,
-          signatories: int = 1) -> Quote:
+          adjusted_amount: Decimal | None = None, signatories: int = 1) -> Quote:
     """Compute the reward under `rules`. Raises QuoteError (see the module docstring)."""
     if isinstance(level, bool) or not isinstance(level, int) or level not in LEVELS:
         raise QuoteError(f"level: expected 1, 2 or 3, got {level!r}")
@@ -94,6 +112,7 @@ def quote(rules: RuleSet, *, level: int, fines_and_confiscations: Decimal,
     base = _decimal("fines_and_confiscations", fines_and_confiscations)
     uplift = _decimal("insider_uplift", insider_uplift, allow_none=True)
     proposed = _decimal("proposed_no_fine_amount", proposed_no_fine_amount, allow_none=True)
+    adjusted = _decimal("adjusted_amount", adjusted_amount, allow_none=True)
     rule = rules.levels[level]
     if uplift is not None and not Decimal(1) <= uplift <= rules.insider_uplift_max:
         raise QuoteError(f"insider_uplift: must be from 1 to {rules.insider_uplift_max}, got {uplift}")
@@ -124,13 +143,23 @@ def quote(rules: RuleSet, *, level: int, fines_and_confiscations: Decimal,
         steps.append(f"cap {money(rules.cap)}: {money(after_cap)}" + (" (capped)" if capped else ""))
         amount = after_cap.quantize(FEN, rounding=ROUND_HALF_UP)
         steps.append(f"rounded half up to the fen: {money(amount)}")
+        computed = amount
+        if adjusted is not None:
+            low = rule.floor if base != 0 else rule.no_fine_floor
+            if adjusted != adjusted.quantize(FEN):
+                raise QuoteError(f"adjusted_amount: at most two decimals (fen), got {adjusted}")
+            if not low <= adjusted <= rules.cap:
+                raise QuoteError(f"adjusted_amount: {money(adjusted)} is outside the level {level} floor of "
+                                 f"{money(low)} and the cap of {money(rules.cap)}")
+            amount = adjusted.quantize(FEN)
+            steps.append(f"adjusted by the proposer within {money(low)} to {money(rules.cap)}: {money(amount)}")
         # Compared after rounding: 499,999.995 rounds to 500,000.00 and needs the second approval.
         joint = amount >= rules.joint_approval_threshold
         steps.append(f"joint finance approval (>= {money(rules.joint_approval_threshold)}): {'yes' if joint else 'no'}")
-        each = (amount / signatories).quantize(FEN, rounding=ROUND_DOWN)
-        shares = [amount - each * (signatories - 1)] + [each] * (signatories - 1)
+        shares = split(amount, signatories)
         if signatories > 1:
-            steps.append(f"{signatories} signatories: {money(each)} each, first {money(shares[0])}")
+            steps.append(f"{signatories} signatories: {money(shares[-1])} each, first {money(shares[0])}")
     return Quote(rule_set=rules.name, rule_set_version=rules.version, level=level, base=base,
                  share_amount=share_amount, after_floor=after_floor, uplift=factor, after_uplift=after_uplift,
-                 capped=capped, amount=amount, joint_finance_approval=joint, shares=shares, steps=steps)
+                 capped=capped, amount=amount, joint_finance_approval=joint, shares=shares, steps=steps,
+                 computed_amount=computed, adjusted=adjusted is not None and amount != computed)

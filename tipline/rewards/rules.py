@@ -26,13 +26,13 @@ LEVELS = (1, 2, 3)
 # The schema: unknown keys are errors, because a misspelt key would otherwise silently leave the
 # inherited (national) value in force.
 _TOP = {"name", "version", "effective_from", "inherits", "cap", "joint_approval_threshold",
-        "insider_uplift_max", "claim_window_workdays", "notice_workdays", "large_fines", "levels",
-        "exclusions"}
+        "insider_uplift_max", "claim_window_workdays", "notice_workdays", "late_claim_workdays",
+        "large_fines", "levels", "exclusions"}
 _OWN = ("name", "version", "effective_from", "inherits")  # never inherited
 _TABLES = {"large_fines": {"natural_person", "organisation"},
            "levels": {str(n) for n in LEVELS}}
 _LEVEL_KEYS = {"share", "floor", "no_fine_floor"}
-_EXCLUSION_KEYS = {"code", "zh", "en"}
+_EXCLUSION_KEYS = {"code", "zh", "en", "reason_required"}
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _VERSION = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -59,6 +59,7 @@ class Exclusion:
     code: str
     zh: str
     en: str
+    reason_required: bool = False  # the officer must say why (the catch-all "other circumstances")
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,9 @@ class RuleSet:
     large_fines_natural_person: Decimal
     large_fines_organisation: Decimal
     exclusions: tuple[Exclusion, ...]
-    claim_window_workdays: int
+    claim_window_workdays: int  # the reward clocks' lengths: the reward keeps the set it was computed with
     notice_workdays: int
+    late_claim_workdays: int    # how long a late claim accepted by finance stays open
     source: Path
 
     def in_family(self, family: str) -> bool:
@@ -262,7 +264,10 @@ def _build(path: Path, d: dict) -> RuleSet:
                 raise RuleSetError(path, f"{field}.{k}", f"expected non-empty text, got {v!r}")
         if not _CODE.fullmatch(values["code"]) or any(e.code == values["code"] for e in exclusions):
             raise RuleSetError(path, f"{field}.code", f"expected a new snake_case code, got {values['code']!r}")
-        exclusions.append(Exclusion(**values))
+        required = item.get("reason_required", False)
+        if not isinstance(required, bool):
+            raise RuleSetError(path, f"{field}.reason_required", f"expected true or false, got {required!r}")
+        exclusions.append(Exclusion(**values, reason_required=required))
     return RuleSet(
         name=d["name"], version=d["version"], effective_from=effective, inherits=inherits,
         levels=MappingProxyType(levels),
@@ -274,5 +279,6 @@ def _build(path: Path, d: dict) -> RuleSet:
         exclusions=tuple(exclusions),
         claim_window_workdays=workdays("claim_window_workdays"),
         notice_workdays=workdays("notice_workdays"),
+        late_claim_workdays=workdays("late_claim_workdays"),
         source=path,
     )

@@ -19,6 +19,7 @@ from ..cases import clocks
 from ..cases.models import Assignment, Case
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..intake.models import Tip
+from . import periods
 from .models import Reward, RewardApproval
 from .quote import QuoteError, quote
 from .rules import RuleSets
@@ -40,11 +41,13 @@ def case_workers(session: Session, case_id: int) -> set[int]:
     return people
 
 
-def open_reviews(session: Session, now: dt.datetime, case: Case) -> list[Reward]:
+def open_reviews(session: Session, now: dt.datetime, case: Case, rule_sets: RuleSets | None = None) -> list[Reward]:
     """Registered as a case-closed hook: every report merged into a rewardable case gets a review,
-    ordered by time of receipt (the first is the one rewarded; later ones need an allocation)."""
+    ordered by time of receipt (the first is the one rewarded; later ones need an allocation).
+    The notice clock runs for the rule set's notice_workdays."""
     if case.outcome not in REWARDABLE_OUTCOMES:
         return []
+    rules = periods.rules_for_case(rule_sets or periods.loaded_rule_sets(), case)
     tips = session.scalars(select(Tip).where(Tip.case_id == case.id, Tip.kind != "complaint")
                            .order_by(Tip.received_at, Tip.id)).all()
     cal = WorkCalendar.load(session)
@@ -56,8 +59,8 @@ def open_reviews(session: Session, now: dt.datetime, case: Case) -> list[Reward]
                         share_percent=100 if order == 1 else 0)
         session.add(reward)
         session.flush()
-        clocks.start(session, kind="reward_notice", on=case.closed_on or clocks.local_date(now),
-                     division_code=case.division_code, now=now, cal=cal, tip_id=tip.id)
+        periods.start(session, kind="reward_notice", reward=reward, on=case.closed_on or clocks.local_date(now),
+                      workdays=rules.notice_workdays, rules=rules, now=now, cal=cal)
         _audit(session, now, reward, "review_opened", None, tip=tip.id, order=order)
         created.append(reward)
     return created
@@ -74,17 +77,20 @@ def major_basis(case: Case, party_type: str, rules) -> str | None:
     return None
 
 
-def _rules_for(rule_sets: RuleSets, case: Case):
-    return rule_sets.for_date(case.decision_date or case.filed_on, family="henan")
+_rules_for = periods.rules_for_case
 
 
 def propose(session: Session, *, now: dt.datetime, reward: Reward, actor, can_see: bool, rule_sets: RuleSets,
             version: int | None, natural_person: bool, exclusion: str, unknown_to_regulator: bool,
             party_type: str, insider: bool, level: int | None, uplift: Decimal | None = None,
             proposed_amount: Decimal | None = None, share_percent: int | None = None,
-            allocation_reason: str = "", signatories: int = 1) -> Reward:
+            allocation_reason: str = "", signatories: int = 1, exclusion_reason: str = "",
+            adjusted_amount: Decimal | None = None, adjustment_reason: str = "") -> Reward:
     """The officer's eligibility checklist and proposal. An ineligible reporter ends here (and is
-    told so in plain words). Raises Forbidden, Conflict (state or stale version), ValidationFailed."""
+    told so in plain words). An exclusion the rule set marks reason_required needs
+    `exclusion_reason`. `adjusted_amount` (discretion within the rules: between the level's floor
+    and the cap) replaces the computed amount and needs `adjustment_reason`, which the approvers
+    see. Raises Forbidden, Conflict (state or stale version), ValidationFailed."""
     case = session.get(Case, reward.case_id)
     if not actor.has_role("officer", "supervisor") or not can_see:
         raise Forbidden("officers and supervisors of the case's jurisdiction")
@@ -97,15 +103,19 @@ def propose(session: Session, *, now: dt.datetime, reward: Reward, actor, can_se
     rules = _rules_for(rule_sets, case)
     if party_type not in ("natural_person", "organisation"):
         raise ValidationFailed("party type", fields={"party_type": "invalid"})
-    codes = {e.code for e in rules.exclusions}
-    if exclusion and exclusion not in codes:
+    by_code = {e.code: e for e in rules.exclusions}
+    if exclusion and exclusion not in by_code:
         raise ValidationFailed("exclusion", fields={"exclusion": "invalid"})
+    exclusion_reason = (exclusion_reason or "").strip()
+    if natural_person and exclusion and by_code[exclusion].reason_required and len(exclusion_reason) < 4:
+        raise ValidationFailed("exclusion reason", fields={"exclusion_reason": "required"})
     basis = major_basis(case, party_type, rules)
     reason = ("not_natural_person" if not natural_person else exclusion if exclusion else
               "already_known" if not unknown_to_regulator else "not_major" if basis is None else "")
     reward.natural_person, reward.exclusion = natural_person, exclusion or None
     reward.unknown_to_regulator, reward.party_type, reward.major_basis = unknown_to_regulator, party_type, basis
     reward.insider, reward.proposed_by = insider, actor.id
+    reward.exclusion_reason = exclusion_reason if exclusion else ""
     if reason:
         reward.status, reward.ineligible_reason = "not_eligible", reason
         _audit(session, now, reward, "not_eligible", actor, reason=reason)
@@ -121,10 +131,17 @@ def propose(session: Session, *, now: dt.datetime, reward: Reward, actor, can_se
         q = quote(rules, level=level or 0, fines_and_confiscations=case.penalty_total,
                   insider_uplift=uplift if insider else None,
                   proposed_no_fine_amount=proposed_amount if case.penalty_total == 0 else None,
-                  signatories=signatories)
+                  adjusted_amount=adjusted_amount, signatories=signatories)
     except QuoteError as exc:
+        if str(exc).startswith("adjusted_amount"):
+            raise ValidationFailed(str(exc), fields={"adjusted_amount": "out_of_bounds"}) from None
         raise ValidationFailed(str(exc), fields={"level": str(exc)}) from None
+    adjustment_reason = (adjustment_reason or "").strip()
+    if q.adjusted and len(adjustment_reason) < 4:
+        raise ValidationFailed("adjustment reason", fields={"adjustment_reason": "required"})
     amount = (q.amount * share / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    reward.computed_amount = (q.computed_amount * share / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    reward.adjustment_reason = adjustment_reason if q.adjusted else ""
     reward.rule_set, reward.rule_set_version, reward.level = q.rule_set, q.rule_set_version, q.level
     reward.base, reward.uplift, reward.amount = q.base, (q.uplift if insider else None), amount
     reward.share_percent, reward.signatories, reward.allocation_reason = share, signatories, allocation_reason.strip()
@@ -133,7 +150,8 @@ def propose(session: Session, *, now: dt.datetime, reward: Reward, actor, can_se
                                      "amount_after_share": str(amount)}, ensure_ascii=False)
     reward.status, reward.returned_reason = "proposed", ""
     _audit(session, now, reward, "proposed", actor, level=q.level, amount=str(amount), rule_set=q.rule_set,
-           version=q.rule_set_version)
+           version=q.rule_set_version, **({"computed": str(reward.computed_amount), "adjustment_reason":
+                                             reward.adjustment_reason} if q.adjusted else {}))
     return reward
 
 
@@ -180,7 +198,7 @@ def review(session: Session, *, now: dt.datetime, reward: Reward, actor, can_see
 
 
 def finance_approve(session: Session, *, now: dt.datetime, reward: Reward, actor, version: int | None,
-                    uplift_consent: bool = False) -> None:
+                    uplift_consent: bool = False, rule_sets: RuleSets | None = None) -> None:
     """One finance approval; two different ones at the joint-approval threshold. The last one
     notifies the reporter and starts the claim clock. Raises Forbidden, Conflict, ValidationFailed."""
     if not actor.has_role("finance"):
@@ -203,16 +221,18 @@ def finance_approve(session: Session, *, now: dt.datetime, reward: Reward, actor
     _audit(session, now, reward, "finance_approved", actor, approval=len(done) + 1)
     if len(done) + 1 >= (2 if reward.joint_finance_approval else 1):
         reward.status = "approved"
-        notify(session, now=now, reward=reward)
+        notify(session, now=now, reward=reward, rule_sets=rule_sets)
 
 
-def notify(session: Session, *, now: dt.datetime, reward: Reward) -> None:
-    """The reporter's status page now shows the reward and how to claim it; the claim clock starts."""
+def notify(session: Session, *, now: dt.datetime, reward: Reward, rule_sets: RuleSets | None = None) -> None:
+    """The reporter's status page now shows the reward and how to claim it; the claim clock starts
+    for the claim_window_workdays of the rule set the reward was computed with."""
     today = clocks.local_date(now)
     reward.status, reward.notified_on = "notified", today
-    cal = WorkCalendar.load(session)
+    rules = periods.rules_of(session, reward, rule_sets)
     clocks.finish(session, clocks.running(session, "reward_notice", tip_id=reward.tip_id), today)
-    tip = session.get(Tip, reward.tip_id)
-    clocks.start(session, kind="reward_claim", on=today, division_code=tip.division_code, now=now, cal=cal,
-                 tip_id=reward.tip_id)
-    _audit(session, now, reward, "notified", None)
+    window = periods.start(session, kind="reward_claim", reward=reward, on=today,
+                           workdays=rules.claim_window_workdays, rules=rules, now=now)
+    reward.claim_due_told, reward.claim_due_was = window.due_on, None
+    _audit(session, now, reward, "notified", None, claim_due=window.due_on.isoformat() if window.due_on else None,
+           claim_workdays=rules.claim_window_workdays, rule_set=f"{rules.name}@{rules.version}")

@@ -18,7 +18,7 @@ from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..jurisdiction import can_see, division_filter, division_name
 from ..oversight.exports import Table, to_csv, to_xlsx
-from . import claims, services
+from . import claims, late_claims, periods, services
 from .forms import DecisionForm, PaymentForm, ProposalForm, RevealClaimForm
 from .labels import FIELD_ERRORS, IDENTITY_CHECK, PASSPHRASE_PROOF, STATUS_LABELS
 from .models import Reward, RewardApproval, RewardClaim, RewardPayment
@@ -66,23 +66,40 @@ def _proposal_form(reward, form=None) -> ProposalForm:
     return form
 
 
+def _shares(reward) -> list[dict]:
+    """Each signatory's share with its claim (plain columns only) and payment."""
+    proofs = {row.share_no: row for row in db.session.execute(
+        select(RewardClaim.share_no, RewardClaim.with_passphrase, RewardClaim.identity_check)
+        .where(RewardClaim.reward_id == reward.id))}
+    paid = claims.payments_of(db.session, reward)
+    return [{"no": n, "amount": amount, "proof": proofs.get(n), "payment": paid.get(n)}
+            for n, amount in enumerate(claims.share_amounts(reward), start=1)]
+
+
 def _page(reward, case, status=200, **forms):
-    payment = db.session.scalar(select(RewardPayment).where(RewardPayment.reward_id == reward.id))
+    payment = db.session.scalar(select(RewardPayment).where(RewardPayment.reward_id == reward.id)
+                                .order_by(RewardPayment.share_no).limit(1))
     approvals = db.session.scalars(select(RewardApproval).where(RewardApproval.reward_id == reward.id,
                                                                 RewardApproval.active.is_(True))).all()
     window = claims.claim_clock(db.session, reward)
-    rules = services._rules_for(_rules(), case)
+    rules = periods.rules_of(db.session, reward, _rules())  # the set the reward was (or will be) computed with
     # How the claimant was proven: two plain columns, so nothing of the claim is decrypted or revealed.
     proof = db.session.execute(select(RewardClaim.with_passphrase, RewardClaim.identity_check)
-                               .where(RewardClaim.reward_id == reward.id)).first()
+                               .where(RewardClaim.reward_id == reward.id).order_by(RewardClaim.share_no)).first()
+    today = clock.local_date(clock.now())
     context = dict(reward=reward, case=case, labels=STATUS_LABELS, payment=payment, approvals=approvals,
                    window=window, rules=rules, proof=proof, passphrase_proof=PASSPHRASE_PROOF,
+                   shares=_shares(reward) if reward.amount is not None else [],
+                   late_pending=late_claims.pending(db.session, reward),
+                   late_possible=late_claims.window_closed(db.session, reward, today),
+                   percent=lambda share: f"{(share * 100).normalize():f}",
                    identity_check=IDENTITY_CHECK, computation=json.loads(reward.computation) if reward.computation else None,
                    proposal_form=forms.get("proposal_form") or _proposal_form(reward),
                    decision_form=forms.get("decision_form") or DecisionForm(version=reward.version),
                    payment_form=forms.get("payment_form") or PaymentForm(
                        amount=reward.amount, paid_on=clock.now().astimezone(SHANGHAI).date()),
                    reveal_form=forms.get("reveal_form") or RevealClaimForm(), claim=forms.get("claim"),
+                   claim_share=forms.get("claim_share", 1),
                    workers=services.case_workers(db.session, case.id))
     return render_template("rewards/reward.html", **context), status
 
@@ -138,7 +155,9 @@ def propose(reward_id: int):
         unknown_to_regulator=form.unknown_to_regulator.data == "1", party_type=form.party_type.data,
         insider=bool(form.insider.data), level=int(form.level.data), uplift=form.uplift.data,
         proposed_amount=form.proposed_amount.data, share_percent=form.share_percent.data,
-        allocation_reason=form.allocation_reason.data or "", signatories=form.signatories.data or 1), form)
+        allocation_reason=form.allocation_reason.data or "", signatories=form.signatories.data or 1,
+        exclusion_reason=form.exclusion_reason.data or "", adjusted_amount=form.adjusted_amount.data,
+        adjustment_reason=form.adjustment_reason.data or ""), form)
     if status:
         return _page(*_reward_or_404(reward_id), status, proposal_form=form)
     flash(_("Saved."), "success")
@@ -162,6 +181,9 @@ def decide(reward_id: int):
         "revoke": lambda: claims.revoke(s, now=now, reward=r, actor=current_user, reason=form.reason.data or ""),
         "extend": lambda: claims.extend_claim(s, now=now, reward=r, actor=current_user, workdays=10,
                                               reason=form.reason.data or ""),
+        "late_request": lambda: late_claims.request(s, now=now, reward=r, actor=current_user,
+                                                    reason=form.reason.data or ""),
+        "late_approve": lambda: late_claims.approve(s, now=now, reward=r, actor=current_user, rule_sets=_rules()),
     }
     if form.action.data not in calls:
         abort(400)
@@ -179,9 +201,19 @@ def claim_details(reward_id: int):
     form = RevealClaimForm()
     if not form.validate_on_submit():
         return _page(r, c, 422, reveal_form=form)
-    row = claims.reveal_claim(db.session, now=clock.now(), reward=r, actor=current_user, reason=form.reason.data)
+    share_no = _share_no(form.share_no.data)
+    try:
+        row = claims.reveal_claim(db.session, now=clock.now(), reward=r, actor=current_user, reason=form.reason.data,
+                                  share_no=share_no)
+    except Conflict:
+        db.session.rollback()
+        abort(409)
     db.session.commit()
-    return _page(r, c, claim=row)
+    return _page(r, c, claim=row, claim_share=share_no)
+
+
+def _share_no(text) -> int:
+    return int(text) if (text or "").strip().isdigit() and 0 < int(text) <= 1000 else 1
 
 
 @bp.post("/<int:reward_id>/payment")
@@ -193,7 +225,8 @@ def payment(reward_id: int):
         return _page(r, c, 422, payment_form=form)
     status = _run(lambda: claims.record_payment(db.session, now=clock.now(), reward=r, actor=current_user,
                                                 voucher_number=form.voucher_number.data, paid_on=form.paid_on.data,
-                                                method=form.method.data, amount=form.amount.data), form)
+                                                method=form.method.data, amount=form.amount.data,
+                                                share_no=_share_no(form.share_no.data)), form)
     if status:
         return _page(*_reward_or_404(reward_id), status, payment_form=form)
     flash(_("Payment recorded."), "success")
@@ -216,20 +249,30 @@ def export(fmt: str):
         audit.record(db.session, now=clock.now(), action="reward.register_exported_with_identity", actor=current_user,
                      details={"reason": reason, "rows": len(rows)})
         db.session.commit()
-    payments = {p.reward_id: p for p in db.session.scalars(select(RewardPayment))}
-    claims_by = {}
+    # Joint reporters have one claim and one payment per share: their cells list them by share, "; "-separated.
+    payments: dict[int, list] = {}
+    for p in db.session.scalars(select(RewardPayment).order_by(RewardPayment.reward_id, RewardPayment.share_no)):
+        payments.setdefault(p.reward_id, []).append(p)
+    claims_by: dict[int, list] = {}
     if with_identity:
-        claims_by = {cl.reward_id: cl for cl in db.session.scalars(select(RewardClaim))}
+        for cl in db.session.scalars(select(RewardClaim).order_by(RewardClaim.reward_id, RewardClaim.share_no)):
+            claims_by.setdefault(cl.reward_id, []).append(cl)
+
+    def cell(items, attr):
+        if not items:
+            return ""
+        return getattr(items[0], attr) if len(items) == 1 else "; ".join(str(getattr(i, attr)) for i in items)
+
     lines = []
     for r, c in rows:
-        p = payments.get(r.id)
+        ps = payments.get(r.id, [])
         line = [r.id, c.id, c.filing_number, c.decision_number or "", r.status, r.rule_set or "",
                 r.rule_set_version or "", r.level or "", str(r.base or ""), str(r.amount or ""),
-                "yes" if r.joint_finance_approval else "no", r.notified_on or "", p.paid_on if p else "",
-                p.voucher_number if p else ""]
+                "yes" if r.joint_finance_approval else "no", r.notified_on or "", cell(ps, "paid_on"),
+                cell(ps, "voucher_number")]
         if with_identity:
-            cl = claims_by.get(r.id)
-            line += [cl.name if cl else "", cl.account_number if cl else ""]
+            cls = claims_by.get(r.id, [])
+            line += [cell(cls, "name"), cell(cls, "account_number")]
         lines.append(line)
     # The oversight exports' writers: UTF-8 with BOM for Excel, and cells that could run as formulas
     # (a name typed by a reporter) neutralised.
