@@ -105,10 +105,13 @@ CLOCK_KIND_LABELS = {
     "closing": _l("Close the case after execution"),
     "reward_notice": _l("Notify the reporter of a reward"),
     "reward_claim": _l("Reporter claims the reward"),
+    "mediation": _l("Mediate the complaint"),
+    "follow_up": _l("Follow up the handled complaint"),
 }
 NOTICE_LABELS = {
     "before_3": _l("Due within 3 working days"),
     "due_day": _l("Due today"),
     "overdue_daily": _l("Overdue: escalated to supervisors"),
     "deadline_moved": _l("Deadline moved after the official calendar was entered"),
+    "mediation_expired": _l("Mediation period ran out without agreement: the complaint was closed"),
 }
