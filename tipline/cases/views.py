@@ -176,6 +176,7 @@ def _detail(tip: Tip, status=200, **extra):
                    open_for_triage=tip.status in triage.workflow.OPEN_TIP_STATES,
                    transcript=hotline.transcript_for(db.session, tip),
                    clocks=deadline_views.clocks_for(tip_id=tip.id), kind_labels=CLOCK_KIND_LABELS,
+                   complaint_section=complaint_views.staff_section(tip), complaint_form=None,
                    **_filing_extension_context(tip))
     context.update(extra)
     return render_template("cases/tip.html", **context), status
@@ -250,6 +251,14 @@ def triage_action(tip_id: int):
             return _detail(t, status=422, triage_form=form)
         calls["merge"] = lambda: triage.merge(s, target=target, target_visible=can_see(user, target.division_code),
                                               reason=form.reason.data or "", **common)
+    if action == "mark_repeat":
+        original = _find_target(form.target.data)
+        if original is None:
+            form.target.errors = [_("No tip with that reference.")]
+            return _detail(t, status=422, triage_form=form, open_action=action)
+        calls["mark_repeat"] = lambda: triage.mark_repeat(
+            s, original=original, original_visible=can_see(user, original.division_code), merge=form.approve.data == "1",
+            reason=form.reason.data or "", public_reason=form.public_reason.data or "", **common)
     if action == "join_case":
         from .models import Case
         case = s.get(Case, form.case_id.data or 0)
@@ -321,3 +330,5 @@ def download(tip_id: int, file_id: int):
 
 
 from . import case_views, deadline_views, entity_views, mail_views  # noqa: E402,F401  (register their pages on this blueprint)
+from . import complaint_views  # noqa: E402
+complaint_views.register(bp)

@@ -1,0 +1,74 @@
+"""A complaint through the pages: accepted, two mediation sessions, an agreement; another not accepted.
+The complainant sees each step on the status page."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tipline.intake.models import Tip
+
+from .. import factories
+from ..conftest import csrf_token
+from ..intake.helpers import open_status
+
+
+def _client(app, username):
+    c = app.test_client()
+    page = c.get("/staff/login").get_data(as_text=True)
+    c.post("/staff/login", data={"csrf_token": csrf_token(page), "username": username, "password": factories.PASSWORD})
+    return c
+
+
+def _post(c, tip_id, **data):
+    page = c.get(f"/staff/tips/{tip_id}").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    return c.post(f"/staff/tips/{tip_id}/complaint", data={"csrf_token": csrf_token(page), "version": version, **data})
+
+
+@pytest.fixture
+def officer(app, session, clock):
+    factories.user(session, now=clock(), username="tri", role="officer", division_code="410105")
+    session.commit()
+    return _client(app, "tri")
+
+
+def test_complaint_accepted_mediated_twice_and_agreed(app, session, clock, officer):
+    tip, code = factories.tip(session, now=clock(), kind="complaint")
+    session.commit()
+    page = officer.get(f"/staff/tips/{tip.id}").get_data(as_text=True)
+    assert 'data-testid="complaint"' in page and "受理投诉" in page
+    assert _post(officer, tip.id, action="accept", on="2026-03-02").status_code == 302
+    citizen = app.test_client()
+    html = open_status(citizen, code).get_data(as_text=True)
+    assert "您的投诉已受理，正在调解中。" in html and 'data-testid="step-accepted"' in html
+    for day, mode in (("2026-03-02", "phone"), ("2026-03-02", "in_person")):
+        resp = _post(officer, tip.id, action="record_session", on=day, mode=mode, positions="消费者要求退款，商家同意换货")
+        assert resp.status_code == 302
+    html = open_status(app.test_client(), code).get_data(as_text=True)
+    assert html.count('data-testid="step-session"') == 2 and "电话调解" in html and "现场调解" in html
+    bad = _post(officer, tip.id, action="end_mediation", outcome="agreement", on="2026-03-02")
+    assert bad.status_code == 422 and "This field is required" not in bad.get_data(as_text=True)
+    assert _post(officer, tip.id, action="end_mediation", outcome="agreement", terms="商家退款 299 元",
+                 on="2026-03-02").status_code == 302
+    html = open_status(app.test_client(), code).get_data(as_text=True)
+    assert "达成调解协议" in html and "商家退款 299 元" in html and 'data-testid="step-outcome"' in html
+    session.expire_all()
+    assert session.get(Tip, tip.id).status == "complaint_ended"
+
+
+def test_complaint_not_accepted_shows_its_ground(app, session, clock, officer):
+    tip, code = factories.tip(session, now=clock(), kind="complaint")
+    session.commit()
+    missing = _post(officer, tip.id, action="not_accept", ground="", notice="")
+    assert missing.status_code == 422
+    assert _post(officer, tip.id, action="not_accept", ground="time_barred",
+                 notice="您知道权益受损已超过三年，依法不予受理。").status_code == 302
+    html = open_status(app.test_client(), code).get_data(as_text=True)
+    assert "您的投诉不予受理" in html and "已超过三年" in html and 'data-testid="step-not-accepted"' in html
+    from tipline import i18n
+    english = app.test_client()
+    english.set_cookie(i18n.LOCALE_COOKIE, "en")
+    html = open_status(english, code).get_data(as_text=True)
+    assert "Your complaint was not accepted. The ground and the notice are given below." in html
+    assert "More than three years have passed since the complainant knew of the harm" in html
