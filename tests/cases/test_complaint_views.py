@@ -72,3 +72,19 @@ def test_complaint_not_accepted_shows_its_ground(app, session, clock, officer):
     html = open_status(english, code).get_data(as_text=True)
     assert "Your complaint was not accepted. The ground and the notice are given below." in html
     assert "More than three years have passed since the complainant knew of the harm" in html
+
+
+def test_a_complainant_who_gave_an_address_gets_the_written_notice_by_mail(app, session, clock, officer, smtp_sink):
+    app.config["TIPLINE"] = app.config["TIPLINE"].__class__(**{**app.config["TIPLINE"].__dict__,
+                                                               "mail_port": smtp_sink.port})
+    tip, _ = factories.tip(session, now=clock(), kind="complaint", reporter_name="王女士",
+                           reporter_email="wang@example.cn")
+    anonymous, _ = factories.tip(session, now=clock(), kind="complaint")
+    session.commit()
+    assert _post(officer, tip.id, action="not_accept", ground="not_consumer",
+                 notice="所购商品用于经营，不属于消费投诉。").status_code == 302
+    assert _post(officer, anonymous.id, action="accept").status_code == 302
+    assert [rcpts for rcpts, _ in smtp_sink.messages] == [["wang@example.cn"]]
+    import email
+    body = email.message_from_bytes(smtp_sink.messages[0][1]).get_payload(decode=True).decode("utf-8")
+    assert "不予受理" in body and "所购商品用于经营" in body and "Not bought or used for everyday consumption" in body

@@ -46,6 +46,14 @@ TERMINATION_LABELS = {
     "refused_to_attend": _l("A party did not take part without good reason, or the business refused mediation"),
     "other_law": _l("Another statutory ground"),
 }
+# The mail carries both languages whatever the officer's locale.
+GROUND_ZH = {"not_our_duty": "投诉事项不属于市场监督管理部门职责，或者本机关不具有处理权限",
+             "handled_elsewhere": "法院、仲裁机构、行政机关、消费者协会或者依法成立的其他调解组织已经受理或者处理过同一消费者权益争议",
+             "not_consumer": "不是为生活消费需要购买、使用商品或者接受服务，或者不能证明与被投诉人之间存在消费者权益争议",
+             "time_barred": "投诉人知道或者应当知道自己的权益受到侵害之日起已超过三年",
+             "materials_missing": "未提供投诉所需的信息或者材料", "other_law": "法律、法规、规章规定的其他情形"}
+OUTCOME_ZH = {"agreement": "达成调解协议", "no_agreement": "未达成调解协议", "withdrawn": "投诉人撤回投诉或者双方自行和解",
+              "expired": "调解期限届满未能达成调解协议", "terminated": "依法终止调解"}
 FOLLOW_UP_LABELS = {"satisfied": _l("Satisfied"), "not_satisfied": _l("Not satisfied"), "unreachable": _l("Could not be reached")}
 
 
@@ -174,6 +182,21 @@ def register(bp):
             s.rollback()
             abort(403)
         s.commit()
+        if action in ("accept", "not_accept", "end_mediation"):
+            from flask import current_app
+            from flask_babel import force_locale
+
+            from . import complaint_mail
+            row = complaints.complaint_of(s, t)
+            zh = en = ""
+            with force_locale("en"):
+                if action == "not_accept":
+                    zh, en = GROUND_ZH.get(row.ground, ""), str(GROUND_LABELS.get(row.ground, ""))
+                elif action == "end_mediation":
+                    zh, en = OUTCOME_ZH.get(row.outcome, ""), str(OUTCOME_LABELS.get(row.outcome, ""))
+                if row.agreement_terms:
+                    zh, en = f"{zh}：{row.agreement_terms}", f"{en}: {row.agreement_terms}"
+            complaint_mail.send(current_app.config["TIPLINE"], s, t, action, zh, en)
         flash(_("Saved."), "success")
         return redirect(url_for("cases.tip", tip_id=t.id))
 
