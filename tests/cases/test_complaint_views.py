@@ -88,3 +88,22 @@ def test_a_complainant_who_gave_an_address_gets_the_written_notice_by_mail(app, 
     import email
     body = email.message_from_bytes(smtp_sink.messages[0][1]).get_payload(decode=True).decode("utf-8")
     assert "不予受理" in body and "所购商品用于经营" in body and "Not bought or used for everyday consumption" in body
+
+
+def test_statistics_count_complaints_by_outcome(app, session, clock, officer):
+    from tipline.cases import complaints
+    from tipline.auth.models import User
+    from sqlalchemy import select
+    user = session.scalars(select(User).where(User.username == "tri")).one()
+    tips = [factories.tip(session, now=clock(), kind="complaint")[0] for _ in range(4)]
+    common = dict(now=clock(), actor=user, can_see=True, version=None)
+    complaints.not_accept(session, tip=tips[0], ground="materials_missing", notice="请补充购物凭证后重新投诉。", **common)
+    for tip, outcome in ((tips[1], "agreement"), (tips[2], "no_agreement"), (tips[3], None)):
+        complaints.accept(session, tip=tip, **common)
+        if outcome:
+            complaints.end_mediation(session, tip=tip, outcome=outcome, terms="换货", **common)
+    session.commit()
+    html = app.test_client().get("/public/statistics?year=2026").get_data(as_text=True)
+    figures = dict(re.findall(r'data-figure="complaints-(\w+)">(\d+)<', html))
+    assert figures == {"accepted": "3", "not_accepted": "1", "agreement": "1", "no_agreement": "1", "withdrawn": "0"}
+    assert "调解成功" in html and "投诉处理结果" in html
