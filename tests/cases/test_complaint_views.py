@@ -107,3 +107,33 @@ def test_statistics_count_complaints_by_outcome(app, session, clock, officer):
     figures = dict(re.findall(r'data-figure="complaints-(\w+)">(\d+)<', html))
     assert figures == {"accepted": "3", "not_accepted": "1", "agreement": "1", "no_agreement": "1", "withdrawn": "0"}
     assert "调解成功" in html and "投诉处理结果" in html
+
+
+def test_an_agreement_recorded_from_a_scanned_document(app, session, clock, officer, tmp_path):
+    import io
+
+    from PIL import Image
+
+    from tipline.cases.complaint_models import Complaint
+    from tipline.intake.models import EvidenceFile
+    tip, code = factories.tip(session, now=clock(), kind="complaint")
+    session.commit()
+    assert _post(officer, tip.id, action="accept").status_code == 302
+    scan = io.BytesIO()
+    Image.new("RGB", (200, 280), (250, 250, 250)).save(scan, "PNG")
+    page = officer.get(f"/staff/tips/{tip.id}").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in page
+    resp = officer.post(f"/staff/tips/{tip.id}/complaint", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(page), "version": re.search(r'name="version" value="(\d+)"', page).group(1),
+        "action": "end_mediation", "outcome": "agreement", "on": "2026-03-02",
+        "agreement_scan": (io.BytesIO(scan.getvalue()), "调解协议书.png")})
+    assert resp.status_code == 302
+    session.expire_all()
+    row = session.query(Complaint).filter_by(tip_id=tip.id).one()
+    f = session.get(EvidenceFile, row.agreement_file_id)
+    assert f.tip_id == tip.id and f.source == "staff" and f.display_name == "调解协议书.png"
+    link = f"/staff/tips/{tip.id}/files/{f.id}"
+    session.rollback()  # end this reader's transaction, as a finished request would
+    page = officer.get(link.split("/files/")[0]).get_data(as_text=True)
+    assert link in page
+    assert "达成调解协议" in open_status(app.test_client(), code).get_data(as_text=True)

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
+from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -78,6 +79,7 @@ class ComplaintForm(FlaskForm):
     termination_ground = SelectField(_l("Statutory ground for termination"), validators=[Optional()])
     terms = TextAreaField(_l("Terms of the agreement"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
     agreement_file = SelectField(_l("Scanned agreement (a file of this complaint)"), validators=[Optional()])
+    agreement_scan = FileField(_l("Or upload the scanned agreement"))
     result = SelectField(_l("Result of the follow-up"), validators=[Optional()])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
 
@@ -125,6 +127,39 @@ def status_section(tip) -> dict | None:
                 stop=STOP_LABELS, outcome=OUTCOME_LABELS, termination=TERMINATION_LABELS)
 
 
+def _store_scan(tip, scan, form):
+    """The officer's scan of a signed agreement becomes one of the complaint's files (source "staff").
+    Returns the stored files (the cleaned copy and the original), or [] with the problem on the form."""
+    from flask import current_app
+
+    from ..intake import evidence as ev
+    from ..intake import services as intake
+    from ..intake.messages import file_message
+    settings = current_app.config["TIPLINE"]
+    store = current_app.extensions["evidence_store"]
+    uploads, rejected = ev.read_uploads([scan], settings.max_upload_mb * 1024 * 1024)
+    stored, more = ev.store_uploads(db.session, now=clock.now(), uploads=uploads, store=store, keep_original=True,
+                                    source="staff", room=1)
+    rejected += more
+    if rejected or not stored:
+        db.session.rollback()
+        ev.discard(store, stored)
+        form.agreement_scan.errors = [file_message(r) for r in rejected] or [_("This field is required.")]
+        return []
+    intake.attach_files(db.session, now=clock.now(), tip=tip, files=stored, source="staff",
+                        actor=current_user._get_current_object())
+    form.agreement_file.choices = list(form.agreement_file.choices) + [(str(f.id), f.display_name) for f in stored]
+    return stored
+
+
+def _discard(files) -> None:
+    if files:
+        from flask import current_app
+
+        from ..intake import evidence as ev
+        ev.discard(current_app.extensions["evidence_store"], files)
+
+
 def init_app(app):
     @app.context_processor
     def _complaint_helpers():
@@ -165,21 +200,30 @@ def register(bp):
         }
         if action not in calls:
             abort(400)
+        scan, scan_files = request.files.get(form.agreement_scan.name), []
+        if action == "end_mediation" and scan is not None and scan.filename:
+            scan_files = _store_scan(t, scan, form)
+            if not scan_files:
+                return _detail(_tip_or_404(tip_id), status=422, complaint_form=form, open_action=action)
+            form.agreement_file.data = str(next((f for f in scan_files if f.is_original), scan_files[0]).id)
         try:
             calls[action]()
         except ValidationFailed as exc:
             s.rollback()
+            _discard(scan_files)
             for name, code in exc.details.get("fields", {}).items():
                 field = getattr(form, FIELD_OF.get(name, name), None) or form.reason
                 field.errors = list(field.errors) + [str(FIELD_ERRORS.get(code, FIELD_ERRORS["invalid"]))]
             return _detail(_tip_or_404(tip_id), status=422, complaint_form=form, open_action=action)
         except (Conflict, StaleDataError):
             s.rollback()
+            _discard(scan_files)
             flash(_("Someone else changed this record meanwhile, or the action no longer applies. Nothing was saved."),
                   "error")
             return _detail(_tip_or_404(tip_id), status=409)
         except Forbidden:
             s.rollback()
+            _discard(scan_files)
             abort(403)
         s.commit()
         if action in ("accept", "not_accept", "end_mediation"):
