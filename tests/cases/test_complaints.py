@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 
 import pytest
@@ -239,3 +240,40 @@ def test_every_ending_of_a_real_name_report_starts_the_notice_clock(session, clo
     session.commit()
     assert anonymous.status == "repeat" and anonymous.merged_into_id == first.id
     assert _clock(session, "notify_reporter", anonymous) is None
+
+
+
+def test_db_upgrade_adds_the_2026_version_to_a_database_seeded_before(app_settings, tmp_path):
+    """A bureau that ran `tipline db upgrade` before this version shipped gets it on its next upgrade."""
+    from sqlalchemy import create_engine, text
+
+    from tipline import create_app
+    url = app_settings["database_url"]
+    if url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'seeded.db'}"
+    fresh = create_app(dict(app_settings, database_url=url))
+    runner = fresh.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    engine = create_engine(url)
+    with engine.begin() as conn:  # as the table was before this version shipped
+        conn.execute(text("DELETE FROM deadline_rule WHERE effective_from = :d"), {"d": dt.date(2026, 4, 15)})
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0 and "deadline rules added: 3" in result.output, result.output
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT clock, length, unit FROM deadline_rule WHERE effective_from = :d "
+                                 "ORDER BY clock"), {"d": dt.date(2026, 4, 15)}).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("complaint_acceptance", 7, "workdays"), ("mediation", 45, "workdays"),
+                                        ("notify_reporter", 5, "workdays")]
+
+
+def test_admins_see_each_rules_basis(app, session, clock, make_user):
+    from ..conftest import csrf_token
+    make_user(username="root", role="admin", division_code="410000")
+    c = app.test_client()
+    page = c.get("/staff/login").get_data(as_text=True)
+    c.post("/staff/login", data={"csrf_token": csrf_token(page), "username": "root", "password": factories.PASSWORD})
+    html = c.get("/staff/admin/deadlines").get_data(as_text=True)
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>([\d-]+)</td>.*?data-testid=\"basis\">([^<]+)</td>", html)
+    assert ("作出是否受理投诉决定", "2021-12-01", "Order 20 Art. 14") in [(a, b, c.strip()) for a, b, c in rows]
+    assert ("投诉调解", "2026-04-15", "未经核实") in [(a, b, c.strip()) for a, b, c in rows]
