@@ -137,3 +137,35 @@ def test_an_agreement_recorded_from_a_scanned_document(app, session, clock, offi
     page = officer.get(link.split("/files/")[0]).get_data(as_text=True)
     assert link in page
     assert "达成调解协议" in open_status(app.test_client(), code).get_data(as_text=True)
+
+
+def test_a_real_name_reporter_is_told_by_mail_how_the_report_ended(app, session, clock, officer, smtp_sink):
+    from sqlalchemy import select
+
+    from tipline.cases.clock_models import Clock
+    app.config["TIPLINE"] = app.config["TIPLINE"].__class__(**{**app.config["TIPLINE"].__dict__,
+                                                               "mail_port": smtp_sink.port})
+    first, _ = factories.tip(session, now=clock(), reporter_name="李先生", reporter_email="li@example.cn")
+    again, again_code = factories.tip(session, now=clock(), reporter_name="李先生", reporter_email="li@example.cn")
+    anonymous, _ = factories.tip(session, now=clock())
+    session.commit()
+    ids = (first.id, again.id, anonymous.id)
+    page = officer.get(f"/staff/tips/{ids[1]}").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    resp = officer.post(f"/staff/tips/{ids[1]}/triage", data={
+        "csrf_token": csrf_token(page), "version": version, "action": "mark_repeat",
+        "target": f"T2026-{ids[0]:06d}", "reason": "同一举报人重复举报", "public_reason": "您已于此前举报过同一事项。"})
+    assert resp.status_code == 302
+    page = officer.get(f"/staff/tips/{ids[2]}").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    assert officer.post(f"/staff/tips/{ids[2]}/triage", data={
+        "csrf_token": csrf_token(page), "version": version, "action": "reject", "reason": "不属实",
+        "public_reason": "经核查，不予立案。"}).status_code == 302
+    assert [rcpts for rcpts, _ in smtp_sink.messages] == [["li@example.cn"]]
+    import email
+    body = email.message_from_bytes(smtp_sink.messages[0][1]).get_payload(decode=True).decode("utf-8")
+    assert "本次不再重复处理" in body and "was not processed again" in body and "您已于此前举报过同一事项。" in body
+    html = open_status(app.test_client(), again_code).get_data(as_text=True)
+    assert "您此前已举报过此事项" in html and "您已于此前举报过同一事项。" in html
+    notice = session.scalars(select(Clock).where(Clock.kind == "notify_reporter", Clock.tip_id == ids[1])).one()
+    assert notice.state == "done" and notice.met is True

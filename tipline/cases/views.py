@@ -25,7 +25,7 @@ from ..intake.status import STATUS_LABELS
 from ..oversight.labels import CHANNEL_LABELS
 from ..jurisdiction import can_see, division_choices, division_name
 from . import queue as q
-from . import triage
+from . import reporter_notice, triage
 from .entities import priority_of
 from .forms import QueueFilterForm, RevealIdentityForm, StaffMessageForm, TriageForm
 from .labels import CLOCK_KIND_LABELS, DEPARTMENT_LABELS, FIELD_ERRORS, SUGGESTION_LABELS
@@ -274,6 +274,8 @@ def triage_action(tip_id: int):
     if error == "conflict":
         return _detail(_tip_or_404(tip_id), status=409)
     db.session.commit()
+    if action in reporter_notice.ENDINGS and reporter_notice.send(current_app.config["TIPLINE"], db.session, t, now):
+        db.session.commit()
     flash(_("Saved."), "success")
     if action == "file_case" and t.case_id:
         return redirect(url_for("cases.case", case_id=t.case_id))
