@@ -169,3 +169,14 @@ def test_a_real_name_reporter_is_told_by_mail_how_the_report_ended(app, session,
     assert "您此前已举报过此事项" in html and "您已于此前举报过同一事项。" in html
     notice = session.scalars(select(Clock).where(Clock.kind == "notify_reporter", Clock.tip_id == ids[1])).one()
     assert notice.state == "done" and notice.met is True
+
+
+def test_the_queue_words_complaints_and_lists_open_ones(app, session, clock, officer):
+    waiting, _ = factories.tip(session, now=clock(), kind="complaint", entity_name="郑州某家电商城")
+    mediating, _ = factories.tip(session, now=clock(), kind="complaint", entity_name="郑州某数码专营店")
+    session.commit()
+    assert _post(officer, mediating.id, action="accept").status_code == 302
+    html = officer.get("/staff/tips").get_data(as_text=True)
+    assert "郑州某家电商城" in html and "投诉：待作出是否受理决定" in html and "郑州某数码专营店" not in html
+    html = officer.get("/staff/tips?state=complaints").get_data(as_text=True)
+    assert "郑州某数码专营店" in html and "调解中" in html and "郑州某家电商城" not in html

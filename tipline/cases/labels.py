@@ -57,6 +57,13 @@ FIELD_ERRORS = {
     "uscc_check": _l("This credit code's last character does not match."),
 }
 
+# The queue's status column for a complaint not yet accepted (a complaint's later states have their own labels).
+COMPLAINT_QUEUE_LABELS = {
+    "received": _l("Complaint: awaiting the acceptance decision"),
+    "in_triage": _l("Complaint: awaiting the acceptance decision"),
+    "transferred": _l("Complaint transferred: awaiting the acceptance decision"),
+    "complaint": _l("Complaint: awaiting the acceptance decision"),
+}
 ACTION_LABELS = {
     "tip.received": _l("Tip received"),
     "tip.start_triage": _l("Triage started"),

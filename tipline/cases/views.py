@@ -28,7 +28,7 @@ from . import queue as q
 from . import reporter_notice, triage
 from .entities import priority_of
 from .forms import QueueFilterForm, RevealIdentityForm, StaffMessageForm, TriageForm
-from .labels import CLOCK_KIND_LABELS, DEPARTMENT_LABELS, FIELD_ERRORS, SUGGESTION_LABELS
+from .labels import CLOCK_KIND_LABELS, COMPLAINT_QUEUE_LABELS, DEPARTMENT_LABELS, FIELD_ERRORS, SUGGESTION_LABELS
 
 bp = Blueprint("cases", __name__, url_prefix="/staff")
 
@@ -79,7 +79,8 @@ def _filter_form() -> QueueFilterForm:
     form.channel.choices = [("", _("All"))] + [(k, str(v)) for k, v in CHANNEL_LABELS.items()]
     form.category.choices = [("", _("All")), ("test", _("Inspection and testing")), ("cert", _("Certification")),
                              ("other", _("Other major violations"))]
-    form.state.choices = [("", _("Open for triage"))] + [(k, str(v)) for k, v in STATUS_LABELS.items()]
+    form.state.choices = [("", _("Open for triage")), ("complaints", _("Open complaints"))] + \
+        [(k, str(v)) for k, v in STATUS_LABELS.items()]
     form.sort.choices = [("priority", _("Priority")), ("deadline", _("Deadline")), ("newest", _("Newest"))]
     return form
 
@@ -90,7 +91,8 @@ def tips():
     form = _filter_form()
     form.validate()
     f = q.QueueFilter(channel=form.channel.data or "", category=form.category.data or "",
-                      states=(form.state.data,) if form.state.data else q.TRIAGE_STATES,
+                      states=q.COMPLAINT_STATES if form.state.data == "complaints" else
+                      (form.state.data,) if form.state.data else q.TRIAGE_STATES,
                       entity=form.entity.data or "", mine=bool(form.mine.data),
                       sort=form.sort.data if form.sort.data in q.SORTS else "priority")
     if form.due.data:
@@ -120,6 +122,9 @@ def _queue_rows(tips) -> list[tuple]:
                 labels[key] = c.name(locale) if c else _("Not yet categorised")
             elif kind == "division":
                 labels[key] = division_name(value, locale)
+            elif value.startswith("complaint:"):  # a complaint not yet accepted has its own wording
+                status = value.split(":", 1)[1]
+                labels[key] = str(COMPLAINT_QUEUE_LABELS.get(status) or STATUS_LABELS.get(status, status))
             else:
                 labels[key] = str(STATUS_LABELS.get(value, value))
         return labels[key]
@@ -127,7 +132,8 @@ def _queue_rows(tips) -> list[tuple]:
     href = url_for("cases.tip", tip_id=0)[:-1]  # the route ends in the id: /staff/tips/<tip_id>
     return [(f"{href}{t.id}", reference_of(t.received_at, t.id), t.priority, clock.local(t.received_at).strftime("%Y-%m-%d %H:%M"),
              label("channel", t.channel), label("category", t.category_code or ""), t.entity_name or "—",
-             label("division", t.division_code), label("status", t.status)) for t in tips]
+             label("division", t.division_code),
+             label("status", ("complaint:" if t.kind == "complaint" else "") + t.status)) for t in tips]
 
 
 def filing_due_threshold() -> dt.datetime:
