@@ -277,3 +277,14 @@ def test_admins_see_each_rules_basis(app, session, clock, make_user):
     rows = re.findall(r"<tr><td>([^<]+)</td><td>([\d-]+)</td>.*?data-testid=\"basis\">([^<]+)</td>", html)
     assert ("作出是否受理投诉决定", "2021-12-01", "Order 20 Art. 14") in [(a, b, c.strip()) for a, b, c in rows]
     assert ("投诉调解", "2026-04-15", "未经核实") in [(a, b, c.strip()) for a, b, c in rows]
+
+
+def test_marking_a_submitted_complaint_as_complaint_keeps_its_one_acceptance_clock(session, clock, team):
+    tip = _complaint(session, clock, at(2026, 6, 1))
+    triage.mark_complaint(session, now=at(2026, 6, 2), tip=tip, actor=team["tri"], can_see=True,
+                          version=tip.version, reason="消费纠纷")
+    session.commit()
+    kinds = session.scalars(select(Clock.kind).where(Clock.tip_id == tip.id)).all()
+    assert kinds == ["complaint_acceptance"]
+    _accept(session, clock, team, tip, dt.date(2026, 6, 3))
+    assert tip.status == "mediation"
