@@ -25,3 +25,14 @@ def test_demo_is_idempotent_and_prints_accounts(runner, session):
     assert "officer" in first.output and "tipline-demo-2026" in first.output
     names = session.scalars(select(User.username)).all()
     assert len(names) == len(set(names)) >= 8
+
+
+def test_demo_has_a_complaint_in_mediation_one_agreed_and_one_not_accepted(runner, session):
+    from tipline.cases.complaint_models import Complaint
+    from tipline.intake.models import Tip
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    rows = session.execute(select(Tip.status, Complaint.outcome, Complaint.ground)
+                           .join(Complaint, Complaint.tip_id == Tip.id)).all()
+    assert sorted(tuple(r) for r in rows) == [("complaint_ended", "agreement", None),
+                                              ("complaint_refused", None, "not_consumer"),
+                                              ("mediation", None, None)]

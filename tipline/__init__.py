@@ -81,6 +81,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     from .rewards import portal as reward_portal
     reward_portal.init_app(app)
+    from .cases import complaint_views
+    complaint_views.init_app(app)
 
     # Intake never imports the case workflow; the workflow subscribes to new tips instead.
     from .cases.entities import on_tip_received

@@ -41,6 +41,15 @@ TIPS = [
     dict(kind="both", category_code="cert.ccc", entity_name="洛阳某灯具厂", division_code="410302", knowledge="customer",
          description="购买的 LED 灯具无 CCC 标志即销售，使用一周后外壳融化。我要求退货赔偿，同时举报其无证生产销售。"),
 ]
+# Complaints (投诉): one in mediation, one closed with an agreement, one not accepted.
+COMPLAINTS = [
+    dict(kind="complaint", category_code="cert.ccc", entity_name="郑州某家电商城", division_code="410105",
+         knowledge="customer", description="在该商城购买的电饭煲使用三天后无法加热，商城拒绝退换，要求退货退款。"),
+    dict(kind="complaint", category_code="cert.ccc", entity_name="郑州某数码专营店", division_code="410105",
+         knowledge="customer", description="购买的充电宝充电时发烫鼓包，商家只同意维修，我要求更换新品。"),
+    dict(kind="complaint", category_code="cert.ccc", entity_name="郑州某五金批发部", division_code="410105",
+         knowledge="customer", description="公司为装修工程批量采购的插座有质量问题，要求批发部赔偿工程损失。"),
+]
 
 
 @dataclass
@@ -94,4 +103,37 @@ def _tips_and_cases(session: Session, now: dt.datetime) -> list[tuple[str, str]]
     investigation.close(session, now=now - dt.timedelta(days=1), case=case, actor=users["supervisor2"], can_see=True,
                         version=case.version, executed_on=decided, closed_on=(now - dt.timedelta(days=1)).date())
     case.publishable = True
+    receipts += _complaints(session, now, users)
+    return receipts
+
+
+def _complaints(session: Session, now: dt.datetime, users: dict) -> list[tuple[str, str]]:
+    from .cases import complaints
+    from .intake import services as intake
+    officer, receipts, tips = users["officer3"], [], []
+    for i, data in enumerate(COMPLAINTS):
+        at = now - dt.timedelta(days=12 - i)
+        result = intake.submit(session, now=at, data=intake.TipInput(**data), token=secrets.token_urlsafe(32),
+                               known_division=lambda c: c.startswith("41"), actor_label="demo")
+        result.tip.sealed_receipt = None
+        tips.append(result.tip)
+        receipts.append((data["entity_name"], result.receipt_code))
+    mediating, agreed, refused = tips
+    day = (now - dt.timedelta(days=8)).date()
+    for tip in (mediating, agreed):
+        complaints.accept(session, now=now - dt.timedelta(days=8), tip=tip, actor=officer, can_see=True,
+                          version=None, on=day)
+    complaints.record_session(session, now=now - dt.timedelta(days=5), tip=mediating, actor=officer, can_see=True,
+                              version=None, held_on=(now - dt.timedelta(days=5)).date(), form="phone",
+                              positions="消费者要求退货退款；商城称需先检测，同意送检后再谈。")
+    for days, form in ((6, "phone"), (3, "in_person")):
+        complaints.record_session(session, now=now - dt.timedelta(days=days), tip=agreed, actor=officer,
+                                  can_see=True, version=None, held_on=(now - dt.timedelta(days=days)).date(),
+                                  form=form, positions="消费者要求更换新品；商家先只同意维修，后同意更换。")
+    complaints.end_mediation(session, now=now - dt.timedelta(days=3), tip=agreed, actor=officer, can_see=True,
+                             version=None, outcome="agreement", terms="商家于三日内为消费者更换同型号新品。",
+                             on=(now - dt.timedelta(days=3)).date())
+    complaints.not_accept(session, now=now - dt.timedelta(days=7), tip=refused, actor=officer, can_see=True,
+                          version=None, ground="not_consumer", on=(now - dt.timedelta(days=7)).date(),
+                          notice="您为装修工程采购商品，不属于为生活消费需要购买商品，依法不予受理；可通过民事诉讼等途径解决。")
     return receipts

@@ -11,6 +11,7 @@ from .intake.hotline import models as _intake_hotline  # noqa: F401
 from .cases import clock_models as _clocks  # noqa: F401
 from .cases import models as _cases  # noqa: F401
 from .cases import procedure_models as _procedure  # noqa: F401
+from .cases import complaint_models as _complaints  # noqa: F401
 from .oversight import models as _oversight  # noqa: F401
 from .rewards import models as _rewards  # noqa: F401
 from .db import Base

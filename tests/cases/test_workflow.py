@@ -12,10 +12,11 @@ from tipline.errors import Conflict, Forbidden, ValidationFailed
 from .. import factories
 
 ALL_TIP_STATES = ["received", "in_triage", "transferred", "not_accepted", "complaint", "transferred_out", "merged",
-                  "case_filed", "under_investigation", "suspended", "decided", "closed"]
+                  "case_filed", "under_investigation", "suspended", "decided", "closed", "repeat", "mediation",
+                  "mediation_stopped", "complaint_refused", "complaint_ended"]
 ROLES = ["officer", "supervisor", "finance", "admin", "auditor"]
 TRIAGE = {"file_case", "join_case", "split", "mark_complaint", "merge", "transfer_division", "transfer_department",
-          "reject"}
+          "reject", "mark_repeat"}
 # Written out by hand from the workflow's specification, not derived from the code under test.
 EXPECTED_TIP = {
     "received": TRIAGE | {"start_triage"},
@@ -120,3 +121,70 @@ def test_transitions_are_audited_with_reason_and_document(session, clock, people
     session.commit()
     ev = session.scalars(select(AuditEvent).where(AuditEvent.action == "tip.reject")).one()
     assert "不属于本局管辖" in ev.details and "2026-03-02" in ev.details and ev.actor_id == people["officer"].id
+
+
+# The complaint track, written out by hand: (state, action) -> roles that may do it there.
+STAFF = {"officer", "supervisor"}
+EXPECTED_COMPLAINT = {
+    ("received", "accept"): STAFF, ("in_triage", "accept"): STAFF, ("transferred", "accept"): STAFF,
+    ("complaint", "accept"): STAFF,
+    ("received", "not_accept"): STAFF, ("in_triage", "not_accept"): STAFF, ("transferred", "not_accept"): STAFF,
+    ("complaint", "not_accept"): STAFF,
+    ("mediation", "record_session"): STAFF,
+    ("mediation", "stop_mediation"): STAFF,
+    ("mediation_stopped", "resume_mediation"): STAFF,
+    ("mediation", "end_mediation"): STAFF, ("mediation_stopped", "end_mediation"): STAFF,
+    ("mediation", "expire_mediation"): {"system"},
+    ("mediation", "refer_violation"): STAFF, ("mediation_stopped", "refer_violation"): STAFF,
+    ("complaint_ended", "refer_violation"): STAFF,
+    ("complaint_ended", "follow_up"): STAFF,
+}
+COMPLAINT_ACTIONS = ["accept", "not_accept", "record_session", "stop_mediation", "resume_mediation", "end_mediation",
+                     "expire_mediation", "refer_violation", "follow_up"]
+ACTION_ROLES = {a: ({"system"} if a == "expire_mediation" else STAFF) for a in COMPLAINT_ACTIONS}
+
+
+def test_every_complaint_action_from_every_state_for_every_role(session, clock, people):
+    assert sorted(workflow.COMPLAINT_TRANSITIONS) == sorted(COMPLAINT_ACTIONS)
+    tip, _ = factories.tip(session, now=clock(), kind="complaint")
+    session.commit()
+    actors = dict(people, system=workflow.SYSTEM)
+    for state in ALL_TIP_STATES:
+        for action in COMPLAINT_ACTIONS:
+            for role, user in actors.items():
+                tip.status = state
+                try:
+                    workflow.apply_complaint(session, now=clock(), tip=tip, action=action, actor=user,
+                                             can_see=True, version=None, reason="理由")
+                    outcome = "ok"
+                except Forbidden:
+                    outcome = "forbidden"
+                except Conflict:
+                    outcome = "conflict"
+                if role not in ACTION_ROLES[action]:
+                    expected = "forbidden"
+                else:
+                    expected = "ok" if role in EXPECTED_COMPLAINT.get((state, action), set()) else "conflict"
+                assert outcome == expected, (state, action, role)
+                session.rollback()
+
+
+def test_complaint_actions_need_a_complaint_and_are_audited(session, clock, people):
+    from sqlalchemy import select
+
+    from tipline.audit.models import AuditEvent
+    report, _ = factories.tip(session, now=clock())
+    with pytest.raises(Conflict):
+        workflow.apply_complaint(session, now=clock(), tip=report, action="accept", actor=people["officer"],
+                                 can_see=True, version=None)
+    session.rollback()
+    tip, _ = factories.tip(session, now=clock(), kind="complaint")
+    with pytest.raises(ValidationFailed):
+        workflow.apply_complaint(session, now=clock(), tip=tip, action="not_accept", actor=people["officer"],
+                                 can_see=True, version=tip.version, reason="")
+    workflow.apply_complaint(session, now=clock(), tip=tip, action="accept", actor=people["officer"], can_see=True,
+                             version=tip.version)
+    session.commit()
+    assert tip.status == "mediation"
+    ev = session.scalars(select(AuditEvent).where(AuditEvent.action == "complaint.accept")).one()
+    assert ev.actor_id == people["officer"].id and '"to": "mediation"' in ev.details

@@ -129,6 +129,8 @@ TABLE = {
         "/staff/tips/{tip}/messages", row(LOGIN, LOGIN, 422, 404, 422, 403, 403, 403, 422)),
     ("POST", "/staff/tips/<int:tip_id>/triage"): (  # no action given: 400 for those allowed
         "/staff/tips/{tip}/triage", row(LOGIN, LOGIN, 400, 404, 400, 403, 403, 403, 400)),
+    ("POST", "/staff/tips/<int:tip_id>/complaint"): (  # no action given: 400 for those allowed
+        "/staff/tips/{tip}/complaint", row(LOGIN, LOGIN, 400, 404, 400, 403, 403, 403, 400)),
     # --- unreadable mail: only staff who see the intake division (the province by default) -------
     ("GET", "/staff/mail"): ("/staff/mail", row(LOGIN, LOGIN, 403, 403, 403, 403, 403, 403, 200)),
     ("GET", "/staff/mail/<int:message_id>/raw"): ("/staff/mail/{mail}/raw",

@@ -184,6 +184,28 @@ def test_triage_form(app, session, clock, desk, action, field, value):
     check_page(post_multipart(client, f"/staff/tips/{tip_id}/triage", data), {200, 400, 409, 422}, value)
 
 
+COMPLAINT_ACTIONS = ["accept", "not_accept", "record_session", "stop_mediation", "resume_mediation", "end_mediation",
+                     "refer_violation", "follow_up", "expire_mediation"]
+COMPLAINT_FIELDS = ["action", "version", "on", "ground", "notice", "mode", "mediator", "positions", "stop_reason",
+                    "outcome", "termination_ground", "terms", "agreement_file", "result", "reason"]
+
+
+@FUZZ
+@given(action=st.sampled_from(COMPLAINT_ACTIONS), field=st.sampled_from(COMPLAINT_FIELDS), value=hostile())
+def test_complaint_form(app, session, clock, desk, action, field, value):
+    from .. import factories
+    tip, _code = factories.tip(session, now=clock(), kind="complaint")
+    session.commit()
+    client = desk["officer"]
+    page = client.get(f"/staff/tips/{tip.id}").get_data(as_text=True)
+    data = {"csrf_token": csrf_token(page), "action": action, "version": str(tip.version), "on": "2026-03-02",
+            "ground": "not_consumer", "notice": "依法不予受理。", "mode": "phone", "mediator": "", "positions": "双方意见",
+            "stop_reason": "testing", "outcome": "agreement", "termination_ground": "", "terms": "退款",
+            "agreement_file": "", "result": "satisfied", "reason": "涉嫌违法"}
+    data[field] = value
+    check_page(post_multipart(client, f"/staff/tips/{tip.id}/complaint", data), {200, 400, 409, 422}, value)
+
+
 @FUZZ
 @given(form=st.sampled_from([("messages", "body"), ("identity", "reason")]), value=hostile())
 def test_tip_message_and_identity_forms(app, fz, desk, form, value):

@@ -43,7 +43,8 @@ def deadline_rules():
     clocks.seed_rules(db.session, clock.now())
     db.session.commit()
     rows = db.session.scalars(select(DeadlineRule).order_by(DeadlineRule.clock, DeadlineRule.effective_from)).all()
-    return render_template("admin/deadlines.html", form=form, rules=rows, labels=CLOCK_KIND_LABELS)
+    return render_template("admin/deadlines.html", form=form, rules=rows, labels=CLOCK_KIND_LABELS,
+                           basis=clocks.basis_of)
 
 
 @bp.route("/calendar", methods=["GET", "POST"])

@@ -23,7 +23,8 @@ from ..errors import ValidationFailed
 from .clock_models import Clock, DeadlineRule
 from .models import Suspension
 
-KINDS = ("filing", "notify_reporter", "complaint_acceptance", "decision", "closing", "reward_notice", "reward_claim")
+KINDS = ("filing", "notify_reporter", "complaint_acceptance", "decision", "closing", "reward_notice", "reward_claim",
+         "mediation", "follow_up")
 CASE_KINDS = frozenset({"decision", "closing", "reward_notice"})
 
 
@@ -56,6 +57,13 @@ def extension_rule(spec: dict) -> dict:
         raise ValueError(f"deadlines.json: unknown approver {approver!r} or beyond {beyond!r}")
     count = spec.get("extensions", 1 if spec.get("extension") else 0)
     return {"extension_count": count, "approver": approver, "beyond": beyond}
+def basis_of(kind: str, effective_from: dt.date) -> str:
+    """The article a shipped rule names ("unconfirmed" where the text could not be checked); "" for a
+    version an administrator added."""
+    for version in shipped()["versions"]:
+        if dt.date.fromisoformat(version["effective_from"]) == effective_from and kind in version["clocks"]:
+            return version["clocks"][kind].get("basis", "")
+    return ""
 
 
 def rule_for(session: Session, kind: str, on: dt.date) -> DeadlineRule:
@@ -113,6 +121,14 @@ def _suspensions(session: Session, clock: Clock) -> list[tuple[dt.date, dt.date 
                                                            TipSuspension.stopped_on >= clock.start_on)
                                .order_by(TipSuspension.stopped_on)).all()
         return [(r.stopped_on, r.resumed_on) for r in rows]
+    if clock.kind == "mediation" and clock.tip_id is not None:
+        # Testing or appraisal during mediation is not counted in its period (Order 20 Art. 20).
+        from .complaint_models import Complaint, MediationStop
+        rows = session.execute(select(MediationStop.stopped_on, MediationStop.resumed_on)
+                               .join(Complaint, Complaint.id == MediationStop.complaint_id)
+                               .where(Complaint.tip_id == clock.tip_id, MediationStop.stopped_on >= clock.start_on)
+                               .order_by(MediationStop.stopped_on)).all()
+        return [(a, b) for a, b in rows]
     if clock.case_id is None or clock.kind != "decision":
         return []
     rows = session.scalars(select(Suspension).where(Suspension.case_id == clock.case_id,

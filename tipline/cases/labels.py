@@ -64,6 +64,13 @@ FIELD_ERRORS = {
     "too_few": _l("Name at least two participants."),
 }
 
+# The queue's status column for a complaint not yet accepted (a complaint's later states have their own labels).
+COMPLAINT_QUEUE_LABELS = {
+    "received": _l("Complaint: awaiting the acceptance decision"),
+    "in_triage": _l("Complaint: awaiting the acceptance decision"),
+    "transferred": _l("Complaint transferred: awaiting the acceptance decision"),
+    "complaint": _l("Complaint: awaiting the acceptance decision"),
+}
 ACTION_LABELS = {
     "tip.received": _l("Tip received"),
     "tip.start_triage": _l("Triage started"),
@@ -120,10 +127,13 @@ CLOCK_KIND_LABELS = {
     "closing": _l("Close the case after execution"),
     "reward_notice": _l("Notify the reporter of a reward"),
     "reward_claim": _l("Reporter claims the reward"),
+    "mediation": _l("Mediate the complaint"),
+    "follow_up": _l("Follow up the handled complaint"),
 }
 NOTICE_LABELS = {
     "before_3": _l("Due within 3 working days"),
     "due_day": _l("Due today"),
     "overdue_daily": _l("Overdue: escalated to supervisors"),
     "deadline_moved": _l("Deadline moved after the official calendar was entered"),
+    "mediation_expired": _l("Mediation period ran out without agreement: the complaint was closed"),
 }

@@ -20,6 +20,8 @@ from .models import Assignment
 
 PAGE_SIZE = 50
 TRIAGE_STATES = ("received", "in_triage", "transferred")
+# Complaints still being handled: awaiting acceptance after triage, or in mediation.
+COMPLAINT_STATES = ("complaint", "mediation", "mediation_stopped")
 SORTS = ("priority", "deadline", "newest")
 
 

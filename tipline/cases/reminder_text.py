@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 KIND_ZH = {"filing": "作出是否立案决定", "notify_reporter": "告知实名举报人是否立案", "complaint_acceptance": "作出是否受理投诉决定",
-           "decision": "作出处理决定", "closing": "结案", "reward_notice": "告知举报人奖励", "reward_claim": "举报人领取奖励"}
+           "decision": "作出处理决定", "closing": "结案", "reward_notice": "告知举报人奖励", "reward_claim": "举报人领取奖励",
+           "mediation": "投诉调解", "follow_up": "投诉回访"}
 KIND_EN = {"filing": "decide whether to file", "notify_reporter": "tell the real-name reporter",
            "complaint_acceptance": "decide whether to accept the complaint", "decision": "decide the case",
-           "closing": "close the case", "reward_notice": "notify the reward", "reward_claim": "reward claim"}
+           "closing": "close the case", "reward_notice": "notify the reward", "reward_claim": "reward claim",
+           "mediation": "mediate the complaint", "follow_up": "follow up the complaint"}
 RULE_ZH = {"before_3": "即将到期", "due_day": "今日到期", "overdue_daily": "已超期"}
 RULE_EN = {"before_3": "due soon", "due_day": "due today", "overdue_daily": "overdue"}
 

@@ -200,6 +200,9 @@ def sweep(session: Session, now: dt.datetime, settings, cal: WorkCalendar | None
     """The scheduler job: generate, then claim and send until nothing is left for this worker."""
     cal = cal or WorkCalendar.load(session)
     worker = worker or secrets.token_hex(8)
+    from .complaints import expire_mediations
+    expire_mediations(session, now)  # an ended mediation's clock is done before reminders are worked out
+    session.commit()
     total = SweepResult(created=generate(session, now, cal))
     while True:
         claimed = claim(session, now, worker)

@@ -71,11 +71,21 @@ def join_case(session: Session, *, now: dt.datetime, tip: Tip, case: Case, actor
     workflow.link_tips_to_case(session, tip, case)
     workflow.sync_tip_status(session, case, now)
     _end_filing(session, tip, now)
+    _notice_clock(session, tip, now)
 
 
 def _end_filing(session: Session, tip: Tip, now: dt.datetime) -> None:
     """Triage decided what happens to the tip: its filing-decision clock is answered."""
     clocks.finish(session, clocks.running(session, "filing", tip_id=tip.id), clocks.local_date(now))
+
+
+def _notice_clock(session: Session, tip: Tip, now: dt.datetime) -> None:
+    """A report ended (not filed, joined, transferred out, merged, a repeat): a real-name reporter is
+    told within the notice clock, as after filing (the status page shows it at once to everyone)."""
+    if tip.anonymous or tip.kind == "complaint" or clocks.running(session, "notify_reporter", tip_id=tip.id):
+        return
+    clocks.start(session, kind="notify_reporter", on=clocks.local_date(now), division_code=tip.division_code,
+                 now=now, cal=WorkCalendar.load(session), tip_id=tip.id)
 
 
 def split(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool, version: int | None,
@@ -108,6 +118,8 @@ def mark_complaint(session: Session, *, now: dt.datetime, tip: Tip, actor, can_s
                        version=version, reason=reason)
     tip.kind = "complaint"
     _end_filing(session, tip, now)
+    if clocks.running(session, "complaint_acceptance", tip_id=tip.id) is not None:
+        return  # a complaint as submitted has had its acceptance clock since it arrived
     clocks.start(session, kind="complaint_acceptance", on=clocks.local_date(tip.received_at),
                  division_code=tip.division_code, now=now, cal=WorkCalendar.load(session), tip_id=tip.id)
 
@@ -129,6 +141,25 @@ def merge(session: Session, *, now: dt.datetime, tip: Tip, target: Tip, actor, c
     for child in session.scalars(select(Tip).where(Tip.merged_into_id == tip.id)):
         child.merged_into_id = target.id  # keep merges one level deep
     _end_filing(session, tip, now)
+    _notice_clock(session, tip, now)
+
+
+def mark_repeat(session: Session, *, now: dt.datetime, tip: Tip, original: Tip, actor, can_see: bool,
+                original_visible: bool, version: int | None, reason: str, merge: bool,
+                public_reason: str = "") -> None:
+    """The same reporter reported the same matter again: not processed again, or (`merge`) merged
+    into the earlier report so it shows that report's progress. The reporter reads `public_reason`."""
+    if original.id == tip.id:
+        raise Conflict("a tip is not a repeat of itself", kind="target")
+    if not original_visible:
+        raise Forbidden("original outside jurisdiction")
+    workflow.apply_tip(session, now=now, tip=tip, action="mark_repeat", actor=actor, can_see=can_see,
+                       version=version, reason=reason, details={"of": original.id, "merged": bool(merge)})
+    if merge:
+        tip.merged_into_id = original.merged_into_id or original.id
+    tip.public_note = (public_reason or "").strip() or None
+    _end_filing(session, tip, now)
+    _notice_clock(session, tip, now)
 
 
 def transfer_division(session: Session, *, now: dt.datetime, tip: Tip, division_code: str, known_division,
@@ -153,6 +184,7 @@ def transfer_department(session: Session, *, now: dt.datetime, tip: Tip, departm
                        version=version, reason=reason, details={"department": department})
     tip.transferred_to = department
     _end_filing(session, tip, now)
+    _notice_clock(session, tip, now)
 
 
 def reject(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool, version: int | None,
@@ -164,6 +196,7 @@ def reject(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool
                        reason=reason)
     tip.public_note = public_reason.strip()
     _end_filing(session, tip, now)
+    _notice_clock(session, tip, now)
 
 
 def update_details(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool, version: int | None,

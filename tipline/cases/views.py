@@ -25,10 +25,11 @@ from ..intake.status import STATUS_LABELS
 from ..oversight.labels import CHANNEL_LABELS
 from ..jurisdiction import can_see, division_choices, division_name
 from . import queue as q
-from . import procedure, triage
+from . import procedure, reporter_notice, triage
 from .entities import priority_of
 from .forms import QueueFilterForm, RevealIdentityForm, StaffMessageForm, TriageForm
-from .labels import CLOCK_KIND_LABELS, DEPARTMENT_LABELS, FIELD_ERRORS, SUGGESTION_LABELS, SUSPENSION_LABELS
+from .labels import (CLOCK_KIND_LABELS, COMPLAINT_QUEUE_LABELS, DEPARTMENT_LABELS, FIELD_ERRORS, SUGGESTION_LABELS,
+                     SUSPENSION_LABELS)
 from .procedure_labels import PROCEDURE_MESSAGES
 
 bp = Blueprint("cases", __name__, url_prefix="/staff")
@@ -82,7 +83,8 @@ def _filter_form() -> QueueFilterForm:
     form.channel.choices = [("", _("All"))] + [(k, str(v)) for k, v in CHANNEL_LABELS.items()]
     form.category.choices = [("", _("All")), ("test", _("Inspection and testing")), ("cert", _("Certification")),
                              ("other", _("Other major violations"))]
-    form.state.choices = [("", _("Open for triage"))] + [(k, str(v)) for k, v in STATUS_LABELS.items()]
+    form.state.choices = [("", _("Open for triage")), ("complaints", _("Open complaints"))] + \
+        [(k, str(v)) for k, v in STATUS_LABELS.items()]
     form.sort.choices = [("priority", _("Priority")), ("deadline", _("Deadline")), ("newest", _("Newest"))]
     return form
 
@@ -93,7 +95,8 @@ def tips():
     form = _filter_form()
     form.validate()
     f = q.QueueFilter(channel=form.channel.data or "", category=form.category.data or "",
-                      states=(form.state.data,) if form.state.data else q.TRIAGE_STATES,
+                      states=q.COMPLAINT_STATES if form.state.data == "complaints" else
+                      (form.state.data,) if form.state.data else q.TRIAGE_STATES,
                       entity=form.entity.data or "", mine=bool(form.mine.data),
                       sort=form.sort.data if form.sort.data in q.SORTS else "priority")
     if form.due.data:
@@ -123,6 +126,9 @@ def _queue_rows(tips) -> list[tuple]:
                 labels[key] = c.name(locale) if c else _("Not yet categorised")
             elif kind == "division":
                 labels[key] = division_name(value, locale)
+            elif value.startswith("complaint:"):  # a complaint not yet accepted has its own wording
+                status = value.split(":", 1)[1]
+                labels[key] = str(COMPLAINT_QUEUE_LABELS.get(status) or STATUS_LABELS.get(status, status))
             else:
                 labels[key] = str(STATUS_LABELS.get(value, value))
         return labels[key]
@@ -130,7 +136,8 @@ def _queue_rows(tips) -> list[tuple]:
     href = url_for("cases.tip", tip_id=0)[:-1]  # the route ends in the id: /staff/tips/<tip_id>
     return [(f"{href}{t.id}", reference_of(t.received_at, t.id), t.priority, clock.local(t.received_at).strftime("%Y-%m-%d %H:%M"),
              label("channel", t.channel), label("category", t.category_code or ""), t.entity_name or "—",
-             label("division", t.division_code), label("status", t.status)) for t in tips]
+             label("division", t.division_code),
+             label("status", ("complaint:" if t.kind == "complaint" else "") + t.status)) for t in tips]
 
 
 def filing_due_threshold() -> dt.datetime:
@@ -183,6 +190,7 @@ def _detail(tip: Tip, status=200, **extra):
                    clocks=deadline_views.clocks_for(tip_id=tip.id), kind_labels=CLOCK_KIND_LABELS,
                    filing_stops=procedure.filing_stops(db.session, tip.id), suspension_labels=SUSPENSION_LABELS,
                    filing_running=triage.clocks.running(db.session, "filing", tip_id=tip.id) is not None,
+                   complaint_section=complaint_views.staff_section(tip), complaint_form=None,
                    **_filing_extension_context(tip))
     context.update(extra)
     return render_template("cases/tip.html", **context), status
@@ -264,6 +272,14 @@ def triage_action(tip_id: int):
             return _detail(t, status=422, triage_form=form)
         calls["merge"] = lambda: triage.merge(s, target=target, target_visible=can_see(user, target.division_code),
                                               reason=form.reason.data or "", **common)
+    if action == "mark_repeat":
+        original = _find_target(form.target.data)
+        if original is None:
+            form.target.errors = [_("No tip with that reference.")]
+            return _detail(t, status=422, triage_form=form, open_action=action)
+        calls["mark_repeat"] = lambda: triage.mark_repeat(
+            s, original=original, original_visible=can_see(user, original.division_code), merge=form.approve.data == "1",
+            reason=form.reason.data or "", public_reason=form.public_reason.data or "", **common)
     if action == "join_case":
         from .models import Case
         case = s.get(Case, form.case_id.data or 0)
@@ -279,6 +295,8 @@ def triage_action(tip_id: int):
     if error == "conflict":
         return _detail(_tip_or_404(tip_id), status=409)
     db.session.commit()
+    if action in reporter_notice.ENDINGS and reporter_notice.send(current_app.config["TIPLINE"], db.session, t, now):
+        db.session.commit()
     flash(_("Saved."), "success")
     if action == "file_case" and t.case_id:
         return redirect(url_for("cases.case", case_id=t.case_id))
@@ -335,3 +353,5 @@ def download(tip_id: int, file_id: int):
 
 
 from . import automatic_mail, case_views, deadline_views, entity_views, mail_views  # noqa: E402,F401  (register their pages on this blueprint)
+from . import complaint_views  # noqa: E402
+complaint_views.register(bp)

@@ -26,7 +26,7 @@ OPEN_TIP_STATES = frozenset({"received", "in_triage", "transferred"})
 @dataclass(frozen=True)
 class Transition:
     sources: frozenset
-    target: str
+    target: str | None
     roles: frozenset
     needs_reason: bool = False
     needs_document: bool = False  # a document number the law requires (filing, decision)
@@ -42,7 +42,41 @@ TIP_TRANSITIONS = {
     "transfer_division": Transition(OPEN_TIP_STATES, "transferred", TRIAGE_ROLES, needs_reason=True),
     "transfer_department": Transition(OPEN_TIP_STATES, "transferred_out", TRIAGE_ROLES, needs_reason=True),
     "reject": Transition(OPEN_TIP_STATES, "not_accepted", TRIAGE_ROLES, needs_reason=True),
+    # The same reporter reported the same matter again: not processed again, or merged into the
+    # earlier report; the reporter is told either way.
+    "mark_repeat": Transition(OPEN_TIP_STATES, "repeat", TRIAGE_ROLES, needs_reason=True),
 }
+
+# The complaint track (tips of kind "complaint"; Tip.status is the complaint's state). A target of
+# None records the action without changing the state. "expire_mediation" is the scheduler's.
+COMPLAINT_OPEN = frozenset({"received", "in_triage", "transferred", "complaint"})
+MEDIATING = frozenset({"mediation", "mediation_stopped"})
+COMPLAINT_ENDED = frozenset({"complaint_refused", "complaint_ended"})
+SYSTEM_ROLES = frozenset({"system"})
+COMPLAINT_TRANSITIONS = {
+    "accept": Transition(COMPLAINT_OPEN, "mediation", TRIAGE_ROLES),
+    "not_accept": Transition(COMPLAINT_OPEN, "complaint_refused", TRIAGE_ROLES, needs_reason=True),
+    "record_session": Transition(frozenset({"mediation"}), None, TRIAGE_ROLES),
+    "stop_mediation": Transition(frozenset({"mediation"}), "mediation_stopped", TRIAGE_ROLES, needs_reason=True),
+    "resume_mediation": Transition(frozenset({"mediation_stopped"}), "mediation", TRIAGE_ROLES),
+    "end_mediation": Transition(MEDIATING, "complaint_ended", TRIAGE_ROLES, needs_reason=True),
+    "expire_mediation": Transition(frozenset({"mediation"}), "complaint_ended", SYSTEM_ROLES),
+    "refer_violation": Transition(MEDIATING | frozenset({"complaint_ended"}), None, TRIAGE_ROLES, needs_reason=True),
+    "follow_up": Transition(frozenset({"complaint_ended"}), None, TRIAGE_ROLES),
+}
+
+
+class SystemActor:
+    """The scheduler acting on its own (an expired mediation period)."""
+    id = None
+    role = "system"
+    username = "system"
+
+    def has_role(self, *roles) -> bool:
+        return "system" in roles
+
+
+SYSTEM = SystemActor()
 
 CASE_TRANSITIONS = {
     "suspend": Transition(frozenset({"under_investigation"}), "suspended", TRIAGE_ROLES, needs_reason=True),
@@ -95,6 +129,27 @@ def apply_tip(session: Session, *, now: dt.datetime, tip: Tip, action: str, acto
     tip.triaged_by_id = actor.id
     audit.record(session, now=now, action=f"tip.{action}", actor=actor, object_type="tip", object_id=tip.id,
                  details={"from": previous, "to": tip.status, "reason": reason, "document": document,
+                          "on": (on or local_date(now)).isoformat(), **(details or {})})
+    return previous
+
+
+def apply_complaint(session: Session, *, now: dt.datetime, tip: Tip, action: str, actor, can_see: bool,
+                    version: int | None, reason: str = "", on: dt.date | None = None,
+                    details: dict | None = None) -> str:
+    """Move complaint `tip` by `action`; raises as `apply_tip`, and Conflict for a tip that is not a
+    complaint. Returns the previous status."""
+    transition = COMPLAINT_TRANSITIONS.get(action)
+    _check(transition, action, tip.status, actor, can_see, version, tip.version, reason, "")
+    if tip.kind != "complaint":
+        raise Conflict(f"cannot {action}: not a complaint", kind="state")
+    previous = tip.status
+    if transition.target is not None:
+        tip.status = transition.target
+        tip.status_changed_at = now
+    if actor.id is not None:
+        tip.triaged_by_id = actor.id
+    audit.record(session, now=now, action=f"complaint.{action}", actor=actor, object_type="tip", object_id=tip.id,
+                 details={"from": previous, "to": tip.status, "reason": reason,
                           "on": (on or local_date(now)).isoformat(), **(details or {})})
     return previous
 

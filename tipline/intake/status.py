@@ -21,6 +21,11 @@ PUBLIC_STATUS = {
     "decided": _l("The case has been decided."),
     "closed": _l("Concluded."),
     "reward_available": _l("Concluded. A reward is available: see below how to claim it."),
+    "repeat": _l("You reported this matter before. It is handled under your earlier report and was not processed again."),
+    "mediation": _l("Your complaint was accepted and is being mediated."),
+    "mediation_stopped": _l("Your complaint is being mediated; mediation is waiting for testing or appraisal, which is not counted in its period."),
+    "complaint_refused": _l("Your complaint was not accepted. The ground and the notice are given below."),
+    "complaint_ended": _l("Mediation of your complaint has ended. The outcome is given below."),
 }
 
 STATUS_LABELS = {
@@ -38,6 +43,11 @@ STATUS_LABELS = {
     "decided": _l("Decided"),
     "closed": _l("Closed"),
     "reward_available": _l("Reward available"),
+    "repeat": _l("Repeated report"),
+    "mediation": _l("In mediation"),
+    "mediation_stopped": _l("Mediation waiting"),
+    "complaint_refused": _l("Complaint not accepted"),
+    "complaint_ended": _l("Complaint closed"),
 }
 
 

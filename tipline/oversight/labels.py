@@ -11,6 +11,13 @@ TRIAGE_LABELS = {
     "merged": _l("Merged"),
     "transferred": _l("Transferred"),
 }
+COMPLAINT_LABELS = {
+    "accepted": _l("Accepted"),
+    "not_accepted": _l("Not accepted"),
+    "agreement": _l("Mediated with agreement"),
+    "no_agreement": _l("Mediated without agreement"),
+    "withdrawn": _l("Withdrawn, or settled by the parties"),
+}
 KEY_FIGURE_LABELS = {
     "inspections": _l("On-site inspections"),
     "violation_cases": _l("Violation cases investigated"),

@@ -25,7 +25,7 @@ from ..extensions import db
 from ..jurisdiction import division_name
 from . import stats
 from .charts import bar_chart, line_chart
-from .labels import CHANNEL_LABELS, MONTHLY_LABELS, STAGE_LABELS
+from .labels import CHANNEL_LABELS, COMPLAINT_LABELS, MONTHLY_LABELS, STAGE_LABELS
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 
@@ -146,7 +146,7 @@ def statistics():
     return _public(make_response(render_template(
         "public/statistics.html", ov=ov, months=months, by_year=by_year, year=year, years=years,
         division=division, division_label=division_name(division), cities=_city_choices(), charts=charts,
-        stage_labels=STAGE_LABELS, monthly_labels=MONTHLY_LABELS)))
+        stage_labels=STAGE_LABELS, monthly_labels=MONTHLY_LABELS, complaint_labels=COMPLAINT_LABELS)))
 
 
 @bp.app_template_filter("figure")

@@ -31,7 +31,7 @@ ZERO = Decimal("0.00")
 TRIAGE_ACTIONS = {
     "tip.file_case": "case_filed", "tip.join_case": "case_filed", "tip.reject": "not_accepted",
     "tip.mark_complaint": "complaint", "tip.merge": "merged", "tip.transfer_division": "transferred",
-    "tip.transfer_department": "transferred",
+    "tip.transfer_department": "transferred", "tip.mark_repeat": "merged",
 }
 TRIAGE_OUTCOMES = ("case_filed", "not_accepted", "complaint", "merged", "transferred")
 OUTCOMES = ("violation", "no_violation", "criminal_transfer")
@@ -41,6 +41,9 @@ KEY_FIGURES = ("inspections", "violation_cases", "cases_filed", "problems_found"
 # Reward states from approval on (the rewards package's state machine).
 REWARD_APPROVED_STATES = ("approved", "notified", "claimed", "paid")
 ANSWER_CLOCKS = ("filing", "complaint_acceptance")
+# Complaints by outcome: accepted, not accepted, mediated with agreement, without (no agreement,
+# period expired, terminated), withdrawn or settled by the parties.
+COMPLAINT_OUTCOMES = ("accepted", "not_accepted", "agreement", "no_agreement", "withdrawn")
 
 
 @dataclass(frozen=True)
@@ -292,6 +295,22 @@ def _money(value) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
+def complaints(session: Session, period: Period, division: str) -> dict[str, int]:
+    """Complaint decisions and endings in the period, by COMPLAINT_OUTCOMES."""
+    from ..cases.complaint_models import Complaint
+    base = select(func.count(Complaint.id)).join(Tip, Tip.id == Complaint.tip_id) \
+        .where(scope(Tip.division_code, division))
+    ended = _in_days(Complaint.ended_on, period)
+    return {
+        "accepted": session.scalar(base.where(_in_days(Complaint.accepted_on, period))) or 0,
+        "not_accepted": session.scalar(base.where(ended, Complaint.ground.is_not(None))) or 0,
+        "agreement": session.scalar(base.where(ended, Complaint.outcome == "agreement")) or 0,
+        "no_agreement": session.scalar(base.where(ended, Complaint.outcome.in_(("no_agreement", "expired",
+                                                                                "terminated")))) or 0,
+        "withdrawn": session.scalar(base.where(ended, Complaint.outcome == "withdrawn")) or 0,
+    }
+
+
 # --- everything at once ------------------------------------------------------------------------
 
 @dataclass
@@ -341,7 +360,7 @@ def overview(session: Session, period: Period, division: str) -> Overview:
                     submissions_by_group(session, period, division), triage_outcomes(session, period, division),
                     cases_filed(session, period, division), decided, n_insp, problems,
                     rewards(session, period, division), handling_times(session, period, division),
-                    met, missed, a_met, a_missed)
+                    met, missed, a_met, a_missed, extra={"complaints": complaints(session, period, division)})
 
 
 def monthly(session: Session, year: int, division: str) -> list[dict]:

@@ -22,7 +22,7 @@ from ..extensions import db
 from ..jurisdiction import can_see, division_name
 from . import exports, holds, stats
 from .charts import bar_chart
-from .labels import CHANNEL_LABELS, KEY_FIGURE_LABELS, STAGE_LABELS, TRIAGE_LABELS
+from .labels import CHANNEL_LABELS, COMPLAINT_LABELS, KEY_FIGURE_LABELS, STAGE_LABELS, TRIAGE_LABELS
 
 bp = Blueprint("oversight", __name__, url_prefix="/staff")
 
@@ -100,7 +100,7 @@ def dashboard():
         "key": bar_chart("chart-key", _("Key figures"),
                          [(str(KEY_FIGURE_LABELS[k]), v) for k, v in ov.key_figures.items()]),
     }
-    return render_template("oversight/dashboard.html", ov=ov, charts=charts, period=period, division=division,
+    return render_template("oversight/dashboard.html", complaint_labels=COMPLAINT_LABELS, ov=ov, charts=charts, period=period, division=division,
                            division_label=division_name(division), options=division_options(current_user),
                            query=_query(period, division), stage_labels=STAGE_LABELS,
                            key_labels=KEY_FIGURE_LABELS, exports=EXPORTS,

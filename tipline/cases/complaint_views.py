@@ -1,0 +1,247 @@
+"""Staff pages and the complainant's status section for the complaint track (services: complaints.py)."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy.orm.exc import StaleDataError
+from flask_wtf.file import FileField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from .. import clock
+from ..auth.access import staff_required
+from ..errors import Conflict, Forbidden, ValidationFailed
+from ..extensions import db
+from . import complaints, workflow
+from .labels import FIELD_ERRORS
+
+GROUND_LABELS = {
+    "not_our_duty": _l("Not a matter for market regulation, or this bureau has no power to handle it"),
+    "handled_elsewhere": _l("A court, arbitration body, administrative body, consumer association or mediation body has already accepted or handled the same dispute"),
+    "not_consumer": _l("Not bought or used for everyday consumption, or no consumer dispute with the business is shown"),
+    "time_barred": _l("More than three years have passed since the complainant knew of the harm"),
+    "materials_missing": _l("The information or materials a complaint needs were not provided"),
+    "other_law": _l("Another ground set by law, regulation or rule"),
+}
+FORM_LABELS = {
+    "in_person": _l("In person"),
+    "phone": _l("By phone"),
+    "online": _l("Online (internet, audio or video)"),
+    "delegated": _l("Delegated to a consumer association or mediation body"),
+}
+STOP_LABELS = {"verification": _l("Verification"), "inspection": _l("Inspection"), "testing": _l("Testing"),
+               "appraisal": _l("Appraisal")}
+OUTCOME_LABELS = {
+    "agreement": _l("Agreement reached"),
+    "no_agreement": _l("No agreement"),
+    "withdrawn": _l("Withdrawn, or settled by the parties"),
+    "expired": _l("The mediation period ran out without agreement"),
+    "terminated": _l("Mediation terminated on a statutory ground"),
+}
+TERMINATION_LABELS = {
+    "art15_found": _l("A ground for not accepting the complaint was found after acceptance"),
+    "no_technical_body": _l("The parties could not agree on a testing body or its costs"),
+    "refused_to_attend": _l("A party did not take part without good reason, or the business refused mediation"),
+    "other_law": _l("Another statutory ground"),
+}
+# The mail carries both languages whatever the officer's locale.
+GROUND_ZH = {"not_our_duty": "投诉事项不属于市场监督管理部门职责，或者本机关不具有处理权限",
+             "handled_elsewhere": "法院、仲裁机构、行政机关、消费者协会或者依法成立的其他调解组织已经受理或者处理过同一消费者权益争议",
+             "not_consumer": "不是为生活消费需要购买、使用商品或者接受服务，或者不能证明与被投诉人之间存在消费者权益争议",
+             "time_barred": "投诉人知道或者应当知道自己的权益受到侵害之日起已超过三年",
+             "materials_missing": "未提供投诉所需的信息或者材料", "other_law": "法律、法规、规章规定的其他情形"}
+OUTCOME_ZH = {"agreement": "达成调解协议", "no_agreement": "未达成调解协议", "withdrawn": "投诉人撤回投诉或者双方自行和解",
+              "expired": "调解期限届满未能达成调解协议", "terminated": "依法终止调解"}
+FOLLOW_UP_LABELS = {"satisfied": _l("Satisfied"), "not_satisfied": _l("Not satisfied"), "unreachable": _l("Could not be reached")}
+
+
+def _choices(labels: dict) -> list:
+    return [("", _("Please choose"))] + [(k, str(v)) for k, v in labels.items()]
+
+
+class ComplaintForm(FlaskForm):
+    """One form for every complaint action; each action's panel shows the fields it needs."""
+    action = HiddenField()
+    version = HiddenField()
+    on = DateField(_l("Date"), validators=[Optional()])
+    ground = SelectField(_l("Legal ground"), validators=[Optional()])
+    notice = TextAreaField(_l("Written notice the complainant will read"), validators=[Optional(), Length(max=5000)],
+                           render_kw={"rows": 3})
+    mode = SelectField(_l("Form of mediation"), validators=[Optional()])
+    mediator = StringField(_l("Body mediating on the bureau's behalf"), validators=[Optional(), Length(max=200)])
+    positions = TextAreaField(_l("The parties' positions"), validators=[Optional(), Length(max=5000)],
+                              render_kw={"rows": 3})
+    stop_reason = SelectField(_l("Why mediation waits"), validators=[Optional()])
+    outcome = SelectField(_l("Outcome"), validators=[Optional()])
+    termination_ground = SelectField(_l("Statutory ground for termination"), validators=[Optional()])
+    terms = TextAreaField(_l("Terms of the agreement"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
+    agreement_file = SelectField(_l("Scanned agreement (a file of this complaint)"), validators=[Optional()])
+    agreement_scan = FileField(_l("Or upload the scanned agreement"))
+    result = SelectField(_l("Result of the follow-up"), validators=[Optional()])
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
+FIELD_OF = {"form": "mode", "reason": "stop_reason", "agreement_file_id": "agreement_file", "held_on": "on"}
+
+
+def complaint_form(tip, form: ComplaintForm | None = None) -> ComplaintForm:
+    form = form or ComplaintForm()
+    form.ground.choices = _choices(GROUND_LABELS)
+    form.mode.choices = _choices(FORM_LABELS)
+    form.stop_reason.choices = _choices(STOP_LABELS)
+    form.outcome.choices = _choices({k: v for k, v in OUTCOME_LABELS.items() if k != "expired"})
+    form.termination_ground.choices = _choices(TERMINATION_LABELS)
+    form.result.choices = _choices(FOLLOW_UP_LABELS)
+    form.agreement_file.choices = [("", _("None"))] + [(str(f.id), f.display_name) for f in tip.files]
+    if request.method == "GET":
+        form.version.data = tip.version
+        form.on.data = clock.local_date(clock.now())
+    return form
+
+
+def staff_section(tip) -> dict | None:
+    """What the tip page shows about a complaint (None for a report)."""
+    if tip.kind != "complaint":
+        return None
+    row = complaints.complaint_of(db.session, tip)
+    states = {name: tip.status in t.sources and tip.kind == "complaint"
+              for name, t in workflow.COMPLAINT_TRANSITIONS.items()}
+    return dict(complaint=row, sessions=complaints.sessions_of(db.session, row),
+                stops=complaints.stops_of(db.session, row), can=states, form=complaint_form(tip),
+                labels=dict(ground=GROUND_LABELS, form=FORM_LABELS, stop=STOP_LABELS, outcome=OUTCOME_LABELS,
+                            termination=TERMINATION_LABELS, follow_up=FOLLOW_UP_LABELS))
+
+
+def status_section(tip) -> dict | None:
+    """What the complainant's status page shows: each step, the ground, the outcome."""
+    if tip.kind != "complaint":
+        return None
+    row = complaints.complaint_of(db.session, tip)
+    if row is None:
+        return None
+    return dict(complaint=row, sessions=complaints.sessions_of(db.session, row),
+                stops=complaints.stops_of(db.session, row), ground=GROUND_LABELS, form=FORM_LABELS,
+                stop=STOP_LABELS, outcome=OUTCOME_LABELS, termination=TERMINATION_LABELS)
+
+
+def _store_scan(tip, scan, form):
+    """The officer's scan of a signed agreement becomes one of the complaint's files (source "staff").
+    Returns the stored files (the cleaned copy and the original), or [] with the problem on the form."""
+    from flask import current_app
+
+    from ..intake import evidence as ev
+    from ..intake import services as intake
+    from ..intake.messages import file_message
+    settings = current_app.config["TIPLINE"]
+    store = current_app.extensions["evidence_store"]
+    uploads, rejected = ev.read_uploads([scan], settings.max_upload_mb * 1024 * 1024)
+    stored, more = ev.store_uploads(db.session, now=clock.now(), uploads=uploads, store=store, keep_original=True,
+                                    source="staff", room=1)
+    rejected += more
+    if rejected or not stored:
+        db.session.rollback()
+        ev.discard(store, stored)
+        form.agreement_scan.errors = [file_message(r) for r in rejected] or [_("This field is required.")]
+        return []
+    intake.attach_files(db.session, now=clock.now(), tip=tip, files=stored, source="staff",
+                        actor=current_user._get_current_object())
+    form.agreement_file.choices = list(form.agreement_file.choices) + [(str(f.id), f.display_name) for f in stored]
+    return stored
+
+
+def _discard(files) -> None:
+    if files:
+        from flask import current_app
+
+        from ..intake import evidence as ev
+        ev.discard(current_app.extensions["evidence_store"], files)
+
+
+def init_app(app):
+    @app.context_processor
+    def _complaint_helpers():
+        return {"complaint_status": status_section}
+
+
+def register(bp):
+    from .views import CASE_ROLES, _detail, _tip_or_404
+
+    @bp.post("/tips/<int:tip_id>/complaint")
+    @staff_required(*CASE_ROLES)
+    def complaint_action(tip_id: int):
+        t = _tip_or_404(tip_id)
+        form = complaint_form(t, ComplaintForm())
+        if not form.validate_on_submit():
+            return _detail(t, status=422, complaint_form=form, open_action=form.action.data)
+        s, action = db.session, form.action.data
+        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        common = dict(now=clock.now(), tip=t, actor=current_user._get_current_object(), can_see=True, version=version)
+        calls = {
+            "accept": lambda: complaints.accept(s, on=form.on.data, notice=form.notice.data or "", **common),
+            "not_accept": lambda: complaints.not_accept(s, ground=form.ground.data or "", notice=form.notice.data or "",
+                                                        on=form.on.data, **common),
+            "record_session": lambda: complaints.record_session(s, held_on=form.on.data, form=form.mode.data or "",
+                                                                positions=form.positions.data or "",
+                                                                mediator=form.mediator.data or "", **common),
+            "stop_mediation": lambda: complaints.stop_mediation(s, reason=form.stop_reason.data or "", on=form.on.data,
+                                                                note=form.reason.data or "", **common),
+            "resume_mediation": lambda: complaints.resume_mediation(s, on=form.on.data, **common),
+            "end_mediation": lambda: complaints.end_mediation(
+                s, outcome=form.outcome.data or "", notice=form.notice.data or "", terms=form.terms.data or "",
+                termination_ground=form.termination_ground.data or "",
+                agreement_file_id=int(form.agreement_file.data) if (form.agreement_file.data or "").isdigit() else None,
+                on=form.on.data, **common),
+            "refer_violation": lambda: complaints.refer_violation(s, reason=form.reason.data or "", **common),
+            "follow_up": lambda: complaints.record_follow_up(s, result=form.result.data or "", on=form.on.data,
+                                                             **common),
+        }
+        if action not in calls:
+            abort(400)
+        scan, scan_files = request.files.get(form.agreement_scan.name), []
+        if action == "end_mediation" and scan is not None and scan.filename:
+            scan_files = _store_scan(t, scan, form)
+            if not scan_files:
+                return _detail(_tip_or_404(tip_id), status=422, complaint_form=form, open_action=action)
+            form.agreement_file.data = str(next((f for f in scan_files if f.is_original), scan_files[0]).id)
+        try:
+            calls[action]()
+        except ValidationFailed as exc:
+            s.rollback()
+            _discard(scan_files)
+            for name, code in exc.details.get("fields", {}).items():
+                field = getattr(form, FIELD_OF.get(name, name), None) or form.reason
+                field.errors = list(field.errors) + [str(FIELD_ERRORS.get(code, FIELD_ERRORS["invalid"]))]
+            return _detail(_tip_or_404(tip_id), status=422, complaint_form=form, open_action=action)
+        except (Conflict, StaleDataError):
+            s.rollback()
+            _discard(scan_files)
+            flash(_("Someone else changed this record meanwhile, or the action no longer applies. Nothing was saved."),
+                  "error")
+            return _detail(_tip_or_404(tip_id), status=409)
+        except Forbidden:
+            s.rollback()
+            _discard(scan_files)
+            abort(403)
+        s.commit()
+        if action in ("accept", "not_accept", "end_mediation"):
+            from flask import current_app
+            from flask_babel import force_locale
+
+            from . import complaint_mail
+            row = complaints.complaint_of(s, t)
+            zh = en = ""
+            with force_locale("en"):
+                if action == "not_accept":
+                    zh, en = GROUND_ZH.get(row.ground, ""), str(GROUND_LABELS.get(row.ground, ""))
+                elif action == "end_mediation":
+                    zh, en = OUTCOME_ZH.get(row.outcome, ""), str(OUTCOME_LABELS.get(row.outcome, ""))
+                if row.agreement_terms:
+                    zh, en = f"{zh}：{row.agreement_terms}", f"{en}: {row.agreement_terms}"
+            complaint_mail.send(current_app.config["TIPLINE"], s, t, action, zh, en)
+        flash(_("Saved."), "success")
+        return redirect(url_for("cases.tip", tip_id=t.id))
+
+    return complaint_action
