@@ -188,3 +188,6 @@ def register(app):
         app.cli.add_command(cmd)
     from .intake.hotline.tokens import tokens_group
     app.cli.add_command(tokens_group)
+    from .inspections.cli import bodies_group, plan_group
+    app.cli.add_command(bodies_group)
+    app.cli.add_command(plan_group)

@@ -9,6 +9,7 @@ from .cases import clock_models as _clocks  # noqa: F401
 from .cases import models as _cases  # noqa: F401
 from .oversight import models as _oversight  # noqa: F401
 from .rewards import models as _rewards  # noqa: F401
+from .inspections import models as _inspections  # noqa: F401
 from .db import Base
 
 metadata = Base.metadata
