@@ -238,7 +238,7 @@ def verify(session: Session, plan_id: int) -> Verification:
 def plan_summary(session: Session, plan: InspectionPlan) -> dict:
     """What `tipline plan draw` prints."""
     names = dict(session.execute(select(SupervisedBody.uscc, SupervisedBody.name)
-                                 .where(SupervisedBody.uscc.in_(json.loads(plan.drawn or "[]")))).tuples().all())
+                                 .where(SupervisedBody.uscc.in_(json.loads(plan.drawn or "[]")))).all())
     tiers = dict(map(tuple, json.loads(plan.candidates or "[]")))
     return {"plan_id": plan.id, "year": plan.year, "division": plan.division_code, "seed": plan.seed,
             "candidates": len(tiers), "candidates_digest": plan.candidates_digest, "ratios": plan_ratios(plan),
