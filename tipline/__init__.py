@@ -64,6 +64,10 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from .oversight.views import bp as oversight_bp
     app.register_blueprint(oversight_bp)
     app.register_blueprint(public_bp)
+    from .inspections.public import bp as public_inspections_bp
+    from .inspections.views import bp as inspections_bp
+    app.register_blueprint(inspections_bp)
+    app.register_blueprint(public_inspections_bp)
 
     web.init_app(app)
     from .rewards import portal as reward_portal

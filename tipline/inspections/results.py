@@ -17,7 +17,7 @@ from ..audit import services as audit
 from ..cases.clock_models import Clock
 from ..clock import local_date
 from ..errors import Conflict, Forbidden, ValidationFailed
-from ..jurisdiction import divisions
+from ..divisions import packaged as divisions
 from . import draw as drawing
 from .models import PROBLEM_KINDS, RECUSAL_REASONS, RESULTS, BodyInspection, InspectionOfficer, InspectionPlan
 from .services import OFFICERS_PER_INSPECTION, officer_pool
