@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from tipline.calendar.service import WorkCalendar
-from tipline.inspections import bodies, register
+from tipline.inspections import bodies, register, services
+from tipline.oversight.public import clear_cache
 from tipline.inspections.tiers import load_tiers
 
 from .. import factories
@@ -46,3 +47,18 @@ def officers(session, clock):
         session.commit()
         return users
     return make
+
+
+@pytest.fixture
+def drawn(session, clock, tiers, known, cal, register_of, officers):
+    """A Zhengzhou plan over 20 bodies, every body drawn (ratio 1), three officers, one supervisor."""
+    register_of("410100", 20)
+    team = officers(3)
+    supervisor = factories.user(session, now=clock(), role="supervisor", division_code="410100", email="zhao@example.org")
+    session.commit()
+    plan = services.create_plan(session, now=clock(), year=2026, division_code="410100", tiers=tiers, known_division=known,
+                                ratios={"normal": "1"}, actor=supervisor)
+    result = services.draw_plan(session, now=clock(), plan=plan, tiers=tiers, cal=cal, actor=supervisor)
+    session.commit()
+    clear_cache()
+    return plan, result.inspections, team, supervisor

@@ -19,21 +19,6 @@ from .. import factories
 from ..conftest import csrf_token
 
 
-@pytest.fixture
-def drawn(session, clock, tiers, known, cal, register_of, officers):
-    """A Zhengzhou plan over 20 bodies, every body drawn (ratio 1), three officers, one supervisor."""
-    register_of("410100", 20)
-    team = officers(3)
-    supervisor = factories.user(session, now=clock(), role="supervisor", division_code="410100", email="zhao@example.org")
-    session.commit()
-    plan = services.create_plan(session, now=clock(), year=2026, division_code="410100", tiers=tiers, known_division=known,
-                                ratios={"normal": "1"}, actor=supervisor)
-    result = services.draw_plan(session, now=clock(), plan=plan, tiers=tiers, cal=cal, actor=supervisor)
-    session.commit()
-    clear_cache()
-    return plan, result.inspections, team, supervisor
-
-
 def officer_of(session, inspection, team):
     ids = results.active_officers(session, inspection.id)
     return next(u for u in team if u.id in ids)

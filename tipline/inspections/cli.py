@@ -100,3 +100,29 @@ def plan_verify(plan_id):
         return
     click.echo(f"plan {plan_id}: {result.reason}", err=True)
     sys.exit(1)
+
+
+@click.group("credit")
+def credit_group():
+    """Credit publicity export (docs/credit-export.md)."""
+
+
+@credit_group.command("export")
+@click.option("--year", type=int, required=True)
+@click.option("--division", "division_code", default="410000", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="file to write (default: stdout)")
+@with_appcontext
+def credit_export(year, division_code, fmt, out):
+    """Penalty decisions (ordinary procedure) and final inspection results of YEAR."""
+    import datetime as dt
+
+    from ..extensions import db
+    from . import export
+    rows = export.records(db.session, dt.date(year, 1, 1), dt.date(year, 12, 31), division_code)
+    text = export.as_csv(rows) if fmt == "csv" else export.as_json(rows)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"{len(rows)} records written to {out}")
+    else:
+        click.echo(text, nl=False)
