@@ -43,6 +43,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.extensions["evidence_store"] = EvidenceStore(settings.instance_path / "evidence", crypto.keyring())
     from .rewards.rules import load_rule_sets  # a broken rule set stops start-up (RuleSetError names file and field)
     app.extensions["reward_rules"] = load_rule_sets(settings.instance_path)
+    from .inspections.tiers import load_tiers  # a broken tier file stops start-up too (TierFileError)
+    app.extensions["inspection_tiers"] = load_tiers(settings.instance_path)
 
     # `tipline.db` is also a submodule name, so the extension is reached through `ext`.
     ext.db.init_app(app, settings.database_url)
@@ -77,6 +79,10 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from .oversight.views import bp as oversight_bp
     app.register_blueprint(oversight_bp)
     app.register_blueprint(public_bp)
+    from .inspections.public import bp as public_inspections_bp
+    from .inspections.views import bp as inspections_bp
+    app.register_blueprint(inspections_bp)
+    app.register_blueprint(public_inspections_bp)
 
     web.init_app(app)
     from .rewards import portal as reward_portal

@@ -299,3 +299,6 @@ def register(app):
         app.cli.add_command(cmd)
     from .intake.hotline.tokens import tokens_group
     app.cli.add_command(tokens_group)
+    from .inspections.cli import bodies_group, credit_group, plan_group
+    for cmd in (bodies_group, plan_group, credit_group):
+        app.cli.add_command(cmd)

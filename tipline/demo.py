@@ -70,6 +70,8 @@ def load_demo(session: Session, *, now: dt.datetime) -> DemoAccounts:
     from .intake.models import Tip
     if session.scalar(select(func.count(Tip.id))) == 0:
         result.receipts = _tips_and_cases(session, now)
+    from .inspections.demo import load as load_inspections  # the register of two cities and a drawn plan
+    load_inspections(session, now, {u.username: u for u in session.scalars(select(User))})
     return result
 
 

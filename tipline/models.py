@@ -14,6 +14,7 @@ from .cases import procedure_models as _procedure  # noqa: F401
 from .cases import complaint_models as _complaints  # noqa: F401
 from .oversight import models as _oversight  # noqa: F401
 from .rewards import models as _rewards  # noqa: F401
+from .inspections import models as _inspections  # noqa: F401
 from .db import Base
 
 metadata = Base.metadata

@@ -23,7 +23,7 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 from .clock import local
 
 # Public pages that say the same to everyone: their own Cache-Control stands (see _headers).
-PUBLIC_CACHEABLE = frozenset({"public.results", "public.statistics"})
+PUBLIC_CACHEABLE = frozenset({"public.results", "public.statistics", "public_inspections.inspections"})
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -143,8 +143,9 @@ def statistics():
         "penalties": bar_chart("chart-penalties", _("Fines and confiscations by year (yuan)"),
                                [(str(y), o.decisions.penalties) for y, o in by_year]),
     }
+    from ..inspections.public import cached_figures  # inspections of testing and certification bodies
     return _public(make_response(render_template(
-        "public/statistics.html", ov=ov, months=months, by_year=by_year, year=year, years=years,
+        "public/statistics.html", inspections=cached_figures(year, division), ov=ov, months=months, by_year=by_year, year=year, years=years,
         division=division, division_label=division_name(division), cities=_city_choices(), charts=charts,
         stage_labels=STAGE_LABELS, monthly_labels=MONTHLY_LABELS, complaint_labels=COMPLAINT_LABELS)))
 

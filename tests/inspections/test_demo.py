@@ -1,0 +1,18 @@
+"""`tipline demo` adds a register of two cities and a drawn plan, once."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from tipline.inspections import services
+from tipline.inspections.models import BodyInspection, InspectionPlan, SupervisedBody
+
+
+def test_demo_register_and_plan_are_idempotent_and_verifiable(runner, session):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    by_city = dict(session.execute(select(func.substr(SupervisedBody.division_code, 1, 4), func.count())
+                                   .group_by(func.substr(SupervisedBody.division_code, 1, 4))).all())
+    assert by_city == {"4101": 100, "4103": 100}
+    plan = session.scalars(select(InspectionPlan)).one()
+    assert services.verify(session, plan.id).ok
+    assert session.scalar(select(func.count()).where(BodyInspection.state == "final")) == 1

@@ -1,0 +1,96 @@
+"""`/public/inspections`: each plan's draw and the final results, in both languages, no JavaScript.
+
+Only what the plan published (year, division, departments, seed, digest of the candidate list) and
+final inspection results (body, credit code, date, result, rectification status) are shown. Like
+/public/statistics (oversight/public.py) the page says the same to everyone and may be cached for
+five minutes; figures are computed at most once per five minutes per year and division.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from flask import Blueprint, make_response, render_template, request
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from .. import clock
+from ..extensions import db
+from ..jurisdiction import division_name
+from ..oversight import stats
+from ..oversight.public import FIRST_YEAR, YEARS_SHOWN, _city_choices, _division_arg, _public, cached
+from .labels import PROBLEM_LABELS, RECTIFICATION_LABELS, RESULT_LABELS, TIER_LABELS
+from .models import BodyInspection, InspectionPlan, SupervisedBody
+
+bp = Blueprint("public_inspections", __name__, url_prefix="/public")
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Figures:
+    inspections: int
+    problems_found: int
+    rectification_notices: int
+    certificates_suspended: int
+    certificates_revoked: int
+    cases_opened: int
+
+
+def figures(session: Session, year: int, division: str) -> Figures:
+    """Final inspections of `year` (by inspection date) of bodies in `division` and below."""
+    period = stats.Period.year(year)
+    row = session.execute(
+        select(func.count(BodyInspection.id), func.coalesce(func.sum(BodyInspection.problems_count), 0),
+               func.count(BodyInspection.rectification_due),
+               func.coalesce(func.sum(case((BodyInspection.result == "suspended", 1), else_=0)), 0),
+               func.coalesce(func.sum(case((BodyInspection.result == "revoked", 1), else_=0)), 0),
+               func.coalesce(func.sum(case((BodyInspection.result == "case_opened", 1), else_=0)), 0))
+        .join(SupervisedBody, SupervisedBody.id == BodyInspection.body_id)
+        .where(BodyInspection.state == "final", BodyInspection.inspected_on.between(period.start, period.end),
+               stats.scope(SupervisedBody.division_code, division))).one()
+    return Figures(*(int(v or 0) for v in row))
+
+
+def cached_figures(year: int, division: str) -> Figures:
+    return cached(("inspections", year, division), lambda: figures(db.session, year, division))
+
+
+@bp.get("/inspections")
+def inspections():
+    this_year = stats.local_date(clock.now()).year
+    years = list(range(this_year, max(FIRST_YEAR, this_year - YEARS_SHOWN + 1) - 1, -1))
+    try:
+        year = int(request.args.get("year", this_year))
+    except ValueError:
+        year = this_year
+    year = year if year in years else this_year
+    division = _division_arg()
+    plans = db.session.scalars(select(InspectionPlan).where(
+        InspectionPlan.year == year, InspectionPlan.state == "drawn",
+        stats.scope(InspectionPlan.division_code, division)).order_by(InspectionPlan.division_code)).all()
+    final = (select(BodyInspection.id).join(InspectionPlan, InspectionPlan.id == BodyInspection.plan_id)
+             .where(InspectionPlan.year == year, BodyInspection.state == "final",
+                    stats.scope(InspectionPlan.division_code, division)))
+    total = db.session.scalar(select(func.count()).select_from(final.subquery())) or 0
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    try:
+        page = min(max(1, int(request.args.get("page", 1))), pages)
+    except ValueError:
+        page = 1
+    rows = db.session.execute(
+        select(SupervisedBody.name, SupervisedBody.uscc, SupervisedBody.division_code, BodyInspection.inspected_on,
+               BodyInspection.result, BodyInspection.problem_kinds, BodyInspection.rectification_due,
+               BodyInspection.rectified_on, BodyInspection.plan_id)
+        .join(SupervisedBody, SupervisedBody.id == BodyInspection.body_id)
+        .where(BodyInspection.id.in_(final.order_by(None)))
+        .order_by(BodyInspection.inspected_on.desc(), BodyInspection.id.desc())
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    drawn_counts = dict(db.session.execute(
+        select(BodyInspection.plan_id, func.count(func.distinct(BodyInspection.body_id)))
+        .where(BodyInspection.plan_id.in_([p.id for p in plans])).group_by(BodyInspection.plan_id)).all()) if plans else {}
+    return _public(make_response(render_template(
+        "inspections/public.html", plans=plans, drawn_counts=drawn_counts, rows=rows, total=total, page=page,
+        pages=pages, year=year, years=years, division=division, division_label=division_name(division),
+        cities=_city_choices(), fig=cached_figures(year, division), result_labels=RESULT_LABELS,
+        problem_labels=PROBLEM_LABELS, rectification_labels=RECTIFICATION_LABELS, tier_labels=TIER_LABELS,
+        division_name=division_name)))
