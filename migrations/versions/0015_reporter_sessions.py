@@ -1,7 +1,7 @@
 """reporter sessions: server-side records for the reporter's portal (issue 19)
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-11-30 21:00:00
 """
 from alembic import op
@@ -11,7 +11,7 @@ import tipline.db
 
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

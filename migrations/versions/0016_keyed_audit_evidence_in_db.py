@@ -6,7 +6,7 @@ event, which needs the key and so cannot happen here. evidence_chunk holds encry
 TIPLINE_EVIDENCE_STORE=database; instance_fingerprint holds keyed hashes of a constant per secret.
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0015
 Create Date: 2026-11-30 20:30:00
 """
 from alembic import op
@@ -16,7 +16,7 @@ import tipline.db
 
 
 revision = '0016'
-down_revision = '0013'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

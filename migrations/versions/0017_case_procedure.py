@@ -2,7 +2,7 @@
 decisions, recusal applications and re-draws
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0016
 Create Date: 2026-11-30 21:00:00
 """
 from alembic import op
@@ -12,7 +12,7 @@ import tipline.db
 
 
 revision = '0017'
-down_revision = '0013'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

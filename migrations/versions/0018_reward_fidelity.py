@@ -3,7 +3,7 @@ claims accepted by four eyes, the catch-all exclusion's reason, the claim deadli
 was told; the reward clocks leave the deadline table (the reward's rule set carries them)
 
 Revision ID: 0018
-Revises: 0013
+Revises: 0017
 Create Date: 2026-11-30 20:40:00
 """
 from alembic import op
@@ -12,7 +12,7 @@ import tipline.db
 
 
 revision = '0018'
-down_revision = '0013'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

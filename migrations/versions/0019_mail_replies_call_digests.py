@@ -2,7 +2,7 @@
 answers, and per-field digests of each hotline call to tell a repeat from a conflicting resend
 
 Revision ID: 0019
-Revises: 0013
+Revises: 0018
 Create Date: 2026-11-30 20:40:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0019'
-down_revision = '0013'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 

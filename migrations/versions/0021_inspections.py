@@ -1,7 +1,7 @@
 """inspections: supervised bodies, annual plans, the inspections drawn and their officers (issue 24)
 
 Revision ID: 0021
-Revises: 0013
+Revises: 0019
 Create Date: 2026-11-30 20:35:42
 """
 from alembic import op
@@ -10,7 +10,7 @@ import tipline.db
 
 
 revision = '0021'
-down_revision = '0013'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
