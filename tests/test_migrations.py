@@ -143,7 +143,7 @@ def test_0018_keeps_claims_as_the_first_share_and_moves_reward_periods_to_the_ru
         command.downgrade(migrate.alembic_config(url), "0013")
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("UPDATE reward SET exclusion = 'paid_by_competitor'"))
+        conn.execute(text("UPDATE reward SET exclusion = 'paid_by_competitor', status = 'notified'"))
         conn.execute(text("INSERT INTO deadline_rule (clock, effective_from, length, unit, extension, created_at) "
                           "VALUES ('reward_claim', '2021-12-01', 30, 'workdays', 0, '2026-03-01 01:00:00')"))
     engine.dispose()
@@ -154,4 +154,7 @@ def test_0018_keeps_claims_as_the_first_share_and_moves_reward_periods_to_the_ru
         assert conn.execute(text("SELECT share_no FROM reward_claim")).scalars().all() == [1]
         assert set(conn.execute(text("SELECT exclusion FROM reward")).scalars()) == {"instigated_or_paid"}
         assert conn.execute(text("SELECT count(*) FROM deadline_rule WHERE clock LIKE 'reward%'")).scalar() == 0
+        told = conn.execute(text("SELECT claim_due_told FROM reward")).scalar()
+        due = conn.execute(text("SELECT due_on FROM clock WHERE kind = 'reward_claim'")).scalar()
+        assert told is not None and str(told) == str(due)  # a notified reward knows the deadline it shows
     engine.dispose()

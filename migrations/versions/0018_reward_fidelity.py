@@ -53,6 +53,10 @@ def upgrade() -> None:
     # The exclusion was widened ("paid by a competitor" -> "instigated or paid by any market participant").
     op.execute("UPDATE reward SET exclusion = 'instigated_or_paid' WHERE exclusion = 'paid_by_competitor'")
     op.execute("UPDATE reward SET ineligible_reason = 'instigated_or_paid' WHERE ineligible_reason = 'paid_by_competitor'")
+    # Rewards awaiting a claim: the deadline the reporter is being shown (a later calendar import
+    # that moves it then tells them).
+    op.execute("UPDATE reward SET claim_due_told = (SELECT c.due_on FROM clock c WHERE c.kind = 'reward_claim' "
+               "AND c.tip_id = reward.tip_id ORDER BY c.id DESC LIMIT 1) WHERE status = 'notified'")
     # One source for the reward periods: the rule set. Running clocks keep their stored length.
     op.execute("DELETE FROM deadline_rule WHERE clock IN ('reward_notice', 'reward_claim')")
 
