@@ -58,3 +58,16 @@ def test_auto_submitted_signals(header):
     assert parse(raw).auto_submitted
     assert not parse(b"From: a@b.cn\r\nAuto-Submitted: no\r\nSubject: s\r\n\r\nbody").auto_submitted
     assert parse(b"From: postmaster@b.cn\r\nSubject: s\r\n\r\nbody").auto_submitted
+
+
+@pytest.mark.parametrize("name,charset", [("发票清单（三月）.txt", "gbk"), ("收据㐀.pdf", "gb18030"),
+                                          ("现场照片.jpg", "utf-8")])
+def test_raw_8bit_attachment_names_decode(name, charset):
+    """Some clients write the file name unencoded, as raw 8-bit bytes in the sender's charset."""
+    encoded = name.encode(charset)
+    raw = (b"From: a@b.cn\r\nSubject: s\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n"
+           b"--B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nbody\r\n--B\r\n"
+           b"Content-Type: application/octet-stream; name=\"" + encoded + b"\"\r\n"
+           b"Content-Disposition: attachment; filename=\"" + encoded + b"\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+           b"aGVsbG8=\r\n--B--\r\n")
+    assert [a.filename for a in parse(raw).attachments] == [name]

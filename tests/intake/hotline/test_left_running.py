@@ -16,8 +16,6 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from tipline import extensions
-from tipline.extensions import db
-from tipline.intake.hotline.importer import import_lines
 from tipline.intake.hotline.models import HotlineCall
 from tipline.intake.models import Tip
 
@@ -30,13 +28,7 @@ def _calls(n: int, prefix: str = "CC-RUN") -> list[bytes]:
             for i in range(n)]
 
 
-def _import(app, clock, lines):
-    divisions = app.extensions["divisions"]
-    return import_lines(db.factory, clock(), list(enumerate(lines, 1)), default_division="410000",
-                        known_division=lambda c: c in divisions)
-
-
-def test_a_resent_call_id_with_other_content_is_reported_per_line(app, runner, session, tmp_path, clock):
+def test_a_resent_call_id_with_other_content_is_reported_per_line(app, runner, session, tmp_path):
     lines = _calls(3)
     changed = json.dumps(call(call_id="CC-RUN-0001", caller_number="13903710001", duration_seconds=200,
                               summary="第1号来电：内容被坐席修改后重新推送。"), ensure_ascii=False).encode()

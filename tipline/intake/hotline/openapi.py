@@ -88,9 +88,11 @@ OPENAPI: dict = {
         "version": "1.0.0",
         "description": (
             "The 12315 call-centre system posts each call as a tip. A new call is answered 201 with the "
-            "receipt code for the agent to read to the caller; the same call_id again is answered 200 with the "
-            "same tip_reference and receipt_code null (the code is stored only as a one-way hash and no copy "
-            "is kept for the call centre). Rate limit: 600 requests per minute per token."),
+            "receipt code for the agent to read to the caller; the same call_id again with the same content is "
+            "answered 200 with the same tip_reference and receipt_code null (the code is stored only as a one-way "
+            "hash and no copy is kept for the call centre); the same call_id with other content is answered 409 "
+            "with the stored tip and the fields that differ, and nothing is changed. When the database is busy the "
+            "answer is 503 with Retry-After (JSON, like every error). Rate limit: 600 requests per minute per token."),
     },
     "servers": [{"url": "/"}],
     "security": [{"bearer": []}],
