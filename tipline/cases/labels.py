@@ -105,6 +105,8 @@ CLOCK_KIND_LABELS = {
     "closing": _l("Close the case after execution"),
     "reward_notice": _l("Notify the reporter of a reward"),
     "reward_claim": _l("Reporter claims the reward"),
+    "inspection": _l("Random inspection"),  # tipline.inspections: clocks without tip or case
+    "rectification": _l("Rectification due"),
 }
 NOTICE_LABELS = {
     "before_3": _l("Due within 3 working days"),
