@@ -34,4 +34,6 @@ echo "== 4. reminder sweep ($CLOCKS vs 1000 open clocks)"
 $PY bench/reminders.py --db "$DB" --clocks "$CLOCKS"
 echo "== 5. ingest ($MAILS mails, $CALLS hotline calls)"
 $PY bench/ingest.py --mails "$MAILS" --calls "$CALLS"
+echo "== I. inspections: draw over 50,000 bodies, public page at 10,000 results (own database)"
+$PY bench/inspections.py
 echo "== done: bench/results/"

@@ -40,7 +40,13 @@ def test_rectification_has_its_own_working_day_deadline_and_is_reminded(session,
     # The shared reminder sweep reminds the division's supervisor three working days before.
     created = reminders.generate(session, dt.datetime(2026, 3, 25, 1, 0, tzinfo=dt.timezone.utc), cal)
     assert created >= 1
-    assert session.scalar(select(Reminder.user_id).where(Reminder.clock_id == rect.id)) == supervisor.id
+    reminder = session.scalars(select(Reminder).where(Reminder.clock_id == rect.id)).one()
+    assert reminder.user_id == supervisor.id
+    from types import SimpleNamespace
+
+    from tipline.cases.reminder_text import body_for
+    text = body_for(supervisor, [(reminder, rect)], SimpleNamespace(public_url="https://t.example"))
+    assert "双随机抽查：复查整改情况，期限 2026-03-30" in text and "random inspection: check the rectification" in text
     with pytest.raises(Conflict):  # a result is final
         results.record_result(session, now=clock(), inspection=task, actor=officer, result="no_problem",
                               inspected_on=dt.date(2026, 3, 2), tiers=tiers, cal=cal)

@@ -165,6 +165,29 @@ TABLE = {
     # --- oversight: public statistics; dashboard for supervisors, admins, auditors; holds -----------
     ("GET", "/public/results"): ("/public/results", every(200)),
     ("GET", "/public/statistics"): ("/public/statistics", every(200)),
+    # --- inspections of testing and certification bodies (issue 24); 999999: no such plan or task --
+    ("GET", "/public/inspections"): ("/public/inspections", every(200)),
+    ("GET", "/staff/inspections/"): ("/staff/inspections/", row(LOGIN, LOGIN, 200, 200, 200, 403, 200, 200, 200)),
+    ("POST", "/staff/inspections/plans"): ("/staff/inspections/plans",  # empty form
+                                           row(LOGIN, LOGIN, 403, 403, 422, 403, 403, 403, 403)),
+    ("GET", "/staff/inspections/plans/<int:plan_id>"): ("/staff/inspections/plans/999999",
+                                                        row(LOGIN, LOGIN, 404, 404, 404, 403, 404, 404, 404)),
+    ("POST", "/staff/inspections/plans/<int:plan_id>/draw"): ("/staff/inspections/plans/999999/draw",
+                                                              row(LOGIN, LOGIN, 403, 403, 404, 403, 403, 403, 403)),
+    ("GET", "/staff/inspections/bodies"): ("/staff/inspections/bodies",
+                                           row(LOGIN, LOGIN, 200, 200, 200, 403, 200, 200, 200)),
+    ("POST", "/staff/inspections/bodies"): ("/staff/inspections/bodies",  # empty form: no file
+                                            row(LOGIN, LOGIN, 403, 403, 422, 403, 422, 403, 403)),
+    ("GET", "/staff/inspections/bodies/<int:body_id>"): ("/staff/inspections/bodies/999999",
+                                                         row(LOGIN, LOGIN, 404, 404, 404, 403, 404, 404, 404)),
+    ("GET", "/staff/inspections/<int:inspection_id>"): ("/staff/inspections/999999",
+                                                        row(LOGIN, LOGIN, 404, 404, 404, 403, 404, 404, 404)),
+    ("POST", "/staff/inspections/<int:inspection_id>/result"): ("/staff/inspections/999999/result",
+                                                                row(LOGIN, LOGIN, 404, 404, 404, 403, 403, 403, 404)),
+    ("POST", "/staff/inspections/<int:inspection_id>/rectified"): ("/staff/inspections/999999/rectified",
+                                                                   row(LOGIN, LOGIN, 404, 404, 404, 403, 403, 403, 404)),
+    ("POST", "/staff/inspections/<int:inspection_id>/recuse"): ("/staff/inspections/999999/recuse",
+                                                                row(LOGIN, LOGIN, 403, 403, 404, 403, 403, 403, 403)),
     ("GET", "/staff/dashboard"): ("/staff/dashboard", row(LOGIN, LOGIN, 403, 403, 200, 403, 200, 200, 403)),
     ("GET", "/staff/dashboard/export/<any(cases, statistics, rewards, 'inspection-plan'):what>.<any(csv, xlsx):fmt>"): (
         "/staff/dashboard/export/statistics.csv", row(LOGIN, LOGIN, 403, 403, 200, 403, 200, 200, 403)),

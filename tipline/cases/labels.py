@@ -129,6 +129,8 @@ CLOCK_KIND_LABELS = {
     "reward_claim": _l("Reporter claims the reward"),
     "mediation": _l("Mediate the complaint"),
     "follow_up": _l("Follow up the handled complaint"),
+    "inspection": _l("Random inspection"),  # tipline.inspections: clocks without tip or case
+    "rectification": _l("Rectification due"),
 }
 NOTICE_LABELS = {
     "before_3": _l("Due within 3 working days"),

@@ -46,7 +46,7 @@ def _known(code: str) -> bool:
 
 def _apply_errors(form, exc: ValidationFailed) -> None:
     for name, code in exc.details.get("fields", {}).items():
-        field = getattr(form, name, None) or getattr(form, name.replace("ratio_", "ratio_"), None)
+        field = getattr(form, name, None)
         if field is None:
             flash(_("Invalid value: %(field)s", field=name), "error")
             continue
