@@ -57,6 +57,8 @@ def extension_rule(spec: dict) -> dict:
         raise ValueError(f"deadlines.json: unknown approver {approver!r} or beyond {beyond!r}")
     count = spec.get("extensions", 1 if spec.get("extension") else 0)
     return {"extension_count": count, "approver": approver, "beyond": beyond}
+
+
 def basis_of(kind: str, effective_from: dt.date) -> str:
     """The article a shipped rule names ("unconfirmed" where the text could not be checked); "" for a
     version an administrator added."""
