@@ -33,7 +33,8 @@ def upgrade() -> None:
         sa.Column('stopped_on', sa.Date(), nullable=False),
         sa.Column('resumed_on', sa.Date(), nullable=True),
         sa.Column('created_by', sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(['created_by'], ['staff_user.id'], name=op.f('fk_tip_suspension_created_by_staff_user')),
+        sa.ForeignKeyConstraint(['created_by'], ['staff_user.id'],
+                                name=op.f('fk_tip_suspension_created_by_staff_user')),
         sa.ForeignKeyConstraint(['tip_id'], ['tip.id'], name=op.f('fk_tip_suspension_tip_id_tip'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_tip_suspension')),
     )

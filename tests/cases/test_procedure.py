@@ -190,3 +190,11 @@ def test_a_same_day_filing_stop_changes_nothing(session, clock, team):
                                 reason="rights_holder", note="权利人辨认", on=D(2026, 3, 9))
     procedure.resume_filing_clock(session, now=clock(), tip=tip, actor=team["tri"], can_see=True, on=D(2026, 3, 9))
     assert _clock(session, "filing", tip_id=tip.id).due_on == D(2026, 3, 23)
+
+
+def test_an_administrators_new_length_keeps_the_extension_rule(session, clock, team, case):
+    from tipline.cases import clocks
+    admin = factories.user(session, now=clock(), username="adm", role="admin", division_code="410000")
+    row = clocks.add_rule_version(session, now=clock(), actor=admin, clock="decision", effective_from=D(2027, 1, 1),
+                                  length=90, unit="days", extension=30)
+    assert (row.extension_count, row.approver, row.beyond) == (1, "supervisor", "collective")

@@ -152,9 +152,9 @@ def test_staff_login_form(app, make_user, field, value):
 # --- staff: triage, messages, identity, case actions --------------------------------------------
 
 TRIAGE_ACTIONS = ["start_triage", "file_case", "split", "mark_complaint", "transfer_division", "transfer_department",
-                  "reject", "update_details", "merge", "join_case"]
+                  "reject", "update_details", "merge", "join_case", "stop_filing", "resume_filing"]
 TRIAGE_FIELDS = ["reason", "document", "on", "target", "case_id", "division_code", "department", "public_reason",
-                 "category_code", "entity_name", "entity_uscc", "version", "action"]
+                 "category_code", "entity_name", "entity_uscc", "version", "action", "widen", "stop_reason", "note"]
 
 
 @pytest.fixture
@@ -217,11 +217,13 @@ def test_tip_message_and_identity_forms(app, fz, desk, form, value):
 
 
 CASE_ACTIONS = ["note", "task", "task_done", "inspection", "evidence", "custody", "suspend", "resume", "extension",
-                "extension_decision", "decide", "close", "redraw", "publishable", "conflict"]
+                "extension_decision", "decide", "close", "redraw", "publishable", "conflict", "complete_team",
+                "collective", "recusal", "recusal_decision"]
 CASE_FIELDS = ["body", "title", "due_on", "task_id", "on", "place", "officers", "findings", "problems_found", "item",
                "source", "sha256", "item_id", "custodian", "suspension_reason", "note", "clock", "length", "reason",
                "request_id", "approve", "outcome", "decision_number", "decision_date", "fines", "confiscated_gains",
-               "confiscated_property", "measures", "legal_basis", "executed_on", "closed_on", "version", "action"]
+               "confiscated_property", "measures", "legal_basis", "executed_on", "closed_on", "version", "action",
+               "participants", "officer", "reason_code", "widen", "applicant", "grounds", "application_id"]
 
 
 @pytest.fixture

@@ -137,7 +137,8 @@ def _replace(session: Session, *, now: dt.datetime, case: Case, actor, redraw_ro
 
 def audit_last_draw(session: Session, case_id: int) -> int | None:
     from ..audit.models import AuditEvent
-    return session.scalar(select(AuditEvent.id).where(AuditEvent.action == "case.draw", AuditEvent.object_type == "case",
+    return session.scalar(select(AuditEvent.id).where(AuditEvent.action == "case.draw",
+                                                      AuditEvent.object_type == "case",
                                                       AuditEvent.object_id == str(case_id))
                           .order_by(AuditEvent.id.desc()).limit(1))
 

@@ -104,6 +104,14 @@ def add_rule_version(session: Session, *, now: dt.datetime, actor, clock: str, e
     existing = session.scalar(select(DeadlineRule).where(DeadlineRule.clock == clock,
                                                          DeadlineRule.effective_from == effective_from))
     row = existing or DeadlineRule(clock=clock, effective_from=effective_from, created_at=now)
+    if existing is None:
+        # A new length does not change who approves an extension, how many there may be, or what
+        # is possible beyond them (Art. 64 ¶1 for the decision clock): the previous version's rule.
+        before = session.scalar(select(DeadlineRule).where(DeadlineRule.clock == clock,
+                                                           DeadlineRule.effective_from < effective_from)
+                                .order_by(DeadlineRule.effective_from.desc()).limit(1))
+        if before is not None:
+            row.extension_count, row.approver, row.beyond = before.extension_count, before.approver, before.beyond
     row.length, row.unit, row.extension = length, unit, extension
     session.add(row)
     session.flush()
