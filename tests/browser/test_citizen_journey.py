@@ -216,11 +216,9 @@ def test_citizen_from_anonymous_report_to_claimed_reward(browser, page, live_ser
         expect(page.get_by_test_id("receipt-code")).to_have_text(shown)
         page.screenshot(path=str(artifacts / "01b-receipt-passphrase-set.png"), full_page=True)
 
-        # 2. They follow it up on /status with the code as shown (grouped in fours).
+        # 2. "I have saved my code" opens their own report page in this browser: nothing to retype.
         page.get_by_role("button", name=t["saved_code"]).click()
-        expect(page).to_have_url(base + "/status")
-        page.fill("#receipt", shown)
-        page.get_by_role("button", name=t["open"]).click()
+        expect(page).to_have_url(base + "/status/report")
         expect(page.get_by_test_id("status-text")).to_have_text(t["status_received"])
         expect(page.get_by_test_id("evidence-list")).to_contain_text("现场照片.jpg")
         expect(page.get_by_test_id("message")).to_have_count(0)
@@ -298,7 +296,7 @@ def test_citizen_from_anonymous_report_to_claimed_reward(browser, page, live_ser
         #    confirms, finance approves (one approval suffices below the joint-approval threshold).
         investigator = sign_in("inv1")
         reward_url = reward_page(investigator, base)
-        propose_reward(investigator, t, "2", "24000.00")
+        propose_reward(investigator, t, "2", "24,000.00")
         confirm_reward(sign_in("boss2"), t, reward_url)
         # Still hidden from the reporter while finance has not approved.
         _reporter_status(page, base, code)
@@ -312,7 +310,7 @@ def test_citizen_from_anonymous_report_to_claimed_reward(browser, page, live_ser
         clock.advance(days=1)
         assert _reporter_status(page, base, code) == t["status_reward"]
         page.screenshot(path=str(artifacts / "08-status-reward-granted.png"), full_page=True)
-        claim_reward(page, t, "24000.00", passphrase=PASSPHRASE)
+        claim_reward(page, t, "24,000.00", passphrase=PASSPHRASE)
         page.screenshot(path=str(artifacts / "09-status-claim-received.png"), full_page=True)
 
         # Finance now sees it waiting for payment.

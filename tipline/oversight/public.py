@@ -132,8 +132,10 @@ def statistics():
     division = _division_arg()
     figures = _year_figures(year, division)
     ov, months = figures["overview"], figures["months"]
+    if year == this_year:  # months that have not happened yet are not zero: they are not shown
+        months = months[:stats.local_date(clock.now()).month]
     by_year = [(y, _year_figures(y, division)["overview"]) for y in years]
-    month_labels = [str(m) for m in range(1, 13)]
+    month_labels = [str(m["month"]) for m in months]
     charts = {
         "channel": bar_chart("chart-channel", _("Submissions by channel"),
                              [(str(CHANNEL_LABELS.get(k, k)), v) for k, v in ov.by_channel.items()]),
