@@ -97,6 +97,8 @@ def test_every_actor_that_is_not_a_person_in_both_languages(app):
     assert not used - set(ACTOR_LABELS), used - set(ACTOR_LABELS)
     for label in ACTOR_LABELS:
         assert_translated(*both_languages(app, lambda: actor_label(label)), label)
+    en, zh = both_languages(app, lambda: actor_label("hotline:callcentre"))
+    assert (en, zh) == ("Hotline system (callcentre)", "热线系统（callcentre）")
     # A person's account name is shown as it is.
     assert both_languages(app, lambda: actor_label("jinshui")) == ("jinshui", "jinshui")
 

@@ -44,7 +44,16 @@ def page_checker(browser):
     checker = PageChecker(browser, shots)
     yield checker
     checker.close()
-    print(f"\npage check: {checker.pages_checked} distinct pages at 2 widths in {checker.seconds:.1f} s")
+    SUMMARY.append(f"page check (axe-core, language, 390px width, screenshots): {checker.pages_checked} distinct "
+                   f"pages at 1280px and 390px in {checker.seconds:.1f} s")
+
+
+SUMMARY: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line in SUMMARY:
+        terminalreporter.write_line(line)
 
 
 @pytest.fixture
@@ -76,6 +85,7 @@ def _names_in(app) -> set[str]:
 
     from tipline.auth.models import User
     from tipline.extensions import db
+    from tipline.intake.hotline.models import ApiToken
     from tipline.intake.models import EvidenceFile, Tip
 
     with app.app_context():
@@ -83,6 +93,7 @@ def _names_in(app) -> set[str]:
         names |= set(db.session.scalars(select(User.display_name)))
         names |= {t.entity_name for t in db.session.scalars(select(Tip))}
         names |= {f.display_name for f in db.session.scalars(select(EvidenceFile))}
+        names |= set(db.session.scalars(select(ApiToken.name)))
     return {n for n in names if n}
 
 

@@ -31,8 +31,12 @@ ASCII_WORD = re.compile(r"(?<![A-Za-z0-9])[a-z]{4,}(?![A-Za-z0-9])")
 # What may stay Latin on a Chinese page: product and code names, units, formats a person types.
 ALLOWED_LATIN = {
     "Tipline", "English", "PDF", "KB", "MB", "URL", "TOTP", "ID", "USCC", "CSV", "JSON", "PNG", "JPEG",
-    "YYYY-MM-DD", "Email", "E-mail", "IMAP", "SMTP",
+    "YYYY-MM-DD", "Email", "E-mail", "IMAP", "SMTP", "EXIF", "XMP", "IPTC", "GPS", "SHA-256",
+    # Authenticator apps named on the two-factor page.
+    "FreeOTP", "Aegis", "Google Authenticator", "Microsoft Authenticator",
 }
+# Codes shown as they are: reward rule sets ("henan-2025"), tip references ("T2026-000001").
+ALLOWED_CODES = re.compile(r"\b[a-z]+(?:-[a-z]+)*-\d{4}\b|\bT\d{4}-\d+\b")
 
 
 def path_shape(path: str) -> str:
@@ -65,7 +69,8 @@ class Recorder:
 
         body = self.app(environ, capture)
         ctype = dict((k.lower(), v) for k, v in seen.get("headers", [])).get("content-type", "")
-        if not ctype.startswith("text/html"):
+        # Pages a person navigated to (not an error page answering the browser's own favicon request).
+        if not ctype.startswith("text/html") or "text/html" not in environ.get("HTTP_ACCEPT", ""):
             return body
         try:
             chunks = list(body)
@@ -181,6 +186,7 @@ def wrong_language(texts: list[str], lang: str, allowed: set[str] = frozenset())
         rest = text
         for a in sorted(ALLOWED_LATIN | set(allowed), key=len, reverse=True):
             rest = rest.replace(a, " ")
+        rest = ALLOWED_CODES.sub(" ", rest)
         rest = re.sub(r"https?://\S+|\b(?:image|audio|video|text|application)/[\w.+-]+|\S+@\S+|\S+\.(?:jpe?g|png|pdf|txt|docx?|xlsx?|csv|mp3|mp4|eml)\b", " ", rest,
                       flags=re.I)
         found = RAW_IDENTIFIER.findall(rest)

@@ -107,7 +107,7 @@ def test_officer_to_paid_reward(browser, page, live_server, session, clock, arti
         expect(flash(investigator)).to_have_text(t["saved"])
         expect(investigator.get_by_test_id("case-state")).to_have_text(t["decided"])
         expect(investigator.get_by_test_id("outcome")).to_have_text(t["violation"])
-        expect(investigator.get_by_test_id("penalty-total")).to_contain_text("12000000")
+        expect(investigator.get_by_test_id("penalty-total")).to_contain_text("12,000,000.00")
         assert reporter_sees() == t["status_decided"]
 
         # 3. A supervisor closes the case.

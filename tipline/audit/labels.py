@@ -73,6 +73,15 @@ def action_label(code: str) -> str:
     return str(label) if label is not None else code
 
 
+# actor_label prefixes followed by a name: "hotline:<the API token's name>" (intake.hotline.api).
+ACTOR_PREFIXES = {"hotline": _l("Hotline system (%(name)s)")}
+
+
 def actor_label(label: str) -> str:
     known = ACTOR_LABELS.get(label)
-    return str(known) if known is not None else label
+    if known is not None:
+        return str(known)
+    prefix, colon, name = label.partition(":")
+    if colon and prefix in ACTOR_PREFIXES:
+        return str(ACTOR_PREFIXES[prefix]) % {"name": name}
+    return label
