@@ -14,8 +14,11 @@ Time: one axe run is 0.2-0.6 s on a quiet machine; each distinct page is checked
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
+import time
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,29 +99,42 @@ class PageChecker:
         self.screenshots = screenshots
         self.checked: set[tuple] = set()
         self.contexts: dict[int, object] = {}
+        self.pages: dict[int, object] = {}
+        self.current: Visit | None = None
         self.pages_checked = 0
         self.seconds = 0.0
 
-    def _context(self, width: int):
+    def _page(self, width: int):
+        """One tab per width, kept for the session: the recorded page is served at its own address."""
         if width not in self.contexts:
-            self.contexts[width] = self.browser.new_context(viewport=WIDTHS[width], is_mobile=width < 500)
-            self.contexts[width].set_default_timeout(30_000)
-        return self.contexts[width]
+            ctx = self.browser.new_context(viewport=WIDTHS[width], is_mobile=width < 500)
+            ctx.set_default_timeout(30_000)
+            self.contexts[width] = ctx
+            page = ctx.new_page()
+            page.route(lambda url: url == self.current.url, self._serve)
+            self.pages[width] = page
+        return self.pages[width]
+
+    @staticmethod
+    def title_of(v: Visit) -> str:
+        title = re.search(r"<title>(.*?)</title>", v.html, re.S)
+        return title.group(1).strip() if title else ""
+
+    def _serve(self, route):
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=self.current.html)
 
     def close(self):
         for ctx in self.contexts.values():
             ctx.close()
 
     def check(self, visits: list[Visit], allowed: set[str] = frozenset()) -> list[str]:
-        import time
-
         problems: list[str] = []
         started = time.perf_counter()
         for v in visits:
             lang = "zh" if 'lang="zh' in v.html[:300] else "en"
-            from urllib.parse import urlsplit
             shape = path_shape(urlsplit(v.url).path)
-            key = (v.method, shape, lang, v.status)
+            # The title tells pages at one address apart (POST /report: the form again, or the receipt).
+            key = (v.method, shape, lang, v.status, self.title_of(v))
             if key in self.checked or 300 <= v.status < 400:
                 continue
             self.checked.add(key)
@@ -130,30 +146,27 @@ class PageChecker:
         return problems
 
     def _check_one(self, v: Visit, width: int, lang: str, shape: str, allowed: set[str]) -> list[str]:
-        page = self._context(width).new_page()
-        try:
-            def serve(route):
-                route.fulfill(status=200, content_type="text/html; charset=utf-8", body=v.html)
-            page.route(v.url, serve, times=1)
-            page.goto(v.url, wait_until="load")
-            page.unroute(v.url)
-            problems = []
-            result = self.axe.run(page, options={"resultTypes": ["violations"]}).response
-            for violation in result["violations"]:
-                if violation.get("impact") in FAILING_IMPACTS:
-                    targets = "; ".join(" ".join(n["target"]) for n in violation["nodes"][:5])
-                    problems.append(f"axe {violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
-            problems += wrong_language(page_texts(page), lang, allowed)
-            if width == 390:
-                overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-                if overflow > 0:
-                    problems.append(f"{overflow}px wider than a 390px phone (sideways scroll)")
-            if self.screenshots is not None:
-                name = re.sub(r"[^A-Za-z0-9]+", "_", f"{shape}_{v.method}_{v.status}").strip("_") or "root"
-                page.screenshot(path=str(self.screenshots / f"{name}-{lang}-{width}.png"), full_page=True)
-            return problems
-        finally:
-            page.close()
+        page = self._page(width)
+        self.current = v
+        page.goto("about:blank")  # the same address twice in a row must load again
+        page.goto(v.url, wait_until="load")
+        problems = []
+        result = self.axe.run(page, options={"resultTypes": ["violations"]}).response
+        for violation in result["violations"]:
+            if violation.get("impact") in FAILING_IMPACTS:
+                targets = "; ".join(" ".join(n["target"]) for n in violation["nodes"][:5])
+                problems.append(f"axe {violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+        problems += wrong_language(page_texts(page), lang, allowed)
+        if width == 390:
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            if overflow > 0:
+                problems.append(f"{overflow}px wider than a 390px phone (sideways scroll)")
+        if self.screenshots is not None:
+            name = re.sub(r"[^A-Za-z0-9]+", "_", f"{shape}_{v.method}_{v.status}").strip("_") or "root"
+            if v.method == "POST":  # one address, several pages: told apart by their title
+                name += "_" + hashlib.sha1(self.title_of(v).encode()).hexdigest()[:6]
+            page.screenshot(path=str(self.screenshots / f"{name}-{lang}-{width}.png"), full_page=True)
+        return problems
 
 
 TEXTS_JS = """() => {

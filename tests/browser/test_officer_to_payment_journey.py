@@ -170,6 +170,9 @@ def test_officer_to_paid_reward(browser, page, live_server, session, clock, arti
         expect(details).to_contain_text("王小明")
         expect(details).to_contain_text("6216610000001234567")
         expect(fin1.locator("#amount")).to_have_value("600000.00")
+        # The amount box is as wide as the fields around it.
+        widths = {f: fin1.locator(f).bounding_box()["width"] for f in ("#voucher_number", "#paid_on", "#amount")}
+        assert abs(widths["#amount"] - widths["#voucher_number"]) < 2, widths
         fin1.fill("#voucher_number", "记账凭证2026-031")
         fin1.get_by_role("button", name=t["record_payment"], exact=True).click()
         expect(flash(fin1)).to_have_text(t["payment_flash"])

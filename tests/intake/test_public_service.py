@@ -145,3 +145,19 @@ def test_statistics_do_not_plot_months_that_have_not_happened(client):
     assert len(re.findall(r"<circle", chart)) == 2 * 3  # two series, three months each
     past = client.get("/public/statistics?year=2025").get_data(as_text=True)
     assert "2025-12" in past or "2025" not in re.findall(r'<option[^>]*value="(\d+)"', past)
+
+
+def test_message_timestamps_do_not_break_inside_the_date(client, session, clock):
+    from tipline.intake import services
+
+    page = form_page(client)
+    token = hidden(page, "submission_token")
+    html = submit(client, page).get_data(as_text=True)
+    client.post("/report/receipt/done", data={"csrf_token": csrf_token(html), "token": token})
+    tip = session.scalars(select(Tip)).one()
+    services.post_message(session, now=clock(), tip=tip, body="请补充照片。", author="staff")
+    session.commit()
+    _english(client)
+    status = client.get("/status/report").get_data(as_text=True)
+    meta = re.search(r'<p class="meta">(.*?)</p>', status, re.S).group(1)
+    assert re.search(r'<span class="nowrap">2026-03-02 09:30</span>', meta), meta

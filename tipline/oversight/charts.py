@@ -14,9 +14,9 @@ from markupsafe import Markup, escape
 BAR = "#1f4e8c"
 LINES = ("#1f4e8c", "#9e1b1b", "#1d6b3a", "#8a5a00")
 INK, MUTED, GRID = "#1d2430", "#4f5b6b", "#d5dbe3"
-# Drawn 400 units wide at 15 units a letter: on a 390px phone the chart is about 330px wide, so a
-# label is still 12px or more; on a wide screen style.css stops it at 480px.
-WIDTH, FONT = 400, 15
+# Drawn 400 units wide at 17 units a letter: on a 390px phone the chart is about 330px wide, so a
+# label is still about 14px; on a wide screen style.css stops it at 480px.
+WIDTH, FONT = 400, 17
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def _svg(chart_id: str, title: str, desc: str, width: int, height: int, body: li
 
 def bar_chart(chart_id: str, title: str, rows: list[tuple[str, object]], width: int = WIDTH) -> Chart:
     """Horizontal bars, one per (label, value); labels may be long (Chinese category names)."""
-    label_w, value_w, bar_h, gap, top = 150, 100, 24, 10, 8
+    label_w, value_w, bar_h, gap, top = 150, 100, 26, 10, 8
     height = top + len(rows) * (bar_h + gap) + 4
     peak = max([float(v) for _l, v in rows] + [0]) or 1.0
     span = width - label_w - value_w
@@ -62,7 +62,7 @@ def bar_chart(chart_id: str, title: str, rows: list[tuple[str, object]], width: 
 def line_chart(chart_id: str, title: str, x_labels: list[str], series: list[tuple[str, list]],
                width: int = WIDTH, height: int = 240) -> Chart:
     """One polyline per (name, values) over the x labels (e.g. months), with a legend."""
-    left, right, top, bottom = 52, 14, 28, 28
+    left, right, top, bottom = 56, 14, 30, 30
     peak = max([float(v) for _n, vals in series for v in vals] + [0]) or 1.0
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(1, len(x_labels) - 1)
@@ -84,8 +84,8 @@ def line_chart(chart_id: str, title: str, x_labels: list[str], series: list[tupl
             body.append(f'<circle cx="{left + i * step:.1f}" cy="{top + plot_h * (1 - float(v) / peak):.1f}" '
                         f'r="3" fill="{colour}"/>')
         lx = left + s * 160
-        body.append(f'<rect x="{lx}" y="6" width="14" height="4" fill="{colour}"/>'
-                    f'<text x="{lx + 20}" y="13" fill="{INK}">{escape(name)}</text>')
+        body.append(f'<rect x="{lx}" y="8" width="14" height="4" fill="{colour}"/>'
+                    f'<text x="{lx + 20}" y="15" fill="{INK}">{escape(name)}</text>')
     desc = " | ".join(f"{name}: " + ", ".join(f"{x} {_num(v)}" for x, v in zip(x_labels, values))
                       for name, values in series)
     rows = [(x, tuple(values[i] for _n, values in series)) for i, x in enumerate(x_labels)]

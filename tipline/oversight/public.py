@@ -155,10 +155,12 @@ def statistics():
 def figure(value) -> str:
     """A number as the pages show it: amounts with two decimals, counts whole, nothing as a dash."""
     from decimal import Decimal
+
+    from ..web import format_money
     if value is None:
         return "—"
     if isinstance(value, Decimal):
-        return f"{value:,.2f}"
+        return format_money(value)  # the same sums as the staff and status pages write them
     if isinstance(value, float):
         return f"{value:,.1f}"
     return f"{value:,}" if isinstance(value, int) else str(value)
