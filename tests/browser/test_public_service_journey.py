@@ -53,12 +53,16 @@ def test_language_switch_keeps_the_report_and_the_receipt_code_stays_whole(phone
 def test_public_statistics_fit_a_phone(phone_page, live_server):
     page = phone_page
     page.goto(live_server.url + "/public/statistics")
-    expect(page.get_by_test_id("monthly")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    # The fake clock says 2 March 2026: January to March, nothing plotted for later months.
-    expect(page.get_by_test_id("monthly").locator("tbody tr")).to_have_count(3)
-    # Chart labels: the drawn font size times the scale the phone shows the chart at.
-    sizes = page.evaluate("""() => [...document.querySelectorAll('figure.chart svg')].map(svg => {
-        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-        return parseFloat(svg.getAttribute('font-size')) * scale; })""")
-    assert sizes and min(sizes) >= 13, sizes  # body text is 16px; the old charts were under 8px
+    for lang in ("zh", "en"):
+        if lang == "en":
+            page.locator("header nav.lang").get_by_role("link", name="English").click()
+            expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.get_by_test_id("monthly")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        # The fake clock says 2 March 2026: January to March, nothing plotted for later months.
+        expect(page.get_by_test_id("monthly").locator("tbody tr")).to_have_count(3)
+        # Chart labels: the drawn font size times the scale the phone shows the chart at.
+        sizes = page.evaluate("""() => [...document.querySelectorAll('figure.chart svg')].map(svg => {
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            return parseFloat(svg.getAttribute('font-size')) * scale; })""")
+        assert sizes and min(sizes) >= 13, sizes  # body text is 16px; the old charts were under 8px
