@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, request
+from flask import Blueprint, current_app, g, redirect, request
 from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from jinja2 import pass_eval_context
@@ -16,6 +16,9 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
+    override = g.get("locale_override") if request else None
+    if override in LANGUAGES:  # chosen in this very request (use_language)
+        return override
     chosen = request.cookies.get(LOCALE_COOKIE) if request else None
     if chosen in LANGUAGES:
         return chosen
@@ -36,10 +39,22 @@ def _safe_next(target: str | None) -> str:
 def switch(code: str):
     response = redirect(_safe_next(request.args.get("next")))
     if code in LANGUAGES:
-        settings = current_app.config["TIPLINE"]
-        response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
-                            secure=settings.secure_cookies, httponly=True)
+        remember_language(response, code)
     return response
+
+
+def remember_language(response, code: str):
+    settings = current_app.config["TIPLINE"]
+    response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
+                        secure=settings.secure_cookies, httponly=True)
+    return response
+
+
+def use_language(code: str) -> None:
+    """The rest of this request speaks `code` (a form posted back to switch language)."""
+    from flask_babel import refresh
+    g.locale_override = code
+    refresh()
 
 
 # (language, territory, autoescape, message) -> the finished text of `_("message")` in a template.
@@ -74,6 +89,9 @@ def init_app(app):
     app.register_blueprint(bp)
     # After Flask-Babel installed its callables (ngettext and pgettext stay Flask-Babel's).
     app.jinja_env.globals.update(gettext=template_gettext, _=template_gettext)
+    from .audit.labels import action_label, actor_label  # audit events in the reader's language
+    from .intake.messages import metadata_text  # "exif:gps,exif" in the reader's language
+    app.jinja_env.globals.update(audit_action=action_label, audit_actor=actor_label, metadata_text=metadata_text)
 
     @app.context_processor
     def _languages():

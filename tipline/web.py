@@ -101,6 +101,8 @@ def init_app(app: Flask) -> None:
             return ""
         return local(value).strftime(fmt)
 
+    app.add_template_filter(format_money, "money")
+
     @app.template_filter("filesize")
     def _filesize(n: int) -> str:
         return f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
@@ -108,6 +110,18 @@ def init_app(app: Flask) -> None:
     @app.get("/healthz")
     def healthz():
         return {"status": "ok"}
+
+
+def format_money(value) -> str:
+    """A sum in yuan as every page shows it: thousands separators and two decimals (12,500.00);
+    nothing as a dash. The one filter (`|money`) for amounts on status, staff and reward pages."""
+    from decimal import Decimal, InvalidOperation
+    if value is None or value == "":
+        return "—"
+    try:
+        return f"{Decimal(str(value)):,.2f}"
+    except InvalidOperation:
+        return str(value)
 
 
 _QUOT_RAW, _QUOT = Markup('"'), Markup("&quot;")

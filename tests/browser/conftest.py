@@ -14,6 +14,8 @@ from types import SimpleNamespace
 import pytest
 from werkzeug.serving import make_server
 
+from .pagecheck import PageChecker, Recorder
+
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
 ARTIFACTS_ROOT = REPO_ROOT / "test-artifacts"
@@ -33,18 +35,75 @@ def pytest_collection_modifyitems(config, items):  # noqa: ARG001
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(scope="session")
+def page_checker(browser):
+    """The accessibility and language check of tests/browser/pagecheck.py, shared by the session:
+    each distinct page is checked once. Screenshots go to test-artifacts/screenshots/."""
+    shots = ARTIFACTS_ROOT / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    checker = PageChecker(browser, shots)
+    yield checker
+    checker.close()
+    SUMMARY.append(f"page check (axe-core, language, 390px width, screenshots): {checker.pages_checked} distinct "
+                   f"pages at 1280px and 390px in {checker.seconds:.1f} s")
+
+
+SUMMARY: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line in SUMMARY:
+        terminalreporter.write_line(line)
+
+
 @pytest.fixture
-def live_server(app):
-    """The test's app (its own database, injected clock) served over HTTP on a free loopback port."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def live_server(app, page_checker, request):
+    """The test's app (its own database, injected clock) served over HTTP on a free loopback port.
+    Every HTML page it sends is checked when the test is over (pagecheck.py): axe-core finds no
+    serious or critical violation, and no text is in the other language, at 1280px and 390px."""
+    recorder = Recorder(app)
+    server = make_server("127.0.0.1", 0, recorder, threaded=True)
+    recorder.base = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app)
+        yield SimpleNamespace(url=recorder.base, app=app, visits=recorder.visits)
+        if getattr(request.node, "rep_call_passed", False):
+            problems = page_checker.check(list(recorder.visits), _names_in(app))
+            if problems:
+                pytest.fail("pages failed the accessibility or language check:\n" + "\n".join(problems),
+                            pytrace=False)
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+def _names_in(app) -> set[str]:
+    """The allow-list of the language check: names people gave (accounts, businesses, files)."""
+    from sqlalchemy import select
+
+    from tipline.auth.models import User
+    from tipline.extensions import db
+    from tipline.intake.hotline.models import ApiToken
+    from tipline.intake.models import EvidenceFile, Tip
+
+    with app.app_context():
+        names = set(db.session.scalars(select(User.username)))
+        names |= set(db.session.scalars(select(User.display_name)))
+        names |= {t.entity_name for t in db.session.scalars(select(Tip))}
+        names |= {f.display_name for f in db.session.scalars(select(EvidenceFile))}
+        names |= set(db.session.scalars(select(ApiToken.name)))
+    return {n for n in names if n}
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    # The page check runs only after a journey that passed: a failed one has its own message.
+    rep = yield
+    if rep.when == "call":
+        item.rep_call_passed = rep.passed
+    return rep
 
 
 @pytest.fixture(scope="session")

@@ -82,7 +82,7 @@ def test_officer_to_closed_case(browser, page, live_server, session, clock, arti
     inv.fill("#legal_basis", "《检验检测机构监督管理办法》第二十六条")
     inv.locator("details.action[open] button[type=submit]").click()
     expect(inv.get_by_test_id("outcome")).to_contain_text(t["violation"])
-    expect(inv.get_by_test_id("penalty-total")).to_contain_text("150000")
+    expect(inv.get_by_test_id("penalty-total")).to_contain_text("150,000.00")
     assert t["decided"] in _reporter_status(page, base, code)
 
     boss = _sign_in(browser, base, "boss", lang)

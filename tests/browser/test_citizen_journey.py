@@ -33,6 +33,7 @@ TEXT = {
         "officer_label": "办理您举报的工作人员", "you": "您", "reporter_label": "举报人",
         "reply": "发送留言", "reply_sent": "您的留言已发送。",
         "file": "受理并立案", "saved": "已保存。", "under_investigation": "调查中", "draw": "随机抽取办案人员",
+        "natural_person": "举报人为自然人", "unknown_to_regulator": "市场监管部门事先未掌握该事项", "yes": "是",
         "propose": "提出建议", "confirm": "确认奖励等级和金额", "approve": "批准",
         "proposed": "已提出建议，待审核负责人审核", "reviewed": "已审核，待财务人员审批",
         "notified": "已告知举报人，等待领取", "claimed": "已申请领取，等待发放", "paid": "已发放",
@@ -59,6 +60,8 @@ TEXT = {
         "reply": "Send message", "reply_sent": "Your message was sent.",
         "file": "Accept and file a case", "saved": "Saved.", "under_investigation": "Under investigation",
         "draw": "Investigators drawn at random",
+        "natural_person": "The reporter is a natural person",
+        "unknown_to_regulator": "The regulator did not already know of the matter", "yes": "Yes",
         "propose": "Propose", "confirm": "Confirm level and amount", "approve": "Approve",
         "proposed": "Proposed, awaiting the supervisor", "reviewed": "Reviewed, awaiting finance",
         "notified": "Reporter notified, awaiting claim", "claimed": "Claimed, awaiting payment", "paid": "Paid",
@@ -114,6 +117,9 @@ def reward_page(staff: Page, base: str) -> str:
 
 
 def propose_reward(staff: Page, t: dict, level: str, amount: str) -> None:
+    # The two Yes/No questions are radio groups named by their question (fieldset and legend).
+    for question in (t["natural_person"], t["unknown_to_regulator"]):
+        expect(staff.get_by_role("group", name=question, exact=True).get_by_role("radio", name=t["yes"])).to_have_count(1)
     staff.select_option("#level", level)
     staff.get_by_role("button", name=t["propose"], exact=True).click()
     expect(flash(staff)).to_have_text(t["saved"])
@@ -216,11 +222,9 @@ def test_citizen_from_anonymous_report_to_claimed_reward(browser, page, live_ser
         expect(page.get_by_test_id("receipt-code")).to_have_text(shown)
         page.screenshot(path=str(artifacts / "01b-receipt-passphrase-set.png"), full_page=True)
 
-        # 2. They follow it up on /status with the code as shown (grouped in fours).
+        # 2. "I have saved my code" opens their own report page in this browser: nothing to retype.
         page.get_by_role("button", name=t["saved_code"]).click()
-        expect(page).to_have_url(base + "/status")
-        page.fill("#receipt", shown)
-        page.get_by_role("button", name=t["open"]).click()
+        expect(page).to_have_url(base + "/status/report")
         expect(page.get_by_test_id("status-text")).to_have_text(t["status_received"])
         expect(page.get_by_test_id("evidence-list")).to_contain_text("现场照片.jpg")
         expect(page.get_by_test_id("message")).to_have_count(0)
@@ -298,7 +302,7 @@ def test_citizen_from_anonymous_report_to_claimed_reward(browser, page, live_ser
         #    confirms, finance approves (one approval suffices below the joint-approval threshold).
         investigator = sign_in("inv1")
         reward_url = reward_page(investigator, base)
-        propose_reward(investigator, t, "2", "24000.00")
+        propose_reward(investigator, t, "2", "24,000.00")
         confirm_reward(sign_in("boss2"), t, reward_url)
         # Still hidden from the reporter while finance has not approved.
         _reporter_status(page, base, code)
@@ -312,7 +316,7 @@ def test_citizen_from_anonymous_report_to_claimed_reward(browser, page, live_ser
         clock.advance(days=1)
         assert _reporter_status(page, base, code) == t["status_reward"]
         page.screenshot(path=str(artifacts / "08-status-reward-granted.png"), full_page=True)
-        claim_reward(page, t, "24000.00", passphrase=PASSPHRASE)
+        claim_reward(page, t, "24,000.00", passphrase=PASSPHRASE)
         page.screenshot(path=str(artifacts / "09-status-claim-received.png"), full_page=True)
 
         # Finance now sees it waiting for payment.

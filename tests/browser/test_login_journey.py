@@ -67,7 +67,9 @@ def _path(page: Page) -> str:
 def switch_language(page: Page, lang: str) -> None:
     """Click the header's language link and check the page came back in that language, same path."""
     path = _path(page)
-    page.locator("header nav.lang").get_by_role("link", name=TEXT[lang]["label"], exact=True).click()
+    # A link; on /report a button of the form, so what was typed comes back in the other language.
+    label = TEXT[lang]["label"]
+    page.locator("header nav.lang").locator(f"a:text-is('{label}'), button:text-is('{label}')").click()
     expect(page.locator("html")).to_have_attribute("lang", TEXT[lang]["html_lang"])
     assert _path(page) == path
     # The chosen language is now the current one: shown as text, no longer a link.

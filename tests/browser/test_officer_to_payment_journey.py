@@ -107,7 +107,7 @@ def test_officer_to_paid_reward(browser, page, live_server, session, clock, arti
         expect(flash(investigator)).to_have_text(t["saved"])
         expect(investigator.get_by_test_id("case-state")).to_have_text(t["decided"])
         expect(investigator.get_by_test_id("outcome")).to_have_text(t["violation"])
-        expect(investigator.get_by_test_id("penalty-total")).to_contain_text("12000000")
+        expect(investigator.get_by_test_id("penalty-total")).to_contain_text("12,000,000.00")
         assert reporter_sees() == t["status_decided"]
 
         # 3. A supervisor closes the case.
@@ -126,7 +126,7 @@ def test_officer_to_paid_reward(browser, page, live_server, session, clock, arti
         #    finance approvals; another supervisor confirms.
         investigator = sign_in(by_name[drawn[0]])
         reward_url = reward_page(investigator, base)
-        propose_reward(investigator, t, "1", "600000.00")
+        propose_reward(investigator, t, "1", "600,000.00")
         expect(investigator.locator("main")).to_contain_text(t["given"].format(0))
         confirm_reward(sign_in("boss2"), t, reward_url)
 
@@ -151,7 +151,8 @@ def test_officer_to_paid_reward(browser, page, live_server, session, clock, arti
         # 6. The anonymous reporter claims with the receipt code alone.
         clock.advance(days=2)
         assert reporter_sees() == t["status_reward"]
-        claim_reward(page, t, "600000.00")
+        expect(page.get_by_test_id("passphrase-section")).to_be_visible()  # may still be set before claiming
+        claim_reward(page, t, "600,000.00")
         page.screenshot(path=str(artifacts / "04-reporter-claimed.png"), full_page=True)
 
         # 7. Finance reads the claim (with a reason) and records the payment.
@@ -169,19 +170,24 @@ def test_officer_to_paid_reward(browser, page, live_server, session, clock, arti
         expect(details).to_contain_text("王小明")
         expect(details).to_contain_text("6216610000001234567")
         expect(fin1.locator("#amount")).to_have_value("600000.00")
+        # The amount box is as wide as the fields around it.
+        widths = {f: fin1.locator(f).bounding_box()["width"] for f in ("#voucher_number", "#paid_on", "#amount")}
+        assert abs(widths["#amount"] - widths["#voucher_number"]) < 2, widths
         fin1.fill("#voucher_number", "记账凭证2026-031")
         fin1.get_by_role("button", name=t["record_payment"], exact=True).click()
         expect(flash(fin1)).to_have_text(t["payment_flash"])
         expect(fin1.get_by_test_id("reward-status")).to_have_text(t["paid"])
         expect(fin1.get_by_test_id("payment")).to_contain_text("记账凭证2026-031")
-        expect(fin1.get_by_test_id("payment")).to_contain_text("600000.00")
+        expect(fin1.get_by_test_id("payment")).to_contain_text("600,000.00")
         fin1.screenshot(path=str(artifacts / "05-payment-recorded.png"), full_page=True)
 
         # 8. The reporter's status page shows the reward as paid.
         assert reporter_sees() == t["status_concluded"]
         section = page.get_by_test_id("reward-section")
         expect(section.get_by_test_id("reward-text")).to_have_text(t["reward_paid"])
-        expect(section).to_contain_text(t["amount"].format("600000.00"))
+        expect(section).to_contain_text(t["amount"].format("600,000.00"))
+        # Paid: nothing left to claim, so the claim passphrase is no longer offered.
+        expect(page.get_by_test_id("passphrase-section")).to_have_count(0)
         page.screenshot(path=str(artifacts / "06-reporter-paid.png"), full_page=True)
     finally:
         for staff in staff_pages:

@@ -37,7 +37,7 @@ def test_anonymous_claim_from_receipt_to_paid(browser, page, live_server, sessio
     reward_url = officer.url
     officer.select_option("#level", "1")
     officer.locator("form[action$='/propose'] button[type=submit]").click()
-    expect(officer.get_by_test_id("reward-amount")).to_have_text("600000.00")
+    expect(officer.get_by_test_id("reward-amount")).to_have_text("600,000.00")
 
     boss = _sign_in(browser, base, "boss2", lang)
     boss.goto(reward_url)
@@ -51,7 +51,7 @@ def test_anonymous_claim_from_receipt_to_paid(browser, page, live_server, sessio
 
     # The anonymous reporter, with the receipt only.
     _reporter_status(page, base, code)
-    expect(page.get_by_test_id("reward-section")).to_contain_text("600000.00")
+    expect(page.get_by_test_id("reward-section")).to_contain_text("600,000.00")
     page.fill("#name", "王小明")
     page.fill("#id_number", "11010519491231002X")
     page.fill("#bank", "中国银行郑州分行")
@@ -71,7 +71,7 @@ def test_anonymous_claim_from_receipt_to_paid(browser, page, live_server, sessio
     expect(fin.get_by_test_id("claim-details")).to_contain_text("6216610000001234567")
     fin.fill("#voucher_number", "记账凭证2026-031")
     fin.locator("form[action$='/payment'] button").click()
-    expect(fin.get_by_test_id("payment")).to_contain_text("600000.00")
+    expect(fin.get_by_test_id("payment")).to_contain_text("600,000.00")
     _reporter_status(page, base, code)
     expect(page.get_by_test_id("reward-text")).to_contain_text(t["paid"])
     page.screenshot(path=str(artifacts / "reporter-paid.png"), full_page=True)

@@ -74,7 +74,7 @@ def test_tip_to_closed_case_with_the_reporter_following(app, session, clock, bur
         "confiscated_gains": "23456.78", "measures": ["rectification_notice", "certificate_revoked"],
         "legal_basis": "《检验检测机构监督管理办法》第二十六条"}, follow_redirects=True)
     html = resp.get_data(as_text=True)
-    assert "173456.78" in html
+    assert "173,456.78" in html
     assert "已作出处理决定" in open_status(app.test_client(), code).get_data(as_text=True)
 
     boss = _client(app, "boss")
@@ -163,7 +163,7 @@ def test_entity_register_lists_flagged_business_with_its_cases(app, session, clo
     listing = c.get("/staff/entities").get_data(as_text=True)
     assert "某认证有限公司" in listing and "91350213678251743X" in listing
     page = c.get(f"/staff/entities/{case.entity_id}").get_data(as_text=True)
-    assert "罚1号" in page and "20000.00" in page and tip.reference in page
+    assert "罚1号" in page and "20,000.00" in page and tip.reference in page
     factories.user(session, now=clock(), username="far", division_code="411700")
     session.commit()
     assert _client(app, "far").get(f"/staff/entities/{case.entity_id}").status_code == 404

@@ -51,9 +51,11 @@ def submit(client, page=None, files=(), **overrides):
 
 
 def receipt_of(html: str) -> str:
-    m = re.search(r'data-testid="receipt-code">([\d ]+)<', html)
+    m = re.search(r'data-testid="receipt-code">(.*?)</p>', html)
     assert m, "no receipt code on page"
-    return m.group(1).replace(" ", "")
+    digits = re.sub(r"<[^>]+>|\s", "", m.group(1))
+    assert digits.isdigit(), m.group(1)
+    return digits
 
 
 def open_status(client, code: str):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .evidence import Rejected
 
@@ -39,3 +40,36 @@ def file_message(r: Rejected) -> str:
     }
     template = reasons.get(r.reason, _("“%(name)s” is not a type we accept (photos, PDF, office documents, audio, video or text)."))
     return template % {"name": r.filename}
+
+
+# What tipline.intake.files removed from a file (EvidenceFile.metadata_removed, comma-separated
+# codes such as "exif:gps,exif:camera_model,exif"), in the reader's language. A code is looked up
+# whole, then by its part after the colon (office formats prefix the extension: "docx:creator").
+METADATA_LABELS = {
+    "exif:gps": _l("location (GPS)"),
+    "exif:camera_serial": _l("camera serial number"),
+    "exif:camera_model": _l("camera make and model"),
+    "exif": _l("other photo details (EXIF)"),
+    "xmp": _l("embedded description (XMP)"),
+    "iptc": _l("caption and copyright (IPTC)"),
+    "comment": _l("comment"),
+    "png:text": _l("text notes in the image"),
+    "pdf:xmp": _l("embedded description (XMP)"),
+    "creator": _l("author"),
+    "author": _l("author"),
+    "initial_creator": _l("original author"),
+    "last_modified_by": _l("last edited by"),
+    "company": _l("company"),
+    "manager": _l("manager"),
+    "producer": _l("producing software"),
+}
+
+
+def metadata_label(code: str) -> str:
+    label = METADATA_LABELS.get(code) or METADATA_LABELS.get(code.partition(":")[2])
+    return str(label) if label is not None else code
+
+
+def metadata_text(removed: str) -> str:
+    """"exif:gps,exif" -> "location (GPS), other photo details (EXIF)" (Chinese: joined with 、)."""
+    return _(", ").join(metadata_label(c.strip()) for c in removed.split(",") if c.strip())

@@ -4,8 +4,8 @@ Nothing here depends on staff login state.
 """
 from __future__ import annotations
 
-from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, session,
-                   url_for)
+from flask import (Blueprint, Response, abort, current_app, flash, g, make_response, redirect, render_template,
+                   request, session, url_for)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from .. import categories, clock
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db, limiter
+from ..i18n import LANGUAGES, remember_language, use_language
 from ..jurisdiction import division_choices
 from . import evidence as ev
 from . import passphrase, receipts, reporter_sessions, services
@@ -104,6 +105,8 @@ def report():
     existing = services.find_by_submission(db.session, token)
     if existing is not None:  # a double submit or a refresh: the first one stands
         return _receipt_page(existing, token)
+    if request.form.get("switch_language") in LANGUAGES:
+        return _switch_language(form, token, request.form["switch_language"])
 
     s = _settings()
     form_ok = form.validate()
@@ -144,6 +147,30 @@ def report():
         ev.discard(store(), new_files)
         raise
     return _receipt_page(result.tip, token, code=result.receipt_code)
+
+
+def _switch_language(form: ReportForm, token: str, code: str):
+    """The language switch on /report is a button of the report form: it posts what was typed, and
+    the form comes back in the other language with everything kept and nothing judged yet. Chosen
+    files are kept as drafts, as when the form comes back with an error (they cannot be put back
+    into a file input). Nothing is kept server-side but those files: an unsent report's text stays
+    in the visitor's browser, and a second tab or a later visit starts empty."""
+    use_language(code)
+    _prepare(form)
+    s = _settings()
+    key = services.submission_key(token)
+    remove = {int(x) for x in request.form.getlist("remove_draft") if x.isdigit()}
+    drafts = _drafts(key, remove)
+    uploads, rejected = ev.read_uploads(request.files.getlist(form.evidence.name), s.max_upload_mb * 1024 * 1024)
+    new_files, more_rejected = ev.store_uploads(
+        db.session, now=clock.now(), uploads=uploads, store=store(), keep_original=bool(form.keep_original.data),
+        source="reporter", room=s.max_files - sum(1 for d in drafts if not d.is_original), draft_key=key)
+    db.session.commit()
+    for r in rejected + more_rejected:
+        form.evidence.errors = list(form.evidence.errors) + [file_message(r)]
+    a, b = _challenge(form, keep=True)
+    page = render_template("intake/report.html", form=form, challenge=(a, b), drafts=drafts + new_files, settings=s)
+    return remember_language(make_response(page), code)
 
 
 def _receipt_page(tip, token: str, code: str | None = None, passphrase_form=None, status=200):
@@ -206,10 +233,15 @@ def receipt_download():
 @bp.post("/report/receipt/done")
 def receipt_done():
     token = request.form.get("token", "")
+    """The reporter has saved the code: it is never shown again, and this browser, which just sent
+    the report and holds its form token, opens the reporter's own portal without retyping the code.
+    Only once: with the sealed code gone, the token opens nothing (the sign-in page asks for the code)."""
     tip = services.find_by_submission(db.session, token) if _valid_token(token) else None
     if tip is not None and tip.sealed_receipt is not None:
         tip.sealed_receipt = None
         db.session.commit()
+        _open_portal(tip)
+        return redirect(url_for("intake.status_view"))
     return redirect(url_for("intake.status_login"))
 
 
@@ -222,13 +254,19 @@ def status_login():
     if form.validate_on_submit():
         tip = services.find_by_receipt(db.session, form.receipt.data)
         if tip is not None:
-            session.pop("pending_2fa", None)
-            session["reporter"] = reporter_sessions.start(db.session, now=clock.now(), tip_id=tip.id)
-            db.session.commit()
+            _open_portal(tip)
             return redirect(url_for("intake.status_view"))
         form.receipt.errors = [_("We could not find a report with that receipt code. Check the 16 digits and try again.")]
         form.receipt.data = ""
     return render_template("intake/status_login.html", form=form)
+
+
+def _open_portal(tip) -> None:
+    """This browser's session is the reporter's of `tip`: a server-side record
+    (tipline.intake.reporter_sessions) that sign-out, the idle timeout and the lifetime end."""
+    session.pop("pending_2fa", None)
+    session["reporter"] = reporter_sessions.start(db.session, now=clock.now(), tip_id=tip.id)
+    db.session.commit()
 
 
 def _reporter_tip_id() -> int | None:

@@ -132,8 +132,10 @@ def statistics():
     division = _division_arg()
     figures = _year_figures(year, division)
     ov, months = figures["overview"], figures["months"]
+    if year == this_year:  # months that have not happened yet are not zero: they are not shown
+        months = months[:stats.local_date(clock.now()).month]
     by_year = [(y, _year_figures(y, division)["overview"]) for y in years]
-    month_labels = [str(m) for m in range(1, 13)]
+    month_labels = [str(m["month"]) for m in months]
     charts = {
         "channel": bar_chart("chart-channel", _("Submissions by channel"),
                              [(str(CHANNEL_LABELS.get(k, k)), v) for k, v in ov.by_channel.items()]),
@@ -154,10 +156,12 @@ def statistics():
 def figure(value) -> str:
     """A number as the pages show it: amounts with two decimals, counts whole, nothing as a dash."""
     from decimal import Decimal
+
+    from ..web import format_money
     if value is None:
         return "—"
     if isinstance(value, Decimal):
-        return f"{value:,.2f}"
+        return format_money(value)  # the same sums as the staff and status pages write them
     if isinstance(value, float):
         return f"{value:,.1f}"
     return f"{value:,}" if isinstance(value, int) else str(value)

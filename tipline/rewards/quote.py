@@ -28,6 +28,43 @@ MAX_SIGNATORIES = 1000
 MAX_DECIMALS = 6
 
 
+def N_(msgid: str) -> str:
+    """Marks a message for the catalogue (Babel's default keyword); translated where it is shown."""
+    return msgid
+
+
+class Step(str):
+    """One line of the computation: the English text (what str() gives, kept in logs and tests) plus
+    its catalogue message and values, so a page shows it in the reader's language
+    (tipline.rewards.steps)."""
+    msgid: str
+    values: dict
+
+    def __new__(cls, msgid: str, **values):
+        self = super().__new__(cls, msgid % values)
+        self.msgid, self.values = msgid, values
+        return self
+
+
+# Every message a step can have; tests/test_translations.py renders each in both languages.
+STEP_MESSAGES = (
+    N_("share: %(base)s x %(share)s = %(amount)s"),
+    N_("no fines or confiscations: proposed %(amount)s (at least %(floor)s)"),
+    N_("no fines or confiscations: no-fine floor %(amount)s (at least %(floor)s)"),
+    N_("floor %(floor)s: %(amount)s"),
+    N_("insider uplift x %(factor)s: %(amount)s"),
+    N_("cap %(cap)s: %(amount)s"),
+    N_("cap %(cap)s: %(amount)s (capped)"),
+    N_("rounded half up to the fen: %(amount)s"),
+    N_("joint finance approval (>= %(threshold)s): yes"),
+    N_("joint finance approval (>= %(threshold)s): no"),
+    N_("%(n)s signatories: %(each)s each, first %(first)s"),
+    N_("adjusted by the proposer within %(low)s to %(cap)s: %(amount)s"),
+)
+# The values that are sums of money (shown with thousands separators).
+MONEY_VALUES = frozenset({"base", "amount", "floor", "cap", "threshold", "each", "first", "low"})
+
+
 class QuoteError(ValueError):
     """The quote cannot be computed; str() is a one-line reason."""
 
@@ -48,7 +85,7 @@ class Quote:
     computed_amount: Decimal | None = None  # what the rules computed (= amount unless adjusted)
     adjusted: bool = False
     shares: list[Decimal] = field(default_factory=list)
-    steps: list[str] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """Keys in a fixed order; money as strings with (at least) two decimals."""
@@ -122,27 +159,27 @@ def quote(rules: RuleSet, *, level: int, fines_and_confiscations: Decimal,
         raise QuoteError(f"proposed_no_fine_amount: {money(proposed)} is below the level {level} "
                          f"floor of {money(rule.no_fine_floor)}")
 
-    steps: list[str] = []
+    steps: list[Step] = []
     # A private context: exact products (no 28-digit rounding) whatever the caller's context is.
     with localcontext() as ctx:
         ctx.prec = 60
         share_amount = base * rule.share
-        steps.append(f"share: {money(base)} x {rule.share} = {money(share_amount)}")
+        steps.append(Step(STEP_MESSAGES[0], base=money(base), share=str(rule.share), amount=money(share_amount)))
         if base == 0:
             after_floor = proposed if proposed is not None else rule.no_fine_floor
-            steps.append(f"no fines or confiscations: {'proposed' if proposed is not None else 'no-fine floor'} "
-                         f"{money(after_floor)} (at least {money(rule.no_fine_floor)})")
+            steps.append(Step(STEP_MESSAGES[1] if proposed is not None else STEP_MESSAGES[2],
+                              amount=money(after_floor), floor=money(rule.no_fine_floor)))
         else:
             after_floor = max(share_amount, rule.floor)
-            steps.append(f"floor {money(rule.floor)}: {money(after_floor)}")
+            steps.append(Step(STEP_MESSAGES[3], floor=money(rule.floor), amount=money(after_floor)))
         factor = uplift if uplift is not None else Decimal(1)
         after_uplift = after_floor * factor
-        steps.append(f"insider uplift x {factor}: {money(after_uplift)}")
+        steps.append(Step(STEP_MESSAGES[4], factor=str(factor), amount=money(after_uplift)))
         capped = after_uplift > rules.cap
         after_cap = min(after_uplift, rules.cap)
-        steps.append(f"cap {money(rules.cap)}: {money(after_cap)}" + (" (capped)" if capped else ""))
+        steps.append(Step(STEP_MESSAGES[6 if capped else 5], cap=money(rules.cap), amount=money(after_cap)))
         amount = after_cap.quantize(FEN, rounding=ROUND_HALF_UP)
-        steps.append(f"rounded half up to the fen: {money(amount)}")
+        steps.append(Step(STEP_MESSAGES[7], amount=money(amount)))
         computed = amount
         if adjusted is not None:
             low = rule.floor if base != 0 else rule.no_fine_floor
@@ -152,13 +189,13 @@ def quote(rules: RuleSet, *, level: int, fines_and_confiscations: Decimal,
                 raise QuoteError(f"adjusted_amount: {money(adjusted)} is outside the level {level} floor of "
                                  f"{money(low)} and the cap of {money(rules.cap)}")
             amount = adjusted.quantize(FEN)
-            steps.append(f"adjusted by the proposer within {money(low)} to {money(rules.cap)}: {money(amount)}")
+            steps.append(Step(STEP_MESSAGES[11], low=money(low), cap=money(rules.cap), amount=money(amount)))
         # Compared after rounding: 499,999.995 rounds to 500,000.00 and needs the second approval.
         joint = amount >= rules.joint_approval_threshold
-        steps.append(f"joint finance approval (>= {money(rules.joint_approval_threshold)}): {'yes' if joint else 'no'}")
+        steps.append(Step(STEP_MESSAGES[8 if joint else 9], threshold=money(rules.joint_approval_threshold)))
         shares = split(amount, signatories)
         if signatories > 1:
-            steps.append(f"{signatories} signatories: {money(shares[-1])} each, first {money(shares[0])}")
+            steps.append(Step(STEP_MESSAGES[10], n=str(signatories), each=money(shares[-1]), first=money(shares[0])))
     return Quote(rule_set=rules.name, rule_set_version=rules.version, level=level, base=base,
                  share_amount=share_amount, after_floor=after_floor, uplift=factor, after_uplift=after_uplift,
                  capped=capped, amount=amount, joint_finance_approval=joint, shares=shares, steps=steps,

@@ -146,7 +146,8 @@ def propose(session: Session, *, now: dt.datetime, reward: Reward, actor, can_se
     reward.base, reward.uplift, reward.amount = q.base, (q.uplift if insider else None), amount
     reward.share_percent, reward.signatories, reward.allocation_reason = share, signatories, allocation_reason.strip()
     reward.joint_finance_approval = q.joint_finance_approval
-    reward.computation = json.dumps({**q.as_json(), "steps": q.steps, "share_percent": share,
+    reward.computation = json.dumps({**q.as_json(), "steps": q.steps, "step_messages": [[st.msgid, st.values] for st in q.steps],
+                                     "share_percent": share,
                                      "amount_after_share": str(amount)}, ensure_ascii=False)
     reward.status, reward.returned_reason = "proposed", ""
     _audit(session, now, reward, "proposed", actor, level=q.level, amount=str(amount), rule_set=q.rule_set,

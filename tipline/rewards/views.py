@@ -22,6 +22,7 @@ from . import claims, late_claims, periods, services
 from .forms import DecisionForm, PaymentForm, ProposalForm, RevealClaimForm
 from .labels import FIELD_ERRORS, IDENTITY_CHECK, PASSPHRASE_PROOF, STATUS_LABELS
 from .models import Reward, RewardApproval, RewardClaim, RewardPayment
+from .steps import translated_steps
 
 bp = Blueprint("rewards", __name__, url_prefix="/staff/rewards")
 
@@ -29,6 +30,15 @@ REWARD_ROLES = ("officer", "supervisor", "finance", "auditor")
 QUEUES = [("review", ("review",)), ("proposed", ("proposed",)), ("awaiting_finance", ("reviewed",)),
           ("awaiting_claim", ("notified",)), ("awaiting_payment", ("claimed",)), ("paid", ("paid",)),
           ("closed", ("not_eligible", "forfeited", "revoked"))]
+
+
+def _computation(reward) -> dict | None:
+    """The stored computation, its steps in the reader's language (tipline.rewards.steps)."""
+    if not reward.computation:
+        return None
+    computation = json.loads(reward.computation)
+    computation["steps"] = translated_steps(computation)
+    return computation
 
 
 def _rules():
@@ -93,7 +103,7 @@ def _page(reward, case, status=200, **forms):
                    late_pending=late_claims.pending(db.session, reward),
                    late_possible=late_claims.window_closed(db.session, reward, today),
                    percent=lambda share: f"{(share * 100).normalize():f}",
-                   identity_check=IDENTITY_CHECK, computation=json.loads(reward.computation) if reward.computation else None,
+                   identity_check=IDENTITY_CHECK, computation=_computation(reward),
                    proposal_form=forms.get("proposal_form") or _proposal_form(reward),
                    decision_form=forms.get("decision_form") or DecisionForm(version=reward.version),
                    payment_form=forms.get("payment_form") or PaymentForm(
