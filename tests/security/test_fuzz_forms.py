@@ -7,6 +7,7 @@ Every value carries MARKER, so "the raw MARKER is in the page" means unescaped e
 """
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -62,6 +63,9 @@ def check_page(resp, allowed, value):
 def post_multipart(client, path, data, follow=True):
     client.environ_base["REMOTE_ADDR"] = w.fresh_addr()  # each request its own rate-limit bucket
     return client.post(path, data=data, content_type="multipart/form-data", follow_redirects=follow)
+
+
+_login_names = itertools.count(1)
 
 
 @pytest.fixture
@@ -142,9 +146,13 @@ def test_reporter_portal_forms(app, fz, form, value):
 def test_staff_login_form(app, make_user, field, value):
     client = w.new_client(app)
     token = csrf_token(client.get("/staff/login").get_data(as_text=True))
-    data = {"csrf_token": token, "username": "nobody-here", "password": "wrong password 1"}
+    # Each attempt its own unknown name: since issue 19 an unknown name is locked after five failures
+    # like an account, and that lockout is not what this test is about. A fuzzed username repeats
+    # across examples, so it may meet its own lockout (429, the same page with the same escaping).
+    data = {"csrf_token": token, "username": f"nobody-{next(_login_names)}", "password": "wrong password 1"}
     data[field] = value
-    body = check_page(post_multipart(client, "/staff/login", data), {200}, value)
+    body = check_page(post_multipart(client, "/staff/login", data), {200, 429} if field == "username" else {200},
+                      value)
     if field == "username" and "\x00" not in value and len(value) <= 64:
         assert ESCAPED in body
 
