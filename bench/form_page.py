@@ -29,7 +29,7 @@ def parse_form(page: str) -> dict | None:
             "answer": str(int(q.group(1)) + int(q.group(2)))}
 
 
-RECEIPT = re.compile(r'data-testid="receipt-code">([\d ]+)<')
+RECEIPT = re.compile(r'data-testid="receipt-code"><span class="group">\d{4}<')  # the first of the four digit groups
 
 DIVISIONS = ["410102", "410103", "410104", "410105", "410106", "410108", "410122", "410181", "410183", "410184"]
 CATEGORIES = ["test.false_report", "cert.false"]

@@ -18,7 +18,7 @@ from flask_babel import force_locale
 import tipline
 from tipline.audit.labels import ACTION_LABELS, ACTOR_LABELS, action_label, actor_label
 from tipline.cases.labels import CASE_STATE_LABELS, SUSPENSION_LABELS
-from tipline.cases.workflow import CASE_STATE_TO_TIP_STATUS, CASE_TRANSITIONS, TIP_TRANSITIONS
+from tipline.cases.workflow import CASE_STATE_TO_TIP_STATUS, CASE_TRANSITIONS, COMPLAINT_TRANSITIONS, TIP_TRANSITIONS
 from tipline.intake.messages import METADATA_LABELS, metadata_text
 from tipline.intake.status import PUBLIC_STATUS, STATUS_LABELS
 from tipline.rewards.labels import STATUS_LABELS as REWARD_STATUS_LABELS
@@ -38,12 +38,12 @@ def recorded_actions() -> set[str]:
     """Every audit action the application can write, read from its source."""
     src = _source()
     actions = set()
-    for literal in re.findall(r'action="([a-z_]+\.[a-z_]+)"', src):
-        if literal.endswith("_"):  # "case.extension_" + ("approved" if approve else "refused")
-            actions |= {literal + "approved", literal + "refused"}
-        else:
-            actions.add(literal)
+    # "case.extension_" + ("approved" if approve else "refused"): both endings, as written
+    for stem, yes, no in re.findall(r'action="([a-z_]+\.[a-z_]+_)" \+ \("([a-z_]+)" if [^"]+ else "([a-z_]+)"\)', src):
+        actions |= {stem + yes, stem + no}
+    actions |= {a for a in re.findall(r'action="([a-z_]+\.[a-z_]+)"', src) if not a.endswith("_")}
     actions |= {f"tip.{a}" for a in TIP_TRANSITIONS} | {f"case.{a}" for a in CASE_TRANSITIONS}
+    actions |= {f"complaint.{a}" for a in COMPLAINT_TRANSITIONS}  # workflow.apply_complaint: f"complaint.{action}"
     actions |= {f"reward.{a}" for a in re.findall(r'_audit\(session, now, \w+, "([a-z_]+)"', src)}
     actions |= {"message.staff", "message.reporter"}  # services.post_message: f"message.{author}"
     return actions
@@ -127,7 +127,8 @@ def test_every_status_in_both_languages(app):
 @pytest.mark.parametrize("msgid", STEP_MESSAGES)
 def test_every_computation_step_in_both_languages(app, msgid):
     values = {"base": "800000.00", "share": "0.03", "amount": "24000.00", "floor": "3000.00", "factor": "1.5",
-              "cap": "1000000.00", "threshold": "500000.00", "n": "2", "each": "12000.00", "first": "12000.00"}
+              "cap": "1000000.00", "threshold": "500000.00", "n": "2", "each": "12000.00", "first": "12000.00",
+              "low": "3000.00"}
     used = {k: v for k, v in values.items() if f"%({k})s" in msgid}
     en, zh = both_languages(app, lambda: step_text(msgid, used))
     assert_translated(en, zh, msgid)

@@ -14,8 +14,8 @@ from ..intake.hotline import call, new_token
 from .test_case_journey import TEXT as CASE_TEXT
 from .test_case_journey import _reporter_status, _sign_in, use_language
 
-TEXT = {"zh": {"correct": "更正", "merge": "合并", "merged": "已合并", "agent": "接线员"},
-        "en": {"correct": "Correct category", "merge": "Merge into", "merged": "Merged", "agent": "agent"}}
+TEXT = {"zh": {"correct": "更正", "merge": "合并到其他线索", "merged": "已合并", "agent": "接线员"},
+        "en": {"correct": "Correct category", "merge": "Merge into another tip", "merged": "Merged", "agent": "agent"}}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -60,7 +60,7 @@ def test_mail_and_call_to_closure(browser, page, live_server, app, session, cloc
     officer.goto(base + "/staff/tips?channel=hotline")
     officer.get_by_role("link", name=call_ref).click()
     expect(officer.locator("main")).to_contain_text(t["agent"])  # the transcript as a dialogue
-    officer.locator("details.action", has_text=t["merge"]).locator("summary").click()
+    officer.locator("details.action summary", has_text=t["merge"]).click()
     officer.fill("#merge-target", mail_ref)
     officer.fill("#merge-reason", "同一事项")
     officer.locator("details.action[open] button[type=submit]").click()

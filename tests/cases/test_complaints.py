@@ -109,8 +109,9 @@ def test_a_testing_period_stops_the_mediation_clock(session, clock, team):
     complaints.resume_mediation(session, now=clock(), tip=tip, actor=team["tri"], can_see=True, version=tip.version,
                                 on=dt.date(2026, 6, 24))
     session.commit()
-    # 6 working days used (2-9 Jun), 39 left after 24 Jun: ten working days later than without the stop.
-    assert tip.status == "mediation" and mediation.state == "running" and mediation.due_on == dt.date(2026, 8, 18)
+    # 7 working days used (2-10 Jun: the stop day still counts and the resume day does not, as for every
+    # stopped clock in tipline/calendar/clocks.py, Art. 80), 38 left after 24 Jun.
+    assert tip.status == "mediation" and mediation.state == "running" and mediation.due_on == dt.date(2026, 8, 17)
 
 
 def test_an_expired_mediation_ends_the_complaint_and_reminds_once(session, clock, team, settings, smtp_sink):

@@ -81,9 +81,10 @@ def _one(base: str, n: int, results: dict, lock: threading.Lock):
         except (OSError, urllib.error.URLError):
             time.sleep(0.25)
             continue
-        m = re.search(r'data-testid="receipt-code">([\d ]+)<', html)
+        m = re.search(r'data-testid="receipt-code">(.*?)</p>', html)  # digit groups, each in its own span
+        code = re.sub(r"\D", "", m.group(1)) if m else ""
         with lock:
-            results[n] = (token, m.group(1).replace(" ", "") if m else None, attempt)
+            results[n] = (token, code if len(code) == 16 else None, attempt)
         return
     with lock:
         results[n] = (token, None, -1)

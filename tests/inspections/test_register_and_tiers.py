@@ -137,13 +137,14 @@ def test_shipped_tier_file_names_its_sources_and_marks_local_figures():
     data = json.loads(load_tiers().source.read_text(encoding="utf-8"))
     assert any("国办发〔2015〕58号" in s for s in data["sources"])
     for tier in data["versions"][0]["tiers"]:
-        assert "local policy (configurable)" in tier["basis"]
+        assert tier["figures_local"] is True  # no ratio or frequency is a legal figure
 
 
 @pytest.mark.parametrize("mutate, field", [
     (lambda v: v["tiers"][0].__setitem__("ratio", "1.5"), "versions.0.tiers.0.ratio"),
     (lambda v: v["tiers"][1].__setitem__("rule", "gut_feeling"), "versions.0.tiers.1.rule"),
-    (lambda v: v["tiers"][2].__setitem__("basis", ""), "versions.0.tiers.2.basis"),
+    (lambda v: v["tiers"][2].update(source="", figures_local=False), "versions.0.tiers.2.source"),
+    (lambda v: v["tiers"][2].__setitem__("figures_local", "yes"), "versions.0.tiers.2.figures_local"),
     (lambda v: v.__setitem__("effective_from", "2025-02-30"), "versions.0.effective_from"),
     (lambda v: v.__setitem__("penalty_years", 0), "versions.0.penalty_years"),
     (lambda v: v["tiers"].pop(), "versions.0.tiers"),

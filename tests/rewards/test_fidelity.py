@@ -65,7 +65,7 @@ def test_the_proposer_adjusts_within_floor_and_cap_with_a_reason_the_approvers_s
     assert (reward.computed_amount, reward.amount) == (Decimal("2000.00"), Decimal("1500.00"))
     page = staff_page(app, session, "boss2", reward)  # the supervisor who reviews it
     shown = re.search(r'data-testid="reward-adjustment">([^<]*)<', page).group(1)
-    assert "2000.00" in shown and "货值较小，社会影响有限" in shown
+    assert "2,000.00" in shown and "货值较小，社会影响有限" in shown
 
 
 def test_without_an_adjustment_the_computed_amount_stands(app, session, clock, bureau):

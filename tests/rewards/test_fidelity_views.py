@@ -44,7 +44,7 @@ def test_the_proposal_form_adjusts_the_amount_and_asks_for_the_reason(app, sessi
     done = proposal(officer, reward_id, adjusted_amount="1500.00", adjustment_reason="货值较小，社会影响有限")
     assert done.status_code == 302
     page = signed_in(app, "boss2").get(f"/staff/rewards/{reward_id}").get_data(as_text=True)
-    assert re.search(r'data-testid="reward-amount">1500.00<', page)
+    assert re.search(r'data-testid="reward-amount">1,500.00<', page)
     assert "货值较小，社会影响有限" in re.search(r'data-testid="reward-adjustment">([^<]*)<', page).group(1)
 
 

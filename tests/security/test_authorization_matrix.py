@@ -137,6 +137,11 @@ TABLE = {
                                                   row(LOGIN, LOGIN, 403, 403, 403, 403, 403, 403, 200)),
     ("POST", "/staff/mail/<int:message_id>/intake"): ("/staff/mail/{mail}/intake",
                                                       row(LOGIN, LOGIN, 403, 403, 403, 403, 403, 403, 422)),
+    # automatic mail (auto-replies, bounces, list mail): the same people as unreadable mail; the
+    # world's message is not automatic, so the one who may act on it gets 404
+    ("GET", "/staff/mail/automatic"): ("/staff/mail/automatic", row(LOGIN, LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    ("POST", "/staff/mail/automatic/<int:message_id>/report"): (
+        "/staff/mail/automatic/{mail}/report", row(LOGIN, LOGIN, 403, 403, 403, 403, 403, 403, 404)),
     # --- cases, entities, deadlines ---------------------------------------------------------------
     ("GET", "/staff/cases"): ("/staff/cases", row(LOGIN, LOGIN, 200, 200, 200, 403, 403, 403, 200)),
     ("GET", "/staff/cases/<int:case_id>"): ("/staff/cases/{case}",

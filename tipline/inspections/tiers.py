@@ -45,7 +45,8 @@ class Tier:
     rule: str
     ratio: Decimal
     frequency: int
-    basis: str
+    source: str           # the text that asks for this tier ("" when none does)
+    figures_local: bool   # the ratio and frequency are local policy (configurable), not a legal figure
 
 
 @dataclass(frozen=True)
@@ -115,10 +116,13 @@ def parse(data, path) -> TierTable:
                 ratio = Decimal(-1)
             if not Decimal(0) <= ratio <= Decimal(1):
                 raise TierFileError(path, f"{tw}.ratio", f"must be from 0 to 1, got {t.get('ratio')!r}")
-            if not str(t.get("basis") or "").strip():
-                raise TierFileError(path, f"{tw}.basis", "must name its source or say 'local policy (configurable)'")
+            source, local = t.get("source", ""), t.get("figures_local", False)
+            if not isinstance(local, bool):
+                raise TierFileError(path, f"{tw}.figures_local", "must be true or false")
+            if not isinstance(source, str) or not (source.strip() or local):
+                raise TierFileError(path, f"{tw}.source", "must name the text it comes from, or figures_local must be true")
             tiers.append(Tier(t["code"], t["rule"], ratio, _int(path, f"{tw}.frequency", t.get("frequency"), 1, 12),
-                              t["basis"]))
+                              source.strip(), local))
         if tiers[-1].rule != "none":
             raise TierFileError(path, f"{where}.tiers", "the last tier must have rule 'none' (every body gets a tier)")
         if len({t.code for t in tiers}) != len(tiers):
