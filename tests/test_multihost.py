@@ -305,12 +305,13 @@ def test_reporter_signs_in_on_host_a_and_continues_on_host_b(redis_hosts, databa
             == [("reporter", reply)]
     db.engine.dispose()
 
-    # Signing out on B ends the session everywhere: the cookie as it was before (a copy kept on a
-    # shared computer) no longer opens the report on A.
-    status, page = _send(web, b.base + "/status/logout", {"csrf_token": _hidden(page, "csrf_token")})
-    assert status == 200
+    # Signing out on B ends the session everywhere: the cookie as it was right after signing in (a
+    # copy kept on a shared computer), which opens the report on A until then, no longer does.
     old = urllib.request.build_opener()
     old.addheaders = [("Cookie", f"tipline={signed_in}")]
+    assert reply in _send(old, a.base + "/status/report")[1]
+    status, page = _send(web, b.base + "/status/logout", {"csrf_token": _hidden(page, "csrf_token")})
+    assert status == 200
     status, page = _send(old, a.base + "/status/report")
     assert status == 200 and GOOD["entity_name"] not in page and reply not in page
     assert 'name="receipt"' in page  # back at the sign-in form
