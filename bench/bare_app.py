@@ -1,8 +1,8 @@
 """Baselines: the least a Flask + SQLAlchemy app must do for the same work, served like the real one.
 
 POST /submit   parse the same multipart form, compute the same receipt hash
-               (tipline.intake.receipts.code_hash(new_code(), key), same Argon2id parameters and the
-               same key), insert one row into its own table, commit, return a small page.
+               (tipline.intake.receipts.code_hash(new_code(), key): HMAC-SHA256 with the same
+               key), insert one row into its own table, commit, return a small page.
 GET  /queue    the officer queue's keyset SELECT (same filter, order, columns, page size, cursor
                format as tipline.cases.queue, sort=priority) returning the 50 rows as JSON.
 

@@ -12,7 +12,8 @@ with `tipline db upgrade`:
          token, submission token and challenge) are fetched before the measured window
          (`prefetch_forms`), then posted under load. This is the comparison the issue defines ("the
          full web intake POST versus a bare endpoint").
-  bare   bench/bare_app.py POST /submit: parse the form, code_hash(new_code(), key), INSERT, commit.
+  bare   bench/bare_app.py POST /submit: parse the form, code_hash(new_code(), key) (the receipt
+         hash, HMAC-SHA256 since issue 19; Argon2id before), INSERT, commit.
 
 Reported: completed submissions per second and p95 latency of the submitting POST for all three,
 the throughput ratios post/bare (the figure, goal >= 0.5) and flow/bare (stricter: a citizen's

@@ -3,8 +3,11 @@
 Each host is its own `tipline serve` process with its own instance folder; the secrets come from the
 environment, identical on both, as docs/deployment.md says. A report with evidence sent to host A is
 read, evidence included, by an officer signed in on host B; two reminder sweeps in two processes with
-different instance folders send each due reminder once. (Cross-host rate limits and reporter sessions
-need the shared Redis store and server-side reporter sessions of the other half of issue 19.)
+different instance folders send each due reminder once. With both hosts on one real Redis
+(TIPLINE_RATELIMIT_STORAGE_URI) behind a load balancer (TIPLINE_TRUSTED_PROXIES=1, played by this
+test), ten wrong receipt codes sent to host A make host B refuse the eleventh; and a reporter who
+signs in on host A continues on host B with the same cookie, until signing out on B closes the
+session on A as well (server-side reporter sessions, tipline.intake.reporter_sessions).
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import secrets
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -26,6 +30,7 @@ from sqlalchemy import select
 
 from .conftest import PG_URL, free_port
 from .intake.helpers import GOOD
+from .redis_server import redis_server  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -108,7 +113,8 @@ def _submit_report(host: Host, evidence: bytes) -> str:
     body, ctype = _multipart(fields, [("evidence", "账本.txt", evidence)])
     html = web.open(urllib.request.Request(host.base + "/report", data=body, headers={"Content-Type": ctype}),
                     timeout=60).read().decode()
-    return re.search(r'data-testid="receipt-code">([\d ]+)<', html).group(1).replace(" ", "")
+    shown = re.search(r'data-testid="receipt-code">(.*?)</p>', html, re.S).group(1)  # four <span> groups
+    return re.sub(r"<[^>]+>|\s", "", shown)
 
 
 def _staff(host: Host, username: str, password: str):
@@ -128,17 +134,37 @@ def _local_app(monkeypatch, host: Host, instance: Path, database_url: str):
     return create_app({"instance_path": instance, "database_url": database_url})
 
 
-@pytest.fixture
-def hosts(tmp_path, database_url, smtp_sink):
+def _pair(tmp_path, database_url, smtp_sink, **extra: str) -> tuple[Host, Host]:
+    """Two hosts with the same secrets and settings on one migrated database (not started yet)."""
     shared = _secrets_env()
     mail = {"TIPLINE_MAIL_SERVER": "127.0.0.1", "TIPLINE_MAIL_PORT": str(smtp_sink.port)}
-    a = Host("host-a", tmp_path, database_url, shared, **mail)
-    b = Host("host-b", tmp_path, database_url, shared, **mail)
+    a = Host("host-a", tmp_path, database_url, shared, **mail, **extra)
+    b = Host("host-b", tmp_path, database_url, shared, **mail, **extra)
     up = a.run("db", "upgrade")
     assert up.returncode == 0, up.stderr.decode()
+    return a, b
+
+
+@pytest.fixture
+def hosts(tmp_path, database_url, smtp_sink):
+    a, b = _pair(tmp_path, database_url, smtp_sink)
     yield a, b
     a.stop()
     b.stop()
+
+
+@pytest.fixture
+def redis_hosts(tmp_path, database_url, smtp_sink, redis_server):  # noqa: F811
+    """Both hosts started, as in production: limits on, counted in one Redis, one proxy in front."""
+    a, b = _pair(tmp_path, database_url, smtp_sink, TIPLINE_RATELIMIT_ENABLED="true",
+                 TIPLINE_RATELIMIT_STORAGE_URI=redis_server.url, TIPLINE_TRUSTED_PROXIES="1")
+    try:
+        a.start()
+        b.start()
+        yield a, b
+    finally:
+        a.stop()
+        b.stop()
 
 
 def test_evidence_sent_to_host_a_is_read_on_host_b(hosts, database_url, tmp_path, monkeypatch):
@@ -209,4 +235,87 @@ def test_two_schedulers_on_two_hosts_send_each_reminder_once(hosts, database_url
     with app.app_context():
         rows = db.session.scalars(select(Reminder)).all()
         assert len(rows) == 12 and all(r.status == "sent" for r in rows)
+    db.engine.dispose()
+
+
+def _send(web, url: str, fields: dict[str, str] | None = None, client: str | None = None) -> tuple[int, str]:
+    """GET (or POST `fields`) through `web`, following redirects; the status code and page, 4xx included.
+    `client` is the X-Forwarded-For the load balancer in front of the hosts would add."""
+    data = urllib.parse.urlencode(fields).encode() if fields is not None else None
+    headers = {"X-Forwarded-For": client} if client else {}
+    try:
+        with web.open(urllib.request.Request(url, data=data, headers=headers), timeout=30) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(errors="replace")
+
+
+def _wrong_code(web, host: Host, client: str) -> int:
+    status, page = _send(web, host.base + "/status", client=client)
+    assert status == 200, page[-2000:]
+    return _send(web, host.base + "/status", {"csrf_token": _hidden(page, "csrf_token"),
+                                              "receipt": "9999 8888 7777 6666"}, client=client)[0]
+
+
+def test_ten_wrong_receipt_codes_on_host_a_make_host_b_refuse_the_eleventh(redis_hosts, redis_server):  # noqa: F811
+    a, b = redis_hosts
+    guesser, other = "203.0.113.44", "198.51.100.7"
+    # Host B takes a wrong code (from someone else) before: it is up, limits on, and has seen nothing from the guesser.
+    assert _wrong_code(_opener(), b, other) == 200
+    web = _opener()
+    assert [_wrong_code(web, a, guesser) for _ in range(10)] == [200] * 10
+    # The eleventh within the minute, sent to the other host: refused there, from the counters in Redis.
+    assert _wrong_code(web, b, guesser) == 429
+    assert _wrong_code(_opener(), b, other) == 200  # the other client is not affected
+    # Redis holds the counters under keyed hashes, never a client's address.
+    keys = [k.decode() for k in redis_server.client().keys("*")]
+    assert keys and not any(addr in k for k in keys for addr in (guesser, other, "127.0.0.1"))
+
+
+def test_reporter_signs_in_on_host_a_and_continues_on_host_b(redis_hosts, database_url, tmp_path, monkeypatch):
+    from tipline.extensions import db
+    from tipline.intake.models import Message, Tip
+    from tipline.intake.reporter_sessions import ReporterSession
+    a, b = redis_hosts
+    receipt = _submit_report(a, "2026年2月 出库记录。\n".encode())  # the code as the receipt page shows it
+    assert re.fullmatch(r"\d{16}", receipt), receipt
+
+    # One browser behind the load balancer: cookies do not depend on the port, so one jar serves A and B.
+    jar = http.cookiejar.CookieJar()
+    web = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    status, page = _send(web, a.base + "/status")
+    status, page = _send(web, a.base + "/status", {"csrf_token": _hidden(page, "csrf_token"), "receipt": receipt})
+    assert status == 200 and 'data-testid="status-text"' in page and GOOD["entity_name"] in page
+    assert [c.name for c in jar] == ["tipline"]
+    signed_in = next(iter(jar)).value
+
+    status, page = _send(web, b.base + "/status/report")  # the same cookie, on host B
+    assert status == 200 and GOOD["entity_name"] in page
+    reply = "补充：2月20日又有一批未检验的水泥出库。"
+    status, page = _send(web, b.base + "/status/report/reply", {"csrf_token": _hidden(page, "csrf_token"),
+                                                                "body": reply})
+    assert status == 200 and reply in page
+    status, page = _send(web, a.base + "/status/report")  # and back on host A: the reply is there
+    assert status == 200 and reply in page
+
+    app = _local_app(monkeypatch, a, tmp_path / "reader", database_url)
+    with app.app_context():
+        tip = db.session.scalars(select(Tip)).one()
+        assert [(m.author, m.body) for m in db.session.scalars(select(Message).where(Message.tip_id == tip.id))] \
+            == [("reporter", reply)]
+    db.engine.dispose()
+
+    # Signing out on B ends the session everywhere: the cookie as it was right after signing in (a
+    # copy kept on a shared computer), which opens the report on A until then, no longer does.
+    old = urllib.request.build_opener()
+    old.addheaders = [("Cookie", f"tipline={signed_in}")]
+    assert reply in _send(old, a.base + "/status/report")[1]
+    status, page = _send(web, b.base + "/status/logout", {"csrf_token": _hidden(page, "csrf_token")})
+    assert status == 200
+    status, page = _send(old, a.base + "/status/report")
+    assert status == 200 and GOOD["entity_name"] not in page and reply not in page
+    assert 'name="receipt"' in page  # back at the sign-in form
+    with app.app_context():
+        rows = db.session.scalars(select(ReporterSession)).all()
+        assert [(r.ended_at is not None, r.end_reason) for r in rows] == [(True, "logout")]
     db.engine.dispose()

@@ -211,7 +211,10 @@ def serve_cmd(host, port, threads, no_scheduler):
         click.echo("Note: TIPLINE_SECURE_COOKIES is off, so cookies lack the Secure flag and the __Host- prefix. "
                    "That is only acceptable on this plain-HTTP loopback setup; set it to true behind HTTPS.")
     try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="tipline")
+        # waitress drops X-Forwarded-* from peers it does not trust (all, by default) before the app
+        # sees them; with TIPLINE_TRUSTED_PROXIES set, ProxyFix (tipline.create_app) decides instead.
+        forwarded = {"clear_untrusted_proxy_headers": False} if app.config["TIPLINE"].trusted_proxies else {}
+        waitress.serve(app, host=host, port=port, threads=threads, ident="tipline", **forwarded)
     finally:
         if scheduler:
             scheduler.shutdown(wait=False)
