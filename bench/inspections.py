@@ -22,6 +22,7 @@ _here = _os.path.dirname(_os.path.abspath(__file__))
 _sys.path[:] = [p for p in _sys.path if _os.path.abspath(p or ".") != _here] + [_here]
 
 import argparse
+import json
 import datetime as dt
 import statistics
 import time
@@ -94,6 +95,7 @@ def main() -> None:
         old.candidates_digest = drawing.text_digest(old.candidates)
         old.drawn_at = now
         body_ids = list(session.scalars(select(SupervisedBody.id).order_by(SupervisedBody.id).limit(args.results)))
+        old.drawn = json.dumps(sorted(session.scalars(select(SupervisedBody.uscc).where(SupervisedBody.id.in_(body_ids)))))
         session.execute(insert(BodyInspection), [
             {"plan_id": old.id, "body_id": b, "round": 1, "tier": "normal", "due_on": dt.date(2025, 6, 1),
              "state": "final", "result": ("no_problem", "problems", "rectification")[i % 3],

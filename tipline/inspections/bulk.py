@@ -40,15 +40,21 @@ def insert_rows(session: Session, table: Table, rows: list[dict], *, want_ids: b
         ids = list(session.scalars(text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
                                    {"t": table.name, "n": len(rows)}))
         columns = ["id"] + columns
-    params, casts = {}, []
+    params, arrays, scalars, names = {}, [], [], []
     for n, name in enumerate(columns):
         column = table.c[name]
         values = ids if name == "id" and want_ids else [r[name] for r in rows]
         process = column.type.bind_processor(dialect)
-        if process is not None:
-            values = [process(v) for v in values]
-        params[f"c{n}"] = values
-        casts.append(f"CAST(:c{n} AS {column.type.compile(dialect=dialect)}[])")
-    session.execute(text(f"INSERT INTO {table.name} ({', '.join(columns)}) "
-                         f"SELECT * FROM unnest({', '.join(casts)})"), params)
+        kind = column.type.compile(dialect=dialect)
+        if name != "id" and all(v == values[0] and type(v) is type(values[0]) for v in values):
+            # the same in every row (plan, state, time...): one scalar, not an array to convert
+            params[f"c{n}"] = process(values[0]) if process else values[0]
+            scalars.append((name, f"CAST(:c{n} AS {kind})"))
+            continue
+        params[f"c{n}"] = [process(v) for v in values] if process else values
+        names.append(name)
+        arrays.append(f"CAST(:c{n} AS {kind}[])")
+    session.execute(text(f"INSERT INTO {table.name} ({', '.join(names + [n for n, _c in scalars])}) "
+                         f"SELECT u.*{''.join(', ' + c for _n, c in scalars)} FROM unnest({', '.join(arrays)}) AS u"),
+                    params)
     return ids
