@@ -26,3 +26,12 @@ KIND_LABELS = {"testing": _l("Testing body"), "certification": _l("Certification
 STATUS_LABELS = {"active": _l("Active"), "suspended": _l("Suspended"), "revoked": _l("Revoked"),
                  "cancelled": _l("Cancelled")}
 PLAN_STATE_LABELS = {"draft": _l("Not drawn yet"), "drawn": _l("Drawn")}
+
+
+LOCAL_POLICY = "local policy (configurable)"  # the tier file's fixed words for a figure no text sets
+
+
+def basis_text(basis: str) -> str:
+    """A tier's basis as written in the tier file, with its fixed words "local policy (configurable)"
+    in the reader's language (the rest is the file's own citation)."""
+    return basis.replace(LOCAL_POLICY, str(_l("local policy (configurable)")))

@@ -22,7 +22,7 @@ from . import bodies as register
 from . import results, services
 from .forms import ImportForm, PlanForm, RectifiedForm, RecusalForm, ResultForm
 from .labels import (EVENT_LABELS, KIND_LABELS, PLAN_STATE_LABELS, PROBLEM_LABELS, RECTIFICATION_LABELS,
-                     RECUSAL_LABELS, RESULT_LABELS, RULE_LABELS, STATUS_LABELS, TIER_LABELS)
+                     RECUSAL_LABELS, RESULT_LABELS, RULE_LABELS, STATUS_LABELS, TIER_LABELS, basis_text)
 from .models import BodyInspection, InspectionOfficer, InspectionPlan, SupervisedBody
 from .tiers import tier_of
 
@@ -31,7 +31,7 @@ ROLES = ("officer", "supervisor", "admin", "auditor")
 LABELS = dict(tier_labels=TIER_LABELS, rule_labels=RULE_LABELS, event_labels=EVENT_LABELS, result_labels=RESULT_LABELS,
               problem_labels=PROBLEM_LABELS, rectification_labels=RECTIFICATION_LABELS, kind_labels=KIND_LABELS,
               status_labels=STATUS_LABELS, plan_state_labels=PLAN_STATE_LABELS, recusal_labels=RECUSAL_LABELS,
-              division_name=division_name)
+              division_name=division_name, basis_text=basis_text)
 FIELD_ERRORS = {"required": _l("This field is required."), "future": _l("This date is in the future."),
                 "too_short": _l("Please describe the case in at least 20 characters.")}
 
