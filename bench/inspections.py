@@ -22,6 +22,7 @@ _here = _os.path.dirname(_os.path.abspath(__file__))
 _sys.path[:] = [p for p in _sys.path if _os.path.abspath(p or ".") != _here] + [_here]
 
 import argparse
+import json
 import datetime as dt
 import statistics
 import time
@@ -87,9 +88,14 @@ def main() -> None:
         # A drawn 2025 plan with `--results` final inspections, for the page.
         old = services.create_plan(session, now=now, year=2025, division_code="410100", tiers=tiers,
                                    known_division=known)
-        old.state, old.seed, old.candidates, old.candidates_digest, old.drawn = "drawn", "1", "[]", "0" * 64, "[]"
+        # A drawn plan's stored list is as long as its register (50,000 codes), as on a real instance.
+        from tipline.inspections import draw as drawing
+        old.state, old.seed, old.drawn = "drawn", "1", "[]"
+        old.candidates = drawing.canonical([[r["uscc"], "normal"] for r in sorted(rows, key=lambda r: r["uscc"])])
+        old.candidates_digest = drawing.text_digest(old.candidates)
         old.drawn_at = now
         body_ids = list(session.scalars(select(SupervisedBody.id).order_by(SupervisedBody.id).limit(args.results)))
+        old.drawn = json.dumps(sorted(session.scalars(select(SupervisedBody.uscc).where(SupervisedBody.id.in_(body_ids)))))
         session.execute(insert(BodyInspection), [
             {"plan_id": old.id, "body_id": b, "round": 1, "tier": "normal", "due_on": dt.date(2025, 6, 1),
              "state": "final", "result": ("no_problem", "problems", "rectification")[i % 3],
@@ -116,7 +122,7 @@ def main() -> None:
         def draw():
             p = session.get(InspectionPlan, plan_id)
             result = services.draw_plan(session, now=now, plan=p, tiers=tiers, cal=cal, actor_label="bench")
-            drawn_counts.append(len(result.inspections))
+            drawn_counts.append(len(result.inspection_ids))
             session.rollback()
 
         bare_candidates()

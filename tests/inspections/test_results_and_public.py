@@ -128,6 +128,9 @@ def test_public_page_shows_final_results_only_in_both_languages_without_scripts(
     assert 'data-figure="inspections">1<' in html and 'data-figure="problems_found">2<' in html
     assert 'data-figure="rectification_notices">1<' in html
     assert _plan.seed in html and _plan.candidates_digest in html
+    plans_table = html[html.index('data-testid="public-plans"'):]
+    plans_table = plans_table[:plans_table.index("</table>")]
+    assert "<td>20</td>" in plans_table  # the plan's draw: all 20 bodies of the register
     assert page.headers["Cache-Control"].startswith("public")
     client.get("/lang/en")
     clear_cache()

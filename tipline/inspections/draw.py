@@ -18,7 +18,12 @@ def canonical(frozen: list[list[str]]) -> str:
 
 
 def digest(frozen: list[list[str]]) -> str:
-    return hashlib.sha256(canonical(frozen).encode("utf-8")).hexdigest()
+    return text_digest(canonical(frozen))
+
+
+def text_digest(canonical_text: str) -> str:
+    """The digest of a list already in its canonical text (what `digest` hashes)."""
+    return hashlib.sha256(canonical_text.encode("utf-8")).hexdigest()
 
 
 def sample_size(population: int, ratio: Decimal) -> int:

@@ -1,0 +1,60 @@
+"""Writing a draw's thousands of rows (clocks, inspection tasks, officers) in a few statements.
+
+A plan over 50,000 bodies draws ~3,600 tasks, each with a clock and two officers: ~14,000 rows.
+Through ORM flushes these became SQLAlchemy's multi-row `INSERT ... VALUES (...), (...) RETURNING`
+batches, and psycopg converted each batch's long, never-repeated statement text client-side
+(`_query2pg_nocache`): 5.4 of the 16 s of a profiled draw (docs/benchmarks.md, issue 24).
+
+On PostgreSQL each table is now written by ONE short statement whose columns arrive as arrays
+(`INSERT ... SELECT * FROM unnest(...)`): the text is the same whatever the number of rows, so
+psycopg converts it once, and the server plans it once. Primary keys are taken from the table's
+sequence beforehand (one `nextval` per row in one SELECT) so the caller knows which clock belongs
+to which task without relying on the order of RETURNING. Other databases (SQLite, the tests'
+default) get a Core executemany with `RETURNING` in parameter order. Either way no ORM objects.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Table, insert, text
+from sqlalchemy.orm import Session
+
+
+def _postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def insert_rows(session: Session, table: Table, rows: list[dict], *, want_ids: bool = False) -> list[int]:
+    """Insert `rows` (dicts with the same keys) into `table`; with `want_ids`, return their new
+    primary keys in the order of `rows` (else an empty list)."""
+    if not rows:
+        return []
+    columns = list(rows[0])
+    if not _postgresql(session):
+        if not want_ids:
+            session.execute(insert(table), rows)
+            return []
+        result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+        return [r[0] for r in result]
+    dialect = session.get_bind().dialect
+    ids: list[int] = []
+    if want_ids:
+        ids = list(session.scalars(text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+                                   {"t": table.name, "n": len(rows)}))
+        columns = ["id"] + columns
+    params, arrays, scalars, names = {}, [], [], []
+    for n, name in enumerate(columns):
+        column = table.c[name]
+        values = ids if name == "id" and want_ids else [r[name] for r in rows]
+        process = column.type.bind_processor(dialect)
+        kind = column.type.compile(dialect=dialect)
+        if name != "id" and all(v == values[0] and type(v) is type(values[0]) for v in values):
+            # the same in every row (plan, state, time...): one scalar, not an array to convert
+            params[f"c{n}"] = process(values[0]) if process else values[0]
+            scalars.append((name, f"CAST(:c{n} AS {kind})"))
+            continue
+        params[f"c{n}"] = [process(v) for v in values] if process else values
+        names.append(name)
+        arrays.append(f"CAST(:c{n} AS {kind}[])")
+    session.execute(text(f"INSERT INTO {table.name} ({', '.join(names + [n for n, _c in scalars])}) "
+                         f"SELECT u.*{''.join(', ' + c for _n, c in scalars)} FROM unnest({', '.join(arrays)}) AS u"),
+                    params)
+    return ids
