@@ -157,6 +157,7 @@ def bodies():
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = db.session.scalars(stmt.order_by(SupervisedBody.name).limit(200)).all()
     return render_template("inspections/bodies.html", rows=rows, total=total, q=q, form=form, outcome=outcome,
+                           columns=", ".join(register.COLUMNS),
                            **LABELS), (422 if form.errors else 200)
 
 
