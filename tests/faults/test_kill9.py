@@ -6,6 +6,7 @@ refresh does this), which the hidden submission token makes idempotent.
 """
 from __future__ import annotations
 
+import http.client
 import http.cookiejar
 import os
 import re
@@ -65,7 +66,7 @@ def _one(base: str, n: int, results: dict, lock: threading.Lock):
         try:
             form_html = opener.open(base + "/report", timeout=30).read().decode()
             break
-        except (OSError, urllib.error.URLError):
+        except (OSError, urllib.error.URLError, http.client.HTTPException):  # incl. a body cut by the kill
             time.sleep(0.5)
     token = re.search(r'name="submission_token" type="hidden" value="([^"]+)"', form_html).group(1)
     data = dict(GOOD, entity_name=f"并发测试公司{n:05d}",
@@ -78,7 +79,7 @@ def _one(base: str, n: int, results: dict, lock: threading.Lock):
     for attempt in range(400):  # the same form, sent again until it lands (as a refresh would)
         try:
             html = opener.open(urllib.request.Request(base + "/report", data=body), timeout=60).read().decode()
-        except (OSError, urllib.error.URLError):
+        except (OSError, urllib.error.URLError, http.client.HTTPException):  # incl. a body cut by the kill
             time.sleep(0.25)
             continue
         m = re.search(r'data-testid="receipt-code">(.*?)</p>', html)  # digit groups, each in its own span
