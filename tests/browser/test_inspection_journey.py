@@ -3,7 +3,6 @@ records an inspection that orders rectification; anyone sees it on the public pa
 from __future__ import annotations
 
 from playwright.sync_api import expect
-from sqlalchemy import select
 
 from tipline.inspections import register
 

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from tipline.audit.models import AuditEvent
 from tipline.cases import assignment, recusal, triage
-from tipline.cases.models import Entity
 from tipline.errors import Conflict, Forbidden, ValidationFailed
 
 from .. import factories

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tipline.cases import assignment, investigation, triage
+from tipline.cases import assignment, triage
 
 from .. import factories
 from ..conftest import csrf_token

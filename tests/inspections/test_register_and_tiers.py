@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from tipline.cases.models import Entity
 from tipline.inspections import bodies, register
 from tipline.inspections.models import SupervisedBody
-from tipline.inspections.tiers import TierFileError, load_tiers, parse, tier_of
+from tipline.inspections.tiers import TierFileError, load_tiers, tier_of
 
 from .. import factories
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from tipline.cases import reminders
 from tipline.cases.clock_models import Clock, Reminder
 from tipline.errors import Conflict, Forbidden, ValidationFailed
-from tipline.inspections import results, services
-from tipline.inspections.models import BodyInspection, InspectionOfficer, SupervisedBody
+from tipline.inspections import results
+from tipline.inspections.models import BodyInspection, InspectionOfficer
 from tipline.intake.models import Tip
 from tipline.oversight.public import clear_cache
 
@@ -142,7 +142,7 @@ def test_public_page_shows_final_results_only_in_both_languages_without_scripts(
 
 def test_staff_pages_plan_draw_and_record_through_the_forms(client, login, session, clock, register_of, officers):
     register_of("410100", 30)
-    team = officers(2)
+    officers(2)
     factories.user(session, now=clock(), username="zhao", role="supervisor", division_code="410100")
     session.commit()
     login("zhao")

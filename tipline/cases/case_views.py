@@ -99,8 +99,8 @@ def _procedure_context(case: Case, timeline) -> dict:
     import json
     s = db.session
     draws = [(ev, json.loads(ev.details or "{}")) for ev in timeline if ev.action in DRAW_ACTIONS]
-    ids = {ev.actor_id for ev, _ in draws if getattr(ev, "actor_id", None)}
-    for _, d in draws:
+    ids = {ev.actor_id for ev, _details in draws if getattr(ev, "actor_id", None)}
+    for _event, d in draws:
         ids.update(int(u) for u in d.get("result", []) + d.get("kept", []))
         if d.get("officer"):
             ids.add(int(d["officer"]))

@@ -15,11 +15,10 @@ from flask import Blueprint, make_response, render_template, request
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from .. import clock
 from ..extensions import db
 from ..jurisdiction import division_name
 from ..oversight import stats
-from ..oversight.public import FIRST_YEAR, YEARS_SHOWN, _city_choices, _division_arg, _public, cached
+from ..oversight.public import cacheable, cached, city_choices, division_arg, year_arg
 from .labels import PROBLEM_LABELS, RECTIFICATION_LABELS, RESULT_LABELS, TIER_LABELS
 from .models import BodyInspection, InspectionPlan, SupervisedBody
 
@@ -58,14 +57,8 @@ def cached_figures(year: int, division: str) -> Figures:
 
 @bp.get("/inspections")
 def inspections():
-    this_year = stats.local_date(clock.now()).year
-    years = list(range(this_year, max(FIRST_YEAR, this_year - YEARS_SHOWN + 1) - 1, -1))
-    try:
-        year = int(request.args.get("year", this_year))
-    except ValueError:
-        year = this_year
-    year = year if year in years else this_year
-    division = _division_arg()
+    this_year, year, years = year_arg()
+    division = division_arg()
     # The columns the page shows, not whole plans: a drawn plan's frozen list is one text of every
     # candidate (~1.4 MB at 50,000 bodies), which the page never shows (its digest is shown).
     plans = db.session.execute(select(InspectionPlan.id, InspectionPlan.division_code, InspectionPlan.departments,
@@ -96,9 +89,9 @@ def inspections():
     # The number drawn is the length of each plan's published draw (a count over its tasks cost
     # a scan of every task of the year on every request).
     drawn_counts = {p.id: len(json.loads(p.drawn or "[]")) for p in plans}
-    return _public(make_response(render_template(
+    return cacheable(make_response(render_template(
         "inspections/public.html", plans=plans, drawn_counts=drawn_counts, rows=rows, total=total, page=page,
         pages=pages, year=year, years=years, division=division, division_label=division_name(division),
-        cities=_city_choices(), fig=cached_figures(year, division), result_labels=RESULT_LABELS,
+        cities=city_choices(), fig=cached_figures(year, division), result_labels=RESULT_LABELS,
         problem_labels=PROBLEM_LABELS, rectification_labels=RECTIFICATION_LABELS, tier_labels=TIER_LABELS,
         division_name=division_name)))

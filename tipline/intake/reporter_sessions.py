@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import ForeignKey, Integer, String, delete, or_
+from sqlalchemy import ForeignKey, String, delete, or_
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 

@@ -60,22 +60,34 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def _public(response):
+def cacheable(response):
     response.headers["Cache-Control"] = CACHE_CONTROL
     # The language comes from a cookie: a shared cache must keep the two versions apart.
     response.vary.add("Cookie")
     return response
 
 
-def _city_choices() -> list[tuple[str, str]]:
+def city_choices() -> list[tuple[str, str]]:
     locale = str(get_locale() or "zh")
     divs = current_app.extensions["divisions"]
     return [(PROVINCE_CODE, divs.province.name(locale))] + [(c.code, c.name(locale)) for c in divs.cities()]
 
 
-def _division_arg() -> str:
+def year_arg() -> tuple[int, int, list[int]]:
+    """(this year, the year asked for in ?year=, the years a public page offers); a year not offered,
+    or not a number, is this year."""
+    this_year = stats.local_date(clock.now()).year
+    years = list(range(this_year, max(FIRST_YEAR, this_year - YEARS_SHOWN + 1) - 1, -1))
+    try:
+        year = int(request.args.get("year", this_year))
+    except ValueError:
+        year = this_year
+    return this_year, (year if year in years else this_year), years
+
+
+def division_arg() -> str:
     code = request.args.get("division") or PROVINCE_CODE
-    return code if code in {c for c, _n in _city_choices()} else PROVINCE_CODE
+    return code if code in {c for c, _n in city_choices()} else PROVINCE_CODE
 
 
 def published():
@@ -89,7 +101,7 @@ def published():
 def results():
     q = (request.args.get("q") or "").strip()[:100]
     category = request.args.get("category") or ""
-    division = _division_arg()
+    division = division_arg()
     stmt = published().where(stats.scope(Case.division_code, division))
     if q:
         stmt = stmt.where(or_(Entity.name.contains(q, autoescape=True), Entity.uscc == q.upper()))
@@ -105,9 +117,9 @@ def results():
                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     locale = str(get_locale() or "zh")
     args = {"q": q, "category": category, "division": division}
-    return _public(make_response(render_template(
+    return cacheable(make_response(render_template(
         "public/results.html", rows=rows, total=total, page=page, pages=pages, args=args,
-        cities=_city_choices(), category_choices=categories.choices(locale),
+        cities=city_choices(), category_choices=categories.choices(locale),
         category_name=lambda c: categories.get(c).name(locale) if categories.get(c) else c,
         outcome_labels=OUTCOME_LABELS, measure_labels=MEASURE_LABELS, division_name=division_name)))
 
@@ -122,14 +134,8 @@ def _year_figures(year: int, division: str) -> dict:
 
 @bp.get("/statistics")
 def statistics():
-    this_year = stats.local_date(clock.now()).year
-    years = list(range(this_year, max(FIRST_YEAR, this_year - YEARS_SHOWN + 1) - 1, -1))
-    try:
-        year = int(request.args.get("year", this_year))
-    except ValueError:
-        year = this_year
-    year = year if year in years else this_year
-    division = _division_arg()
+    this_year, year, years = year_arg()
+    division = division_arg()
     figures = _year_figures(year, division)
     ov, months = figures["overview"], figures["months"]
     if year == this_year:  # months that have not happened yet are not zero: they are not shown
@@ -146,9 +152,9 @@ def statistics():
                                [(str(y), o.decisions.penalties) for y, o in by_year]),
     }
     from ..inspections.public import cached_figures  # inspections of testing and certification bodies
-    return _public(make_response(render_template(
+    return cacheable(make_response(render_template(
         "public/statistics.html", inspections=cached_figures(year, division), ov=ov, months=months, by_year=by_year, year=year, years=years,
-        division=division, division_label=division_name(division), cities=_city_choices(), charts=charts,
+        division=division, division_label=division_name(division), cities=city_choices(), charts=charts,
         stage_labels=STAGE_LABELS, monthly_labels=MONTHLY_LABELS, complaint_labels=COMPLAINT_LABELS)))
 
 
