@@ -11,7 +11,12 @@ from tipline.audit.models import AuditEvent
 from tipline.calendar.holidays import ProjectionUnavailable, projected_holidays
 from tipline.calendar.models import CalendarOverride, CalendarYear
 from tipline.calendar.service import (
-    CalendarFileError, Result, WorkCalendar, import_official, parse_date, read_official_file,
+    CalendarFileError,
+    Result,
+    WorkCalendar,
+    import_official,
+    parse_date,
+    read_official_file,
 )
 
 D = dt.date

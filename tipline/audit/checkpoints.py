@@ -15,12 +15,16 @@ import os
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import GENESIS, AuditEvent, AuditHead
 from .services import audit_key
+
+if TYPE_CHECKING:
+    from ..config import Settings
 
 VERSION = 1
 
@@ -37,7 +41,7 @@ def sign(at: str, last_id: int, head_hash: str) -> str:
     return hmac.new(_signing_key(), _payload(at, last_id, head_hash), hashlib.sha256).hexdigest()
 
 
-def current(session: Session, now: dt.datetime) -> dict:
+def current(session: Session, now: dt.datetime) -> dict[str, Any]:
     """The chain's head as a signed checkpoint record."""
     head = session.get(AuditHead, 1)
     last_id, head_hash = (head.last_id, head.last_hash) if head else (0, GENESIS)
@@ -45,7 +49,7 @@ def current(session: Session, now: dt.datetime) -> dict:
     return {"v": VERSION, "at": at, "last_id": last_id, "hash": head_hash, "sig": sign(at, last_id, head_hash)}
 
 
-def append(path: Path, record: dict) -> None:
+def append(path: Path, record: dict[str, Any]) -> None:
     """Append one line durably (O_APPEND, fsync): earlier lines are never rewritten."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -56,7 +60,7 @@ def append(path: Path, record: dict) -> None:
         os.close(fd)
 
 
-def mail(settings, record: dict, recipients: list[str]) -> None:
+def mail(settings: Settings, record: dict[str, Any], recipients: list[str]) -> None:
     """Send the checkpoint to the auditors; raises one of tipline.mail.SEND_ERRORS."""
     from ..mail import deliver
     msg = EmailMessage()
@@ -67,7 +71,7 @@ def mail(settings, record: dict, recipients: list[str]) -> None:
     deliver(settings, msg)
 
 
-def write(session: Session, now: dt.datetime, settings) -> dict:
+def write(session: Session, now: dt.datetime, settings: Settings) -> dict[str, Any]:
     """Append the current head to the checkpoint file and mail it to TIPLINE_AUDIT_CHECKPOINT_MAIL.
     The file is written first; a mail failure raises after it (the scheduler logs and retries next day)."""
     record = current(session, now)

@@ -16,17 +16,21 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import os
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import GENESIS, AuditEvent, AuditHead
 
+if TYPE_CHECKING:
+    from ..actors import Actor
 
-def _canonical(event_id: int, at: dt.datetime, actor_id, actor_label, action, object_type, object_id,
-               details: str, prev_hash: str) -> bytes:
+
+def _canonical(event_id: int, at: dt.datetime, actor_id: int | None, actor_label: str, action: str, object_type: str,
+               object_id: str, details: str, prev_hash: str) -> bytes:
     at_utc = at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     payload = [event_id, at_utc, actor_id, actor_label, action, object_type, object_id, details, prev_hash]
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -35,10 +39,10 @@ def _canonical(event_id: int, at: dt.datetime, actor_id, actor_label, action, ob
 PLAIN, KEYED = "sha256", "hmac-sha256"
 REKEY_ACTION = "audit.rekeyed"
 _key: bytes | None = None
-_checkpoint_path = None
+_checkpoint_path: str | os.PathLike[str] | None = None
 
 
-def configure(key: bytes, checkpoint_path=None) -> None:
+def configure(key: bytes, checkpoint_path: str | os.PathLike[str] | None = None) -> None:
     """Set the audit key (create_app does, from Settings.audit_key_bytes) and where checkpoints are kept."""
     global _key, _checkpoint_path
     _key = key
@@ -50,6 +54,8 @@ class ChainTampered(RuntimeError):
 
 
 def _has_checkpoints() -> bool:
+    if _checkpoint_path is None:
+        return False
     try:
         with open(_checkpoint_path, encoding="utf-8") as fh:
             return any(json.loads(line).get("last_id", 0) > 0 for line in fh if line.strip())
@@ -90,7 +96,7 @@ def _locked_head(session: Session) -> AuditHead:
     head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
     if head is None:
         ensure_head(session)
-        head = session.get(AuditHead, 1)
+        head = session.get_one(AuditHead, 1)
     return head
 
 
@@ -118,8 +124,9 @@ def rekey(session: Session, *, now: dt.datetime, actor_label: str = "system") ->
                        "scheme": KEYED, "plain_events": head.last_id, "plain_head": head.last_hash})
 
 
-def record(session: Session, *, now: dt.datetime, action: str, actor=None, actor_label: str | None = None,
-           object_type: str = "", object_id: Any = "", details: dict | None = None) -> AuditEvent:
+def record(session: Session, *, now: dt.datetime, action: str, actor: Actor | None = None,
+           actor_label: str | None = None, object_type: str = "", object_id: Any = "",
+           details: dict[str, Any] | None = None) -> AuditEvent:
     """Append an event in the caller's transaction (it commits or rolls back with the change)."""
     head = _locked_head(session)
     if head.scheme != KEYED:  # a chain from before the key: rekey first, so nothing keyed follows plain
@@ -128,8 +135,8 @@ def record(session: Session, *, now: dt.datetime, action: str, actor=None, actor
                    object_type=object_type, object_id=object_id, details=details)
 
 
-def _append(session: Session, head: AuditHead, *, now, action, actor, actor_label, object_type, object_id,
-            details) -> AuditEvent:
+def _append(session: Session, head: AuditHead, *, now: dt.datetime, action: str, actor: Actor | None,
+            actor_label: str | None, object_type: str, object_id: Any, details: dict[str, Any] | None) -> AuditEvent:
     ev = AuditEvent(
         id=head.last_id + 1,
         at=now,

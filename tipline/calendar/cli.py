@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import with_appcontext
 
 from .holidays import ProjectionUnavailable
 
+if TYPE_CHECKING:
+    from .service import Result, WorkCalendar
+
 _ARGS_ONLY = {"ignore_unknown_options": True}
 
 
 @click.group("calendar")
-def calendar_group():
+def calendar_group() -> None:
     """Working days and statutory periods."""
 
 
@@ -40,11 +45,12 @@ def _count(text: str, minimum: int) -> int:
     return value
 
 
-def _calendar():
+def _calendar() -> WorkCalendar:
     """The instance's calendar; on a database not migrated yet (no calendar tables), the packaged
     calendar alone: official years entered later can only make dates final, the packaged years
     are the same either way."""
     from sqlalchemy import inspect
+
     from ..extensions import db
     from .service import WorkCalendar
     try:
@@ -57,7 +63,7 @@ def _calendar():
     return WorkCalendar.load(db.session)
 
 
-def _print_result(compute) -> None:
+def _print_result(compute: Callable[[], Result]) -> None:
     try:
         result = compute()
     except (ProjectionUnavailable, OverflowError, ValueError) as exc:
@@ -69,7 +75,7 @@ def _print_result(compute) -> None:
 @click.argument("date")
 @click.argument("n")
 @with_appcontext
-def add_workdays_cmd(date, n):
+def add_workdays_cmd(date: str, n: str) -> None:
     """The Nth working day after DATE (DATE itself not counted; N >= 1)."""
     start, count = _date(date), _count(n, 1)
     _print_result(lambda: _calendar().add_workdays(start, count))
@@ -79,7 +85,7 @@ def add_workdays_cmd(date, n):
 @click.argument("date")
 @click.argument("n")
 @with_appcontext
-def add_days_cmd(date, n):
+def add_days_cmd(date: str, n: str) -> None:
     """DATE + N calendar days, moved forward to the next working day (N >= 0)."""
     start, count = _date(date), _count(n, 0)
     _print_result(lambda: _calendar().add_days(start, count))
@@ -88,7 +94,7 @@ def add_days_cmd(date, n):
 @calendar_group.command("import")
 @click.argument("path", type=click.Path(dir_okay=False))
 @with_appcontext
-def import_cmd(path):
+def import_cmd(path: str) -> None:
     """Enter a year's official days from a CSV (date,type,note) or JSON file."""
     from .. import clock
     from ..extensions import db
@@ -108,7 +114,7 @@ def import_cmd(path):
 @calendar_group.command("show")
 @click.argument("year")
 @with_appcontext
-def show_cmd(year):
+def show_cmd(year: str) -> None:
     """List YEAR's holidays on weekdays and working days on weekends."""
     y = _count(year, 1)
     if y > 9998:

@@ -71,7 +71,8 @@ def total_length(length: int, extensions: Iterable[int] = ()) -> int:
     return length + sum(extensions)
 
 
-def _checked(start: dt.date, suspensions: Iterable[tuple[dt.date, dt.date | None]]):
+def _checked(start: dt.date, suspensions: Iterable[tuple[dt.date, dt.date | None]]
+             ) -> list[tuple[dt.date, dt.date | None]]:
     """Suspensions in order. Raises ValueError for a stop before the start, a resume before its
     stop, overlapping suspensions, or an open suspension that is not the last."""
     spans = sorted(suspensions, key=lambda s: s[0])

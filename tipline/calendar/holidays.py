@@ -55,7 +55,8 @@ def _qingming(year: int) -> dt.date:
     # chinesecalendar computes solar terms by the standard century-constant formula, which is
     # not limited to the years of its holiday data.
     terms = chinese_calendar.get_solar_terms(dt.date(year, 4, 1), dt.date(year, 4, 10))
-    return terms[0][0]
+    day: dt.date = terms[0][0]  # the package is untyped
+    return day
 
 
 @lru_cache(maxsize=64)

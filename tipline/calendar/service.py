@@ -17,9 +17,10 @@ import csv
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import chinese_calendar
 from chinese_calendar.constants import holidays as _package_holidays
@@ -29,6 +30,9 @@ from sqlalchemy.orm import Session
 from ..audit import services as audit
 from .holidays import projected_holidays
 from .models import CalendarOverride, CalendarYear
+
+if TYPE_CHECKING:
+    from ..actors import Actor
 
 # The years chinesecalendar has data for; it raises NotImplementedError outside them.
 PACKAGE_YEARS = range(min(_package_holidays).year, max(_package_holidays).year + 1)
@@ -42,7 +46,7 @@ class Result:
     date: dt.date
     provisional: bool
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, str | bool]:
         return {"date": self.date.isoformat(), "provisional": self.provisional}
 
 
@@ -72,7 +76,9 @@ class WorkCalendar:
     @classmethod
     def load(cls, session: Session) -> "WorkCalendar":
         """Read all override rows and official years once (a few hundred rows at most)."""
-        overrides, corrections, notes = {}, {}, {}
+        overrides: dict[dt.date, bool] = {}
+        corrections: dict[dt.date, bool] = {}
+        notes: dict[dt.date, str] = {}
         for row in session.scalars(select(CalendarOverride)):
             (corrections if row.source == "correction" else overrides)[row.day] = row.is_workday
             notes[row.day] = row.note
@@ -163,10 +169,12 @@ class WorkCalendar:
 
 # Called as hook(session, now, years) after official days are entered, in the same transaction:
 # the case workflow recomputes provisional deadlines there (this module never imports it).
-IMPORT_HOOKS: list = []
+IMPORT_HOOKS: list[Callable[[Session, dt.datetime, set[int]], None]] = []
+
 
 def import_official(session: Session, now: dt.datetime, rows: Iterable[tuple[dt.date, bool, str]],
-                    actor=None, *, years: Iterable[int] = (), actor_label: str | None = None) -> set[int]:
+                    actor: Actor | None = None, *, years: Iterable[int] = (),
+                    actor_label: str | None = None) -> set[int]:
     """Enter official days: each affected year's override rows (corrections included, since the
     published notice supersedes them) are replaced by `rows` with source "official", the year is
     marked official and one "calendar.imported" audit event per year is written, all in the
