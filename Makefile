@@ -1,15 +1,16 @@
-# Two commands set up a machine: `make run` and `make test`.
+# Two commands set up a machine: `make run` and `make test`; `make lint` checks the code.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-pg test-browser translations extract-messages clean
+.PHONY: run test test-pg test-browser lint translations extract-messages clean
 
-$(STAMP): setup.cfg pyproject.toml
+# Versions come from constraints.txt (what the suite last passed with); setup.cfg holds the ranges.
+$(STAMP): setup.cfg pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,lint]'
 	touch $(STAMP)
 
 translations: $(STAMP)
@@ -31,6 +32,16 @@ test-pg: translations
 
 test-browser: translations
 	$(BIN)/python -m pytest -q -m browser $(PYTEST_ARGS)
+
+# ruff (pycodestyle, pyflakes, isort, bugbear, bandit) and mypy, configured in pyproject.toml.
+# LINT_PATHS narrows ruff (mypy checks what pyproject.toml's `files` names, following imports).
+LINT_PATHS ?= tipline tests
+# Both always run (all findings in one go); either one failing fails the target.
+lint: $(STAMP)
+	@status=0; \
+	$(BIN)/ruff check $(LINT_PATHS) || status=1; \
+	$(BIN)/mypy || status=1; \
+	exit $$status
 
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o tipline/translations/messages.pot .
