@@ -26,6 +26,7 @@ from chinese_calendar.constants import holidays as _package_holidays
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from .. import events
 from ..audit import services as audit
 from .holidays import projected_holidays
 from .models import CalendarOverride, CalendarYear
@@ -161,10 +162,6 @@ class WorkCalendar:
 
 # -- official data ---------------------------------------------------------------------------
 
-# Called as hook(session, now, years) after official days are entered, in the same transaction:
-# the case workflow recomputes provisional deadlines there (this module never imports it).
-IMPORT_HOOKS: list = []
-
 def import_official(session: Session, now: dt.datetime, rows: Iterable[tuple[dt.date, bool, str]],
                     actor=None, *, years: Iterable[int] = (), actor_label: str | None = None) -> set[int]:
     """Enter official days: each affected year's override rows (corrections included, since the
@@ -200,8 +197,8 @@ def import_official(session: Session, now: dt.datetime, rows: Iterable[tuple[dt.
                          "workdays": [d.isoformat() for d in mine if by_day[d][0]],
                      })
     session.flush()
-    for hook in IMPORT_HOOKS:
-        hook(session, now, affected)
+    # Provisional deadlines are recomputed by those who own them (tipline.events); this module imports none.
+    events.publish(session, events.CalendarImported(now=now, years=frozenset(affected)))
     return affected
 
 
