@@ -8,14 +8,14 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import clock
 from ..clock import SHANGHAI
 from ..auth.access import staff_required
 from ..cases.models import Case
-from ..errors import Conflict, Forbidden, ValidationFailed
+from ..errors import Conflict, Forbidden
 from ..extensions import db
+from ..web import run_service
 from ..jurisdiction import can_see, division_filter, division_name
 from ..oversight.exports import Table, to_csv, to_xlsx
 from . import claims, late_claims, periods, services
@@ -120,35 +120,25 @@ def reward(reward_id: int):
     return _page(*_reward_or_404(reward_id))
 
 
-def _apply_errors(form, exc: ValidationFailed):
-    for name, code in exc.details.get("fields", {}).items():
-        field = getattr(form, name, None) or getattr(form, "reason", None)
-        if field is not None:
-            field.errors = list(field.errors) + [str(FIELD_ERRORS.get(code, code))]
-
-
-def _run(fn, form):
-    try:
-        fn()
-    except ValidationFailed as exc:
-        db.session.rollback()
-        _apply_errors(form, exc)
-        return 422
-    except (Conflict, StaleDataError):
-        db.session.rollback()
-        flash(_("This action is not possible in the reward's current state, or someone changed it meanwhile."), "error")
-        return 409
-    except Forbidden as exc:
-        db.session.rollback()
+def _refusal(exc) -> str | None:
+    """What finance or an officer is told when a reward step is refused (tipline.web.run_service)."""
+    if isinstance(exc, Forbidden):
         if exc.details.get("kind") == "already_approved":
-            flash(_("You have already approved this reward: the second approval must come from another member "
-                    "of finance."), "error")
-        else:
-            flash(_("You may not take this step: nobody approves their own proposal or a reward on a case they "
-                    "worked."), "error")
-        return 403
-    db.session.commit()
-    return None
+            return _("You have already approved this reward: the second approval must come from another member "
+                     "of finance.")
+        return _("You may not take this step: nobody approves their own proposal or a reward on a case they "
+                 "worked.")
+    if isinstance(exc, Conflict):
+        return _("This action is not possible in the reward's current state, or someone changed it meanwhile.")
+    return None  # the error page with the error's status
+
+
+def _run(fn, form) -> int | None:
+    """Run a reward step and commit it; None, or the status to render the page with (422, 409, 403)."""
+    status = run_service(fn, form, field_text=lambda code: FIELD_ERRORS.get(code, code), message=_refusal)
+    if status is None:
+        db.session.commit()
+    return status
 
 
 @bp.post("/<int:reward_id>/propose")
