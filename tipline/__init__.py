@@ -68,11 +68,10 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from .cases.views import bp as cases_bp
     from .intake.views import bp as intake_bp
     from .rewards.views import bp as rewards_bp
-    for bp in (intake_bp, auth_bp, admin_bp, cases_bp, rewards_bp):
+    from .portal.views import bp as portal_bp
+    for bp in (intake_bp, portal_bp, auth_bp, admin_bp, cases_bp, rewards_bp):
         app.register_blueprint(bp)
     from .intake.hotline.api import bp as hotline_api_bp
-    from .intake.hotline.views import bp as hotline_bp
-    app.register_blueprint(hotline_bp)
     app.register_blueprint(hotline_api_bp)
     ext.csrf.exempt(hotline_api_bp)  # bearer-token API: no cookies, so no CSRF
     from .oversight.public import bp as public_bp
@@ -85,27 +84,10 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(public_inspections_bp)
 
     web.init_app(app)
-    from .rewards import portal as reward_portal
-    reward_portal.init_app(app)
-    from .cases import complaint_views
-    complaint_views.init_app(app)
 
-    # Intake never imports the case workflow; the workflow subscribes to new tips instead.
-    from .cases.entities import on_tip_received
-    from .intake.services import RECEIVED_HOOKS
-    if on_tip_received not in RECEIVED_HOOKS:
-        RECEIVED_HOOKS.append(on_tip_received)
-    from .calendar.service import IMPORT_HOOKS
-    from .cases.clocks import recompute_provisional
-    if recompute_provisional not in IMPORT_HOOKS:
-        IMPORT_HOOKS.append(recompute_provisional)
-    from .rewards.late_claims import tell_moved_deadlines  # after the recomputation above
-    if tell_moved_deadlines not in IMPORT_HOOKS:
-        IMPORT_HOOKS.append(tell_moved_deadlines)
-    from .cases.investigation import CLOSED_HOOKS
-    from .rewards.services import open_reviews
-    if open_reviews not in CLOSED_HOOKS:
-        CLOSED_HOOKS.append(open_reviews)
+    # Cross-package reactions (a tip received, a case closed, official days entered): tipline.events.
+    from . import events
+    events.wire()
 
     from .cli import register
     register(app)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
+from typing import Callable
 
 import flask_wtf.i18n
 from babel import support
@@ -21,6 +22,7 @@ from wtforms.widgets.core import clean_key
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 from .clock import local
+from .errors import Conflict, TiplineError, ValidationFailed
 
 # Public pages that say the same to everyone: their own Cache-Control stands (see _headers).
 PUBLIC_CACHEABLE = frozenset({"public.results", "public.statistics", "public_inspections.inspections"})
@@ -110,6 +112,38 @@ def init_app(app: Flask) -> None:
     @app.get("/healthz")
     def healthz():
         return {"status": "ok"}
+
+
+def run_service(fn: Callable[[], object], form=None, *, field_text: Callable[[str], str],
+                message: Callable[[TiplineError], str | None] = lambda exc: None) -> int | None:
+    """Run one service call for a view and map a domain error to a response: the one place that does.
+
+    None when the call went through (the caller commits). On a TiplineError (a StaleDataError counts as
+    a Conflict of kind "stale") the session is rolled back and the error's `status` is returned for the
+    view to render its page with: a ValidationFailed's field codes are put on `form` as
+    `field_text(code)` (a code for a field the form lacks goes on its `reason` field, if any), and any
+    other error's `message(exc)` is flashed; an error with no message aborts with its status."""
+    from sqlalchemy.orm.exc import StaleDataError
+    from flask import abort, flash
+
+    from .extensions import db
+    try:
+        fn()
+    except (TiplineError, StaleDataError) as caught:
+        db.session.rollback()
+        exc = caught if isinstance(caught, TiplineError) else Conflict("stale", kind="stale")
+        if isinstance(exc, ValidationFailed):
+            for name, code in exc.details.get("fields", {}).items():
+                field = getattr(form, name, None) or getattr(form, "reason", None)
+                if field is not None:
+                    field.errors = list(field.errors) + [str(field_text(code))]
+            return exc.status
+        text = message(exc)
+        if text is None:
+            abort(exc.status)
+        flash(str(text), "error")
+        return exc.status
+    return None
 
 
 def format_money(value) -> str:

@@ -17,7 +17,7 @@ import csv
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +27,7 @@ from chinese_calendar.constants import holidays as _package_holidays
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from .. import events
 from ..audit import services as audit
 from .holidays import projected_holidays
 from .models import CalendarOverride, CalendarYear
@@ -167,11 +168,6 @@ class WorkCalendar:
 
 # -- official data ---------------------------------------------------------------------------
 
-# Called as hook(session, now, years) after official days are entered, in the same transaction:
-# the case workflow recomputes provisional deadlines there (this module never imports it).
-IMPORT_HOOKS: list[Callable[[Session, dt.datetime, set[int]], None]] = []
-
-
 def import_official(session: Session, now: dt.datetime, rows: Iterable[tuple[dt.date, bool, str]],
                     actor: Actor | None = None, *, years: Iterable[int] = (),
                     actor_label: str | None = None) -> set[int]:
@@ -208,8 +204,8 @@ def import_official(session: Session, now: dt.datetime, rows: Iterable[tuple[dt.
                          "workdays": [d.isoformat() for d in mine if by_day[d][0]],
                      })
     session.flush()
-    for hook in IMPORT_HOOKS:
-        hook(session, now, affected)
+    # Provisional deadlines are recomputed by those who own them (tipline.events); this module imports none.
+    events.publish(session, events.CalendarImported(now=now, years=frozenset(affected)))
     return affected
 
 

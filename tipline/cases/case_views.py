@@ -202,11 +202,11 @@ def case_action(case_id: int):
     action = form.action.data
     if action not in calls:
         abort(400)
-    error = run_action(calls[action], form)
-    if error == "invalid":
+    status = run_action(calls[action], form)
+    if status == 422:
         return _page(_case_or_404(case_id), 422, form, action)
-    if error == "conflict":
-        return _page(_case_or_404(case_id), 409)
+    if status:
+        return _page(_case_or_404(case_id), status)
     s.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("cases.case", case_id=c.id))

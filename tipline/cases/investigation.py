@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import events
 from ..clock import local_date
 from ..audit import services as audit
 from ..errors import Conflict, Forbidden, ValidationFailed
@@ -16,10 +17,7 @@ from . import assignment, clocks, workflow
 from .models import (MEASURES, OUTCOMES, SUSPENSION_REASONS, Case, CaseNote, CaseTask, Entity, EvidenceItem,
                      ExtensionRequest, Inspection, Suspension)
 
-CLOCKS = ("decision",)
-# Called as hook(session, now, case) when a case closes, in the same transaction; rewards
-# subscribes here (this package never imports it).
-CLOSED_HOOKS: list = []  # the filing clock ends when the case is filed, before a case page exists
+CLOCKS = ("decision",)  # the filing clock ends when the case is filed, before a case page exists
 
 
 def can_work(session: Session, case: Case, actor, can_see: bool) -> bool:
@@ -302,5 +300,4 @@ def close(session, *, now, case, actor, can_see, version, executed_on: dt.date, 
     closing = clocks.start(session, kind="closing", on=executed_on, division_code=case.division_code, now=now,
                            cal=WorkCalendar.load(session), case_id=case.id)
     clocks.finish(session, closing, closed_on)
-    for hook in CLOSED_HOOKS:
-        hook(session, now, case)
+    events.publish(session, events.CaseClosed(now=now, case=case))  # rewards reacts; it is never imported here

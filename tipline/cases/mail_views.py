@@ -1,4 +1,4 @@
-"""Mail the parser could not read: kept raw and listed for manual intake."""
+"""Mail the parser could not read: kept raw and listed for manual intake (services: intake.email.manual)."""
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
@@ -6,16 +6,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from .. import clock
-from ..audit import services as audit
 from ..auth.access import staff_required
-from ..errors import ValidationFailed
+from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..intake import services as intake
+from ..intake.email import manual
 from ..intake.email.models import MailMessage
 from ..jurisdiction import can_see
 from .views import CASE_ROLES, bp
@@ -35,19 +33,17 @@ def _allowed() -> None:
 
 
 def _message_or_404(message_id: int) -> MailMessage:
-    row = db.session.get(MailMessage, message_id)
-    if row is None or row.status != "needs_manual":
+    try:
+        return manual.waiting_message(db.session, message_id)
+    except NotFound:
         abort(404)
-    return row
 
 
 @bp.get("/mail")
 @staff_required(*CASE_ROLES)
 def manual_mail():
     _allowed()
-    rows = db.session.scalars(select(MailMessage).where(MailMessage.status == "needs_manual")
-                              .order_by(MailMessage.received_at.desc()).limit(200)).all()
-    return render_template("cases/mail.html", rows=rows, form=ManualIntakeForm())
+    return render_template("cases/mail.html", rows=manual.waiting(db.session), form=ManualIntakeForm())
 
 
 @bp.get("/mail/<int:message_id>/raw")
@@ -55,10 +51,9 @@ def manual_mail():
 def manual_mail_raw(message_id: int):
     _allowed()
     row = _message_or_404(message_id)
-    audit.record(db.session, now=clock.now(), action="mail.raw_downloaded", actor=current_user,
-                 object_type="mail_message", object_id=row.id)
+    raw = manual.download_raw(db.session, now=clock.now(), message=row, actor=current_user)
     db.session.commit()
-    return Response(row.raw, mimetype="application/octet-stream",
+    return Response(raw, mimetype="application/octet-stream",
                     headers={"Content-Disposition": f"attachment; filename=message-{row.id}.eml",
                              "Content-Security-Policy": "default-src 'none'; sandbox"})
 
@@ -70,26 +65,18 @@ def manual_mail_intake(message_id: int):
     row = _message_or_404(message_id)
     form = ManualIntakeForm()
     if form.validate_on_submit():
-        settings = current_app.config["TIPLINE"]
-        data = intake.TipInput(kind="report", category_code="", entity_name=form.entity_name.data or "",
-                               division_code=settings.intake_division, description=form.description.data,
-                               channel="email")
         try:
-            result = intake.submit(db.session, now=clock.now(), data=data, token=f"manual-mail-{row.id}",
-                                   known_division=lambda c: c in current_app.extensions["divisions"],
-                                   actor_label=current_user.username)
+            tip = manual.take_in(db.session, now=clock.now(), message=row, description=form.description.data,
+                                 entity_name=form.entity_name.data or "",
+                                 division_code=current_app.config["TIPLINE"].intake_division,
+                                 known_division=lambda c: c in current_app.extensions["divisions"],
+                                 actor=current_user)
         except ValidationFailed:
             db.session.rollback()
             form.description.errors = [_("Please describe the report in at least 20 characters.")]
         else:
-            result.tip.sealed_receipt = None
-            row.status, row.tip_id = "ingested", result.tip.id
-            audit.record(db.session, now=clock.now(), action="mail.manual_intake", actor=current_user,
-                         object_type="mail_message", object_id=row.id, details={"tip": result.tip.id})
             db.session.commit()
             flash(_("The message is now a tip. The sender was not sent a receipt code: reply to them from the "
                     "mailbox if they should follow the report."), "success")
-            return redirect(url_for("cases.tip", tip_id=result.tip.id))
-    rows = db.session.scalars(select(MailMessage).where(MailMessage.status == "needs_manual")
-                              .order_by(MailMessage.received_at.desc()).limit(200)).all()
-    return render_template("cases/mail.html", rows=rows, form=form, open_id=row.id), 422
+            return redirect(url_for("cases.tip", tip_id=tip.id))
+    return render_template("cases/mail.html", rows=manual.waiting(db.session), form=form, open_id=row.id), 422

@@ -10,14 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import categories, clock
 from ..audit import services as audit
 from ..auth.access import staff_required
 from ..auth.models import User
-from ..errors import Conflict, Forbidden, ValidationFailed
+from ..errors import Conflict, ValidationFailed
 from ..extensions import db
+from ..web import run_service
 from ..intake import services as intake
 from ..intake.hotline import services as hotline
 from ..intake.models import EvidenceFile, Tip, TipSuggestion, reference_of
@@ -41,34 +41,26 @@ def known_division(code: str) -> bool:
     return code in current_app.extensions["divisions"]
 
 
-def run_action(fn, form) -> str | None:
-    """Run a service call; map domain errors onto the form or a flash. Returns an error kind or None."""
-    try:
-        fn()
-    except ValidationFailed as exc:
-        db.session.rollback()
-        for name, code in exc.details.get("fields", {}).items():
-            field = getattr(form, name, None) or getattr(form, "reason")
-            field.errors = list(field.errors) + [str(FIELD_ERRORS.get(code, FIELD_ERRORS["invalid"]))]
-        return "invalid"
-    except (Conflict, StaleDataError) as exc:
-        db.session.rollback()
-        kind = None if isinstance(exc, StaleDataError) else exc.details.get("kind")
-        if isinstance(exc, StaleDataError) or kind == "stale":
-            flash(_("Someone else changed this record meanwhile. Nothing was saved; please check and try again."), "error")
-        elif kind == "extension_once":
-            flash(_("The time to decide on filing can be extended only once, and it has been."), "error")
-        elif kind == "extension_open":
-            flash(_("A request for more time is already waiting for a supervisor's decision."), "error")
-        elif kind in PROCEDURE_MESSAGES:
-            flash(str(PROCEDURE_MESSAGES[kind]), "error")
-        else:
-            flash(_("This action is not possible in the record's current state."), "error")
-        return "conflict"
-    except Forbidden:
-        db.session.rollback()
-        abort(403)
-    return None
+def _conflict_message(exc) -> str | None:
+    """What an officer is told when a case or tip action is refused (tipline.web.run_service)."""
+    if not isinstance(exc, Conflict):
+        return None  # Forbidden and the rest: the error page with the error's status
+    kind = exc.details.get("kind")
+    if kind == "stale":
+        return _("Someone else changed this record meanwhile. Nothing was saved; please check and try again.")
+    if kind == "extension_once":
+        return _("The time to decide on filing can be extended only once, and it has been.")
+    if kind == "extension_open":
+        return _("A request for more time is already waiting for a supervisor's decision.")
+    if kind in PROCEDURE_MESSAGES:
+        return str(PROCEDURE_MESSAGES[kind])
+    return _("This action is not possible in the record's current state.")
+
+
+def run_action(fn, form) -> int | None:
+    """Run a case or tip action's service call; None, or the status to render the page with (422, 409)."""
+    return run_service(fn, form, field_text=lambda code: FIELD_ERRORS.get(code, FIELD_ERRORS["invalid"]),
+                       message=_conflict_message)
 
 
 @bp.get("/")
@@ -289,11 +281,11 @@ def triage_action(tip_id: int):
         calls["join_case"] = lambda: triage.join_case(s, case=case, reason=form.reason.data or "", **common)
     if action not in calls:
         abort(400)
-    error = run_action(calls[action], form)
-    if error == "invalid":
+    status = run_action(calls[action], form)
+    if status == 422:
         return _detail(_tip_or_404(tip_id), status=422, triage_form=form, open_action=action)
-    if error == "conflict":
-        return _detail(_tip_or_404(tip_id), status=409)
+    if status:
+        return _detail(_tip_or_404(tip_id), status=status)
     db.session.commit()
     if action in reporter_notice.ENDINGS and reporter_notice.send(current_app.config["TIPLINE"], db.session, t, now):
         db.session.commit()

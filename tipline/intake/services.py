@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ..clock import local_date
-from .. import categories, crypto
+from .. import categories, crypto, events
 from ..audit import services as audit
 from ..errors import NotFound, ValidationFailed
 from ..validators import id_number_problem, normalise_id_number, normalise_uscc, uscc_problem
@@ -25,12 +25,6 @@ from .models import CHANNELS, KINDS, KNOWLEDGE, EvidenceFile, Message, ReporterI
 MIN_DESCRIPTION = 20
 MAX_DESCRIPTION = 20000
 SEAL_LIFETIME = dt.timedelta(hours=1)
-
-
-# Called as hook(session, now, tip) after a new tip is flushed, in the same transaction. The case
-# workflow registers here (triage priority, entity register, duplicate suggestions) so that intake
-# never imports it.
-RECEIVED_HOOKS: list = []
 
 
 @dataclass
@@ -170,8 +164,8 @@ def submit(session: Session, *, now: dt.datetime, data: TipInput, token: str, kn
         f.tip_id = tip.id
         f.draft_key = None
     session.flush()
-    for hook in RECEIVED_HOOKS:
-        hook(session, now, tip)
+    # The case workflow reacts (triage priority, entity register, duplicates); intake never imports it.
+    events.publish(session, events.TipReceived(now=now, tip=tip))
     audit.record(session, now=now, action="tip.received", actor_label=actor_label, object_type="tip",
                  object_id=tip.id, details={"channel": tip.channel, "division": tip.division_code,
                                             "files": len(drafts), "anonymous": tip.anonymous})

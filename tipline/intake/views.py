@@ -1,33 +1,28 @@
-"""Public side: the explanation page, the report form, receipts and the reporter's portal.
+"""Public side: the explanation page, the report form, receipts, and signing in and out of the
+reporter's status portal (the portal's page itself: tipline.portal).
 
 Nothing here depends on staff login state.
 """
 from __future__ import annotations
 
-from flask import (Blueprint, Response, abort, current_app, flash, g, make_response, redirect, render_template,
-                   request, session, url_for)
+from flask import Blueprint, Response, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import categories, clock
-from ..errors import Conflict, ValidationFailed
+from ..errors import ValidationFailed
 from ..extensions import db, limiter
 from ..i18n import LANGUAGES, remember_language, use_language
 from ..jurisdiction import division_choices
 from . import evidence as ev
-from . import passphrase, receipts, reporter_sessions, services
+from . import receipts, reporter_web, services
 from .files import EvidenceStore
-from .forms import (EvidenceForm, PassphraseForm, ReceiptLoginForm, ReplyForm, ReportForm, challenge_numbers,
-                    new_challenge)
+from .forms import PassphraseForm, ReceiptLoginForm, ReportForm, challenge_numbers, new_challenge
 from .messages import field_message, file_message
 from .models import EvidenceFile
-from .status import public_text
 
 bp = Blueprint("intake", __name__)
-
-REPORTER_IDLE = reporter_sessions.IDLE
-
 
 def store() -> EvidenceStore:
     return current_app.extensions["evidence_store"]
@@ -179,26 +174,6 @@ def _receipt_page(tip, token: str, code: str | None = None, passphrase_form=None
                            token=token, tip=tip, passphrase_form=passphrase_form or PassphraseForm()), status
 
 
-def _set_passphrase(tip, form: PassphraseForm) -> bool:
-    """Set the tip's claim passphrase from the form; False with the form's errors (or a flash) set."""
-    try:
-        passphrase.set_passphrase(db.session, now=clock.now(), tip=tip, passphrase=form.passphrase.data,
-                                  confirm=form.passphrase_confirm.data)
-    except Conflict:
-        db.session.rollback()
-        flash(_("A claim passphrase is already set for this report. It cannot be changed here."), "info")
-        return False
-    except ValidationFailed as exc:
-        db.session.rollback()
-        for name, code in exc.details["fields"].items():
-            getattr(form, name).errors = [field_message(code)]
-        return False
-    db.session.commit()
-    flash(_("Your claim passphrase is set. Keep it with your receipt code: you will need both to claim a reward."),
-          "success")
-    return True
-
-
 @bp.post("/report/receipt/passphrase")
 @limiter.limit("10 per hour")
 def receipt_passphrase():
@@ -208,7 +183,7 @@ def receipt_passphrase():
     if tip is None:
         abort(404)
     form = PassphraseForm()
-    if form.validate_on_submit() and _set_passphrase(tip, form):
+    if form.validate_on_submit() and reporter_web.set_passphrase(tip, form):
         return _receipt_page(tip, token)
     return _receipt_page(tip, token, passphrase_form=form, status=200 if tip.claim_passphrase_hash else 422)
 
@@ -240,8 +215,8 @@ def receipt_done():
     if tip is not None and tip.sealed_receipt is not None:
         tip.sealed_receipt = None
         db.session.commit()
-        _open_portal(tip)
-        return redirect(url_for("intake.status_view"))
+        reporter_web.open_portal(tip)
+        return redirect(url_for("portal.status_view"))
     return redirect(url_for("intake.status_login"))
 
 
@@ -254,109 +229,14 @@ def status_login():
     if form.validate_on_submit():
         tip = services.find_by_receipt(db.session, form.receipt.data)
         if tip is not None:
-            _open_portal(tip)
-            return redirect(url_for("intake.status_view"))
+            reporter_web.open_portal(tip)
+            return redirect(url_for("portal.status_view"))
         form.receipt.errors = [_("We could not find a report with that receipt code. Check the 16 digits and try again.")]
         form.receipt.data = ""
     return render_template("intake/status_login.html", form=form)
 
 
-def _open_portal(tip) -> None:
-    """This browser's session is the reporter's of `tip`: a server-side record
-    (tipline.intake.reporter_sessions) that sign-out, the idle timeout and the lifetime end."""
-    session.pop("pending_2fa", None)
-    session["reporter"] = reporter_sessions.start(db.session, now=clock.now(), tip_id=tip.id)
-    db.session.commit()
-
-
-def _reporter_tip_id() -> int | None:
-    # The cookie holds only a session token; the record (tipline.intake.reporter_sessions) decides.
-    if "reporter_tip_id" in g:  # already looked up in this request (e.g. by a rate-limit key)
-        return g.reporter_tip_id
-    token = session.get("reporter")
-    tip_id = reporter_sessions.load(db.session, now=clock.now(), token=token) if isinstance(token, str) else None
-    if tip_id is None:
-        session.pop("reporter", None)
-    g.reporter_tip_id = tip_id
-    return tip_id
-
-
-def _portal(reply_form=None, evidence_form=None, status=200, passphrase_form=None, **extra):
-    tip_id = _reporter_tip_id()
-    if tip_id is None:
-        flash(_("Please enter your receipt code again."), "info")
-        return redirect(url_for("intake.status_login"))
-    tip = services.load_for_reporter(db.session, tip_id)
-    return render_template("intake/status.html", tip=tip, status_text=public_text(tip.status),
-                           reward_available_text=public_text("reward_available"),
-                           category=categories.get(tip.category_code),
-                           reply_form=reply_form or ReplyForm(), evidence_form=evidence_form or EvidenceForm(),
-                           passphrase_form=passphrase_form or PassphraseForm(),
-                           files=[f for f in tip.files if not f.is_original], **extra), status
-
-
-@bp.get("/status/report")
-def status_view():
-    return _portal()
-
-
-@bp.post("/status/report/reply")
-@limiter.limit("30 per hour")
-def status_reply():
-    tip_id = _reporter_tip_id()
-    form = ReplyForm()
-    if tip_id is None or not form.validate_on_submit():
-        return _portal(reply_form=form, status=422 if tip_id else 200)
-    tip = services.load_for_reporter(db.session, tip_id)
-    services.post_message(db.session, now=clock.now(), tip=tip, body=form.body.data, author="reporter")
-    db.session.commit()
-    flash(_("Your message was sent."), "success")
-    return redirect(url_for("intake.status_view"))
-
-
-@bp.post("/status/report/evidence")
-@limiter.limit("30 per hour")
-def status_evidence():
-    tip_id = _reporter_tip_id()
-    form = EvidenceForm()
-    if tip_id is None or not form.validate_on_submit():
-        return _portal(evidence_form=form, status=422 if tip_id else 200)
-    tip = services.load_for_reporter(db.session, tip_id)
-    s = _settings()
-    uploads, rejected = ev.read_uploads(request.files.getlist(form.evidence.name), s.max_upload_mb * 1024 * 1024)
-    room = s.max_files * 3 - sum(1 for f in tip.files if not f.is_original)
-    stored, more = ev.store_uploads(db.session, now=clock.now(), uploads=uploads, store=store(),
-                                    keep_original=bool(form.keep_original.data), source="reporter", room=room)
-    rejected += more
-    if rejected:
-        db.session.rollback()
-        ev.discard(store(), stored)
-        form.evidence.errors = [file_message(r) for r in rejected]
-        return _portal(evidence_form=form, status=422)
-    services.attach_files(db.session, now=clock.now(), tip=tip, files=stored, source="reporter")
-    db.session.commit()
-    flash(_("Your files were added."), "success")
-    return redirect(url_for("intake.status_view"))
-
-
-@bp.post("/status/report/passphrase")
-@limiter.limit("10 per hour")
-def status_passphrase():
-    """Set the claim passphrase once (tipline.intake.passphrase)."""
-    tip_id = _reporter_tip_id()
-    form = PassphraseForm()
-    if tip_id is None or not form.validate_on_submit():
-        return _portal(passphrase_form=form, status=422 if tip_id else 200)
-    tip = services.load_for_reporter(db.session, tip_id)
-    if _set_passphrase(tip, form) or tip.claim_passphrase_hash:
-        return redirect(url_for("intake.status_view"))
-    return _portal(passphrase_form=form, status=422)
-
-
 @bp.post("/status/logout")
 def status_logout():
-    token = session.pop("reporter", None)
-    if isinstance(token, str):
-        reporter_sessions.end(db.session, now=clock.now(), token=token)
-        db.session.commit()
+    reporter_web.close_portal()
     return redirect(url_for("intake.index"))

@@ -8,17 +8,18 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import clock
 from ..clock import SHANGHAI
 from ..auth.access import staff_required
 from ..cases.models import Case
-from ..errors import Conflict, Forbidden, ValidationFailed
+from ..errors import Conflict, Forbidden
 from ..extensions import db
+from ..web import run_service
 from ..jurisdiction import can_see, division_filter, division_name
-from ..oversight.exports import Table, to_csv, to_xlsx
+from ..oversight.exports import to_csv, to_xlsx
 from . import claims, late_claims, periods, services
+from .export import register_table
 from .forms import DecisionForm, PaymentForm, ProposalForm, RevealClaimForm
 from .labels import FIELD_ERRORS, IDENTITY_CHECK, PASSPHRASE_PROOF, STATUS_LABELS
 from .models import Reward, RewardApproval, RewardClaim, RewardPayment
@@ -120,35 +121,25 @@ def reward(reward_id: int):
     return _page(*_reward_or_404(reward_id))
 
 
-def _apply_errors(form, exc: ValidationFailed):
-    for name, code in exc.details.get("fields", {}).items():
-        field = getattr(form, name, None) or getattr(form, "reason", None)
-        if field is not None:
-            field.errors = list(field.errors) + [str(FIELD_ERRORS.get(code, code))]
-
-
-def _run(fn, form):
-    try:
-        fn()
-    except ValidationFailed as exc:
-        db.session.rollback()
-        _apply_errors(form, exc)
-        return 422
-    except (Conflict, StaleDataError):
-        db.session.rollback()
-        flash(_("This action is not possible in the reward's current state, or someone changed it meanwhile."), "error")
-        return 409
-    except Forbidden as exc:
-        db.session.rollback()
+def _refusal(exc) -> str | None:
+    """What finance or an officer is told when a reward step is refused (tipline.web.run_service)."""
+    if isinstance(exc, Forbidden):
         if exc.details.get("kind") == "already_approved":
-            flash(_("You have already approved this reward: the second approval must come from another member "
-                    "of finance."), "error")
-        else:
-            flash(_("You may not take this step: nobody approves their own proposal or a reward on a case they "
-                    "worked."), "error")
-        return 403
-    db.session.commit()
-    return None
+            return _("You have already approved this reward: the second approval must come from another member "
+                     "of finance.")
+        return _("You may not take this step: nobody approves their own proposal or a reward on a case they "
+                 "worked.")
+    if isinstance(exc, Conflict):
+        return _("This action is not possible in the reward's current state, or someone changed it meanwhile.")
+    return None  # the error page with the error's status
+
+
+def _run(fn, form) -> int | None:
+    """Run a reward step and commit it; None, or the status to render the page with (422, 409, 403)."""
+    status = run_service(fn, form, field_text=lambda code: FIELD_ERRORS.get(code, code), message=_refusal)
+    if status is None:
+        db.session.commit()
+    return status
 
 
 @bp.post("/<int:reward_id>/propose")
@@ -247,50 +238,15 @@ def payment(reward_id: int):
 @staff_required("supervisor", "finance", "auditor")
 def export(fmt: str):
     """The reward register for audit. Claimant identity only for finance, with a reason, audited."""
-    reason = (request.args.get("identity_reason") or "").strip()
-    with_identity = bool(reason) and current_user.has_role("finance")
-    rows = db.session.execute(select(Reward, Case).join(Case, Case.id == Reward.case_id)
-                              .where(division_filter(Case.division_code, current_user)).order_by(Reward.id)).all()
-    header = ["reward", "case", "filing_number", "decision_number", "status", "rule_set", "rule_set_version", "level",
-              "base", "amount", "joint_finance_approval", "notified_on", "paid_on", "voucher"]
-    if with_identity:
-        header += ["claimant_name", "claimant_account"]
-        from ..audit import services as audit
-        audit.record(db.session, now=clock.now(), action="reward.register_exported_with_identity", actor=current_user,
-                     details={"reason": reason, "rows": len(rows)})
-        db.session.commit()
-    # Joint reporters have one claim and one payment per share: their cells list them by share, "; "-separated.
-    payments: dict[int, list] = {}
-    for p in db.session.scalars(select(RewardPayment).order_by(RewardPayment.reward_id, RewardPayment.share_no)):
-        payments.setdefault(p.reward_id, []).append(p)
-    claims_by: dict[int, list] = {}
-    if with_identity:
-        for cl in db.session.scalars(select(RewardClaim).order_by(RewardClaim.reward_id, RewardClaim.share_no)):
-            claims_by.setdefault(cl.reward_id, []).append(cl)
-
-    def cell(items, attr):
-        if not items:
-            return ""
-        return getattr(items[0], attr) if len(items) == 1 else "; ".join(str(getattr(i, attr)) for i in items)
-
-    lines = []
-    for r, c in rows:
-        ps = payments.get(r.id, [])
-        line = [r.id, c.id, c.filing_number, c.decision_number or "", r.status, r.rule_set or "",
-                r.rule_set_version or "", r.level or "", str(r.base or ""), str(r.amount or ""),
-                "yes" if r.joint_finance_approval else "no", r.notified_on or "", cell(ps, "paid_on"),
-                cell(ps, "voucher_number")]
-        if with_identity:
-            cls = claims_by.get(r.id, [])
-            line += [cell(cls, "name"), cell(cls, "account_number")]
-        lines.append(line)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    table = register_table(db.session, now=clock.now(), actor=current_user,
+                           identity_reason=request.args.get("identity_reason") or "")
+    db.session.commit()  # the audit event of an export with identity, if any
     # The oversight exports' writers: UTF-8 with BOM for Excel, and cells that could run as formulas
     # (a name typed by a reporter) neutralised.
-    table = Table("rewards", header, lines)
     if fmt == "csv":
         return Response(to_csv(table), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=reward-register.csv"})
-    if fmt == "xlsx":
-        return Response(to_xlsx(table), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": "attachment; filename=reward-register.xlsx"})
-    abort(404)
+    return Response(to_xlsx(table), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": "attachment; filename=reward-register.xlsx"})
