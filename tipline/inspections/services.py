@@ -148,6 +148,7 @@ class DrawResult:
         return [found[i] for i in self.inspection_ids]
 
 
+@bulk.cycle_collector_paused()
 def draw_plan(session: Session, *, now: dt.datetime, plan: InspectionPlan, tiers: TierTable, cal,
               actor=None, actor_label: str | None = None, seed: int | None = None) -> DrawResult:
     """Draw the plan's bodies and each inspection's officers. Raises Conflict when the plan was
