@@ -190,3 +190,22 @@ def test_cli_import_lists_row_errors_and_exits_1(runner, tmp_path, session):
     assert "2 created" in out.output and "bodies.csv: row 3: uscc: must be 18 characters" in out.output
     out = runner.invoke(args=["bodies", "import", str(path)])
     assert "0 created, 0 updated, 2 unchanged" in out.output
+
+
+def test_the_draw_leaves_the_garbage_collector_as_it_found_it(session, clock, tiers, known, cal, register_of):
+    """The draw pauses the cyclic collector for its bulk work; it must come back on, also when the
+    draw is refused."""
+    import gc
+    register_of("410100", 5)
+    plan = services.create_plan(session, now=clock(), year=2026, division_code="410100", tiers=tiers,
+                                known_division=known, ratios={"normal": "1"})
+    with pytest.raises(Conflict):  # no officers: refused
+        services.draw_plan(session, now=clock(), plan=plan, tiers=tiers, cal=cal)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with pytest.raises(Conflict):
+            services.draw_plan(session, now=clock(), plan=plan, tiers=tiers, cal=cal)
+        assert not gc.isenabled()  # not switched on behind the caller's back
+    finally:
+        gc.enable()

@@ -169,3 +169,28 @@ def test_staff_pages_plan_draw_and_record_through_the_forms(client, login, sessi
     assert recorded.status_code == 200 and "未发现问题" in recorded.get_data(as_text=True)
     body = client.get(f"/staff/inspections/bodies/{body_id}")
     assert body.status_code == 200 and 'data-testid="tier-name">一般' in body.get_data(as_text=True)
+
+
+def test_public_results_are_paged_and_every_result_is_reachable(client, session, drawn, monkeypatch):
+    from sqlalchemy import update
+
+    from tipline.inspections import public
+    _plan, tasks, _team, _sup = drawn
+    session.execute(update(BodyInspection).where(BodyInspection.id.in_([t.id for t in tasks]))
+                    .values(state="final", result="no_problem", inspected_on=dt.date(2026, 3, 2)))
+    session.commit()
+    monkeypatch.setattr(public, "PAGE_SIZE", 8)
+    seen, pages = [], {}
+    for n in (1, 2, 3, 99, "x"):
+        html = client.get(f"/public/inspections?year=2026&division=410100&page={n}").get_data(as_text=True)
+        table = html[html.index('data-testid="public-inspections"'):]
+        table = table[:table.index("</table>")]
+        pages[n] = [t.body.uscc for t in tasks if t.body.uscc in table]
+        assert "共 20 次检查已有最终结果" in html  # the total over all pages, not the page's rows
+        assert "<caption>" in table
+        if n in (1, 2, 3):
+            seen += pages[n]
+            assert f"page={n + 1}" in html if n < 3 else f"page={n + 1}" not in html
+    assert [len(pages[n]) for n in (1, 2, 3)] == [8, 8, 4]
+    assert sorted(seen) == sorted(t.body.uscc for t in tasks)  # each result on exactly one page
+    assert pages[99] == pages[3] and pages["x"] == pages[1]  # past the end: the last page; not a number: the first

@@ -14,8 +14,28 @@ default) get a Core executemany with `RETURNING` in parameter order. Either way 
 """
 from __future__ import annotations
 
+import contextlib
+import gc
+
 from sqlalchemy import Table, insert, text
 from sqlalchemy.orm import Session
+
+
+@contextlib.contextmanager
+def cycle_collector_paused():
+    """Pause Python's cyclic garbage collector while a draw builds its ~120,000 small lists, tuples
+    and dicts (none of them cyclic; reference counting frees them all the same). Each allocation
+    burst otherwise triggers collections that walk the whole heap: ~500 collections, 1.2-1.6 s of
+    a 4 s draw at 50,000 bodies in the benchmark's process (docs/benchmarks.md, issue 24). The
+    collector's previous state is restored, also on error; the pause is process-wide, so it is kept
+    to the draw's own work."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _postgresql(session: Session) -> bool:
@@ -46,9 +66,10 @@ def insert_rows(session: Session, table: Table, rows: list[dict], *, want_ids: b
         values = ids if name == "id" and want_ids else [r[name] for r in rows]
         process = column.type.bind_processor(dialect)
         kind = column.type.compile(dialect=dialect)
-        if name != "id" and all(v == values[0] and type(v) is type(values[0]) for v in values):
+        first = values[0]
+        if name != "id" and values.count(first) == len(values) and len(set(map(type, values))) == 1:
             # the same in every row (plan, state, time...): one scalar, not an array to convert
-            params[f"c{n}"] = process(values[0]) if process else values[0]
+            params[f"c{n}"] = process(first) if process else first
             scalars.append((name, f"CAST(:c{n} AS {kind})"))
             continue
         params[f"c{n}"] = [process(v) for v in values] if process else values

@@ -107,8 +107,9 @@ def frozen_candidates(session: Session, division_code: str, tiers: TierTable, to
 
 
 def _candidates(session: Session, division_code: str, tiers: TierTable, today: dt.date):
-    """The frozen list, and {credit code: (body id, entity id, division code)} from the same read
-    (the draw needs them for the drawn bodies; a second lookup by code cost ~100 ms at 50,000)."""
+    """The frozen list, and the rows it was made from, (credit code, entity id, body id, division
+    code) in the same order (the draw needs them for the drawn bodies; a second lookup by code cost
+    ~100 ms at 50,000)."""
     version = tiers.for_date(today)
     where = (SupervisedBody.status == "active", in_division(SupervisedBody.division_code, division_code))
     rows = session.execute(select(SupervisedBody.uscc, SupervisedBody.entity_id, SupervisedBody.id,
@@ -117,8 +118,7 @@ def _candidates(session: Session, division_code: str, tiers: TierTable, today: d
     found = grounds(session, select(SupervisedBody.entity_id).where(*where).scalar_subquery(), version, today)
     tier_of = {eid: classify(g, version)[0].code for eid, g in found.items()}  # bodies with events on record
     default = version.tiers[-1].code  # the rest: the catch-all tier (classify(None) gives it)
-    return ([[uscc, tier_of.get(eid, default)] for uscc, eid, _id, _div in rows],
-            {uscc: (bid, eid, div) for uscc, eid, bid, div in rows})
+    return [[uscc, tier_of.get(eid, default)] for uscc, eid, _id, _div in rows], rows
 
 
 def officer_pool(session: Session, division_code: str, entity_id: int | None = None) -> tuple[list[int], list[int]]:
@@ -148,6 +148,7 @@ class DrawResult:
         return [found[i] for i in self.inspection_ids]
 
 
+@bulk.cycle_collector_paused()
 def draw_plan(session: Session, *, now: dt.datetime, plan: InspectionPlan, tiers: TierTable, cal,
               actor=None, actor_label: str | None = None, seed: int | None = None) -> DrawResult:
     """Draw the plan's bodies and each inspection's officers. Raises Conflict when the plan was
@@ -157,11 +158,14 @@ def draw_plan(session: Session, *, now: dt.datetime, plan: InspectionPlan, tiers
         raise Conflict("this plan has been drawn; a draw is final", kind="already_drawn")
     today = local_date(now)
     version = tiers.for_date(today)
-    frozen, bodies = _candidates(session, plan.division_code, tiers, today)
+    frozen, rows = _candidates(session, plan.division_code, tiers, today)
     ratios = plan_ratios(plan)
     seed = secrets.randbits(63) if seed is None else int(seed)
     drawn = drawing.draw_sample(frozen, ratios, seed)
-    tier_of = dict(map(tuple, frozen))
+    # Look-ups for the drawn bodies only (~7% of the list), not dicts of all 50,000.
+    wanted = set(drawn)
+    bodies = {uscc: (bid, eid, div) for uscc, eid, bid, div in rows if uscc in wanted}
+    tier_of = {uscc: tier for uscc, tier in frozen if uscc in wanted}
     pool, _ = officer_pool(session, plan.division_code)
     conflicts: dict[int, set[int]] = {}
     for uid, eid in session.execute(select(ConflictDeclaration.user_id, ConflictDeclaration.entity_id)
