@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-pg test-browser translations extract-messages clean
+.PHONY: run test test-pg test-browser translations extract-messages clean mutation
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,15 @@ test-pg: translations
 
 test-browser: translations
 	$(BIN)/python -m pytest -q -m browser $(PYTEST_ARGS)
+
+# Mutation testing of the reward arithmetic and the calendar (docs/testing.md); not part of CI.
+# Configuration in pyproject.toml [tool.mutmut]; one worker, SQLite. Takes about 15 minutes.
+MUTMUT_VERSION := 3.8.1
+mutation: translations
+	$(BIN)/pip install --quiet 'mutmut==$(MUTMUT_VERSION)'
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 1
+	$(BIN)/mutmut results
 
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o tipline/translations/messages.pot .
