@@ -81,3 +81,5 @@ def test_days_left():
     assert days_left(cal, D(2026, 3, 7), D(2026, 3, 6)) == -1  # the weekend after a Friday due date
     assert days_left(cal, D(2026, 3, 6), D(2026, 3, 9), unit="days") == 3
     assert days_left(cal, D(2026, 3, 10), D(2026, 3, 9), unit="days") == -1
+    with pytest.raises(ValueError, match="^unit must be one of workdays, days, not 'weeks'$"):
+        days_left(cal, D(2026, 3, 6), due, unit="weeks")
