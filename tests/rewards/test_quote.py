@@ -1,6 +1,7 @@
 """The reward quote: the domain.md section 4 table, order of computation, rounding and splits."""
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal as D
 
 import pytest
@@ -143,3 +144,64 @@ def test_quote_records_rule_set_and_steps(rules):
 
 def test_money_format_keeps_unrounded_digits():
     assert money(D("100000")) == "100000.00" and money(D("5000.5050")) == "5000.505" and money(D("0E-8")) == "0.00"
+
+
+def test_adjusted_amount_within_the_floor_and_the_cap(rules):
+    result = q(rules, 3, "2000000", adjusted_amount=D("25000.5"), signatories=2)
+    assert (result.computed_amount, result.amount, result.adjusted) == (D("20000.00"), D("25000.50"), True)
+    assert result.shares == [D("12500.25"), D("12500.25")]
+    assert result.steps[-3] == "adjusted by the proposer within 1000.00 to 1000000.00: 25000.50"
+    same = q(rules, 3, "2000000", adjusted_amount=D("20000"))
+    assert same.amount == D("20000.00") and not same.adjusted  # the computed amount is no adjustment
+    assert q(rules, 3, "0", adjusted_amount=D("1000.00")).amount == D("1000.00")  # the no-fine floor
+    assert q(rules, 1, "2000000", adjusted_amount=D("1000000")).joint_finance_approval
+
+
+@pytest.mark.parametrize("level, base, adjusted, reason", [
+    (3, "2000000", "999.99", "adjusted_amount: 999.99 is outside the level 3 floor of 1000.00 and the cap of 1000000.00"),
+    (1, "2000000", "1000000.01", "adjusted_amount: 1000000.01 is outside the level 1 floor of 5000.00 and the cap of 1000000.00"),
+    (2, "0", "2999.99", "adjusted_amount: 2999.99 is outside the level 2 floor of 3000.00 and the cap of 1000000.00"),
+    (3, "2000000", "20000.001", "adjusted_amount: at most two decimals (fen), got 20000.001"),
+])
+def test_adjusted_amount_outside_the_rules_is_refused(rules, level, base, adjusted, reason):
+    with pytest.raises(QuoteError) as info:
+        q(rules, level, base, adjusted_amount=D(adjusted))
+    assert str(info.value) == reason
+
+
+def test_as_json_has_fixed_keys_and_money_as_text(rules):
+    result = q(rules, 3, "500050.50", insider_uplift=D("1.5"), adjusted_amount=D("8000"), signatories=3)
+    assert result.as_json() == {
+        "rule_set": "national-2021", "rule_set_version": "1", "level": 3,
+        "base": "500050.50", "share_amount": "5000.505", "after_floor": "5000.505", "after_uplift": "7500.7575",
+        "capped": False, "computed_amount": "7500.76", "adjusted": True, "amount": "8000.00",
+        "joint_finance_approval": False, "shares": ["2666.68", "2666.66", "2666.66"],
+    }
+    assert list(result.as_json()) == ["rule_set", "rule_set_version", "level", "base", "share_amount", "after_floor",
+                                      "after_uplift", "capped", "computed_amount", "adjusted", "amount",
+                                      "joint_finance_approval", "shares"]
+    by_hand = dataclasses.replace(q(rules, 3, "0"), computed_amount=None)
+    assert by_hand.as_json()["computed_amount"] == "1000.00"
+
+
+def test_steps_read_as_the_computation(rules):
+    result = q(rules, 1, "15000000", insider_uplift=D("2"), signatories=3)
+    assert list(result.steps) == [
+        "share: 15000000.00 x 0.05 = 750000.00",
+        "floor 5000.00: 750000.00",
+        "insider uplift x 2: 1500000.00",
+        "cap 1000000.00: 1000000.00 (capped)",
+        "rounded half up to the fen: 1000000.00",
+        "joint finance approval (>= 500000.00): yes",
+        "3 signatories: 333333.33 each, first 333333.34",
+    ]
+    assert list(q(rules, 2, "0").steps) == [
+        "share: 0.00 x 0.03 = 0.00",
+        "no fines or confiscations: no-fine floor 3000.00 (at least 3000.00)",
+        "insider uplift x 1: 3000.00",
+        "cap 1000000.00: 3000.00",
+        "rounded half up to the fen: 3000.00",
+        "joint finance approval (>= 500000.00): no",
+    ]
+    assert q(rules, 2, "0", proposed_no_fine_amount=D("4000")).steps[1] == \
+        "no fines or confiscations: proposed 4000.00 (at least 3000.00)"
