@@ -93,6 +93,10 @@ def test_beyond_the_projection_table_raises():
     assert WorkCalendar(official_years={2041}).is_workday(D(2041, 3, 1))
 
 
+def test_result_as_json():
+    assert Result(D(2027, 1, 18), True).as_json() == {"date": "2027-01-18", "provisional": True}
+
+
 def test_workdays_between():
     assert cal.workdays_between(D(2026, 2, 10), D(2026, 3, 9)) == 15
     assert cal.workdays_between(D(2026, 3, 9), D(2026, 2, 10)) == -15

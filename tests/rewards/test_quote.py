@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from tipline.rewards.quote import QuoteError, money, quote
+from tipline.rewards.quote import QuoteError, money, parse_amount, quote
 from tipline.rewards.rules import load_rule_sets
 
 
@@ -120,6 +120,8 @@ def test_joint_reporters_split_equally_remainder_to_the_first(rules, signatories
     ({"fines_and_confiscations": 100.5}, "expected a decimal"), ({"fines_and_confiscations": D("NaN")}, "finite"),
     ({"fines_and_confiscations": D("Infinity")}, "finite"), ({"fines_and_confiscations": None}, "expected a decimal"),
     ({"fines_and_confiscations": D("1E+20")}, "10\\^15"), ({"insider_uplift": "x"}, "not a number"),
+    ({"fines_and_confiscations": D("1000000000000000")}, "10\\^15"),
+    ({"fines_and_confiscations": D("0.0000001")}, "at most 6 decimals, got 1E-7"),
     ({"insider_uplift": D("-1")}, "negative"), ({"proposed_no_fine_amount": D("-5000")}, "negative"),
     ({"signatories": 0}, "signatories"), ({"signatories": 1001}, "signatories"), ({"signatories": 2.0}, "signatories"),
 ])
@@ -144,6 +146,7 @@ def test_quote_records_rule_set_and_steps(rules):
 
 def test_money_format_keeps_unrounded_digits():
     assert money(D("100000")) == "100000.00" and money(D("5000.5050")) == "5000.505" and money(D("0E-8")) == "0.00"
+    assert money(D("7500.7575")) == "7500.7575" and money(D("12.3")) == "12.30"
 
 
 def test_adjusted_amount_within_the_floor_and_the_cap(rules):
@@ -205,3 +208,48 @@ def test_steps_read_as_the_computation(rules):
     ]
     assert q(rules, 2, "0", proposed_no_fine_amount=D("4000")).steps[1] == \
         "no fines or confiscations: proposed 4000.00 (at least 3000.00)"
+
+
+def test_the_sanity_bounds_themselves_are_accepted(rules):
+    assert q(rules, 3, "999999999999999.999999").amount == D("1000000.00")
+    assert q(rules, 3, "0.000001").share_amount == D("0.00000001")
+
+
+def test_parse_amount_names_the_option():
+    assert parse_amount("--fines", " 1000.50 ") == D("1000.50")
+    with pytest.raises(QuoteError, match="^--fines: must not be negative, got -1$"):
+        parse_amount("--fines", "-1")
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"level": 0}, "level: expected 1, 2 or 3, got 0"),
+    ({"signatories": 0}, "signatories: expected a whole number from 1 to 1000, got 0"),
+    ({"signatories": True}, "signatories: expected a whole number from 1 to 1000, got True"),
+    ({"fines_and_confiscations": 100.5},
+     "fines_and_confiscations: expected a decimal number (Decimal, int or text), got 100.5"),
+    ({"fines_and_confiscations": False},
+     "fines_and_confiscations: expected a decimal number (Decimal, int or text), got False"),
+    ({"insider_uplift": "x"}, "insider_uplift: not a number: 'x'"),
+    ({"fines_and_confiscations": D("NaN")}, "fines_and_confiscations: not a finite number: Decimal('NaN')"),
+    ({"proposed_no_fine_amount": D("-5000")}, "proposed_no_fine_amount: must not be negative, got -5000"),
+    ({"adjusted_amount": "-0.01"}, "adjusted_amount: must not be negative, got -0.01"),
+    ({"fines_and_confiscations": D("1E+20")},
+     "fines_and_confiscations: expected less than 10^15 with at most 6 decimals, got 1E+20"),
+    ({"insider_uplift": D("2.5")}, "insider_uplift: must be from 1 to 2, got 2.5"),
+    ({"proposed_no_fine_amount": D("8000")},
+     "proposed_no_fine_amount: only for cases without fines or confiscations (the base is not 0)"),
+    ({"fines_and_confiscations": D("0"), "proposed_no_fine_amount": D("4999.99")},
+     "proposed_no_fine_amount: 4999.99 is below the level 1 floor of 5000.00"),
+])
+def test_error_messages_name_the_field(rules, kwargs, message):
+    args = {"level": 1, "fines_and_confiscations": D("1000")} | kwargs
+    with pytest.raises(QuoteError) as info:
+        quote(rules, **args)
+    assert str(info.value) == message
+
+
+def test_input_edges_that_are_accepted(rules):
+    assert len(q(rules, 3, "0", signatories=1000).shares) == 1000
+    assert q(rules, 1, "2000000", insider_uplift=D("2")).amount == D("200000.00")  # the limit itself
+    assert q(rules, 1, "-0").as_json()["base"] == "0.00"  # not "-0.00"
+    assert q(rules, 1, "0", proposed_no_fine_amount=D("5000.00")).steps[1].startswith("no fines or confiscations: proposed")
