@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from tipline.rewards.quote import QuoteError, money, parse_amount, quote
-from tipline.rewards.rules import load_rule_sets
+from tipline.rewards.rules import LevelRule, load_rule_sets
 
 
 @pytest.fixture(scope="module")
@@ -152,6 +152,7 @@ def test_money_format_keeps_unrounded_digits():
 def test_adjusted_amount_within_the_floor_and_the_cap(rules):
     result = q(rules, 3, "2000000", adjusted_amount=D("25000.5"), signatories=2)
     assert (result.computed_amount, result.amount, result.adjusted) == (D("20000.00"), D("25000.50"), True)
+    assert result.amount.as_tuple().exponent == -2  # stored in fen, like a computed amount
     assert result.shares == [D("12500.25"), D("12500.25")]
     assert result.steps[-3] == "adjusted by the proposer within 1000.00 to 1000000.00: 25000.50"
     same = q(rules, 3, "2000000", adjusted_amount=D("20000"))
@@ -253,3 +254,20 @@ def test_input_edges_that_are_accepted(rules):
     assert q(rules, 1, "2000000", insider_uplift=D("2")).amount == D("200000.00")  # the limit itself
     assert q(rules, 1, "-0").as_json()["base"] == "0.00"  # not "-0.00"
     assert q(rules, 1, "0", proposed_no_fine_amount=D("5000.00")).steps[1].startswith("no fines or confiscations: proposed")
+
+
+def test_the_no_fine_floor_and_the_floor_are_different_values(rules):
+    # The national set has equal floors; a province may lower the no-fine one.
+    levels = dict(rules.levels)
+    levels[3] = LevelRule(share=D("0.01"), floor=D("1000.00"), no_fine_floor=D("500.00"))
+    custom = dataclasses.replace(rules, levels=levels)
+    assert q(custom, 3, "0").amount == D("500.00")
+    assert q(custom, 3, "0").steps[1] == "no fines or confiscations: no-fine floor 500.00 (at least 500.00)"
+    assert q(custom, 3, "50000").amount == D("1000.00")
+    assert q(custom, 3, "50000").steps[1] == "floor 1000.00: 1000.00"
+    assert q(custom, 3, "0", proposed_no_fine_amount=D("700")).amount == D("700.00")
+    assert q(custom, 3, "0", adjusted_amount=D("600")).amount == D("600.00")
+    with pytest.raises(QuoteError, match="^adjusted_amount: 600.00 is outside the level 3 floor of 1000.00 "):
+        q(custom, 3, "50000", adjusted_amount=D("600"))
+    with pytest.raises(QuoteError, match="^proposed_no_fine_amount: 499.99 is below the level 3 floor of 500.00$"):
+        q(custom, 3, "0", proposed_no_fine_amount=D("499.99"))
