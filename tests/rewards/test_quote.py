@@ -216,6 +216,13 @@ def test_the_sanity_bounds_themselves_are_accepted(rules):
     assert q(rules, 3, "0.000001").share_amount == D("0.00000001")
 
 
+def test_uplift_factor_and_uneven_pair_are_recorded(rules):
+    assert q(rules, 3, "0").uplift == D(1) and q(rules, 3, "0", insider_uplift=D("1.5")).uplift == D("1.5")
+    pair = q(rules, 3, "0", adjusted_amount=D("1000.01"), signatories=2)
+    assert pair.shares == [D("500.01"), D("500.00")]
+    assert pair.steps[-1] == "2 signatories: 500.00 each, first 500.01"
+
+
 def test_parse_amount_names_the_option():
     assert parse_amount("--fines", " 1000.50 ") == D("1000.50")
     with pytest.raises(QuoteError, match="^--fines: must not be negative, got -1$"):
@@ -267,7 +274,8 @@ def test_the_no_fine_floor_and_the_floor_are_different_values(rules):
     assert q(custom, 3, "50000").steps[1] == "floor 1000.00: 1000.00"
     assert q(custom, 3, "0", proposed_no_fine_amount=D("700")).amount == D("700.00")
     assert q(custom, 3, "0", adjusted_amount=D("600")).amount == D("600.00")
-    with pytest.raises(QuoteError, match="^adjusted_amount: 600.00 is outside the level 3 floor of 1000.00 "):
-        q(custom, 3, "50000", adjusted_amount=D("600"))
+    for base in ("1", "50000"):  # any base at all: the floor, not the no-fine floor
+        with pytest.raises(QuoteError, match="^adjusted_amount: 600.00 is outside the level 3 floor of 1000.00 "):
+            q(custom, 3, base, adjusted_amount=D("600"))
     with pytest.raises(QuoteError, match="^proposed_no_fine_amount: 499.99 is below the level 3 floor of 500.00$"):
         q(custom, 3, "0", proposed_no_fine_amount=D("499.99"))
