@@ -101,6 +101,8 @@ def test_a_stop_into_an_unpublished_year_makes_the_due_date_provisional():
      "suspension from 2026-03-10 is still open but later ones exist"),
     ({"suspensions": [(D(2026, 3, 12), D(2026, 3, 20)), (D(2026, 3, 10), D(2026, 3, 15))]},
      "suspension from 2026-03-12 starts before 2026-03-15"),
+    ({"suspensions": [(D(2026, 3, 10), D(2026, 3, 12)), (D(2026, 3, 10), D(2026, 3, 10))]},
+     "suspension from 2026-03-10 starts before 2026-03-12"),
 ])
 def test_bad_input_messages(kwargs, message):
     args = {"length": 15, "unit": "workdays"} | kwargs
@@ -110,6 +112,7 @@ def test_bad_input_messages(kwargs, message):
 
 
 def test_extensions_add_up():
+    assert due_date(cal, D(2026, 3, 2), 1, "workdays", extensions=[1]) == Result(D(2026, 3, 4), False)
     assert due_date(cal, D(2026, 3, 2), 5, "workdays", extensions=[3, 2]) == cal.add_workdays(D(2026, 3, 2), 10)
     assert due_date(cal, D(2026, 3, 2), 5, "days", extensions=(x for x in [3, 2])).date == D(2026, 3, 12)
 
