@@ -88,6 +88,16 @@ def test_a_stop_into_an_unpublished_year_makes_the_due_date_provisional():
     assert due_date(cal, D(2026, 12, 20), 5, "workdays", suspensions=stop) == Result(D(2027, 1, 14), True)
 
 
+def test_a_provisional_stretch_before_a_stop_keeps_the_due_date_provisional():
+    # 2027 provisional, 2028 entered as official: the due date lies in 2028, but 2 Dec 2027 was
+    # counted from a projection, so the result is still provisional, even after a second stop.
+    c = WorkCalendar(official_years={2028})
+    stops = [(D(2027, 12, 2), D(2028, 1, 10)), (D(2028, 1, 11), D(2028, 1, 12))]
+    # used 2 Dec 2027 and 11 Jan 2028; 3 remain after 12 Jan: 13, 14, 17 Jan
+    assert due_date(c, D(2027, 12, 1), 5, "workdays", suspensions=stops) == Result(D(2028, 1, 17), True)
+    assert due_date(c, D(2028, 1, 3), 5, "workdays", suspensions=stops[1:]) == Result(D(2028, 1, 10), False)
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"unit": "weeks"}, "unit must be one of workdays, days, not 'weeks'"),
     ({"length": 0}, "clock length must be a whole number >= 1, not 0"),
