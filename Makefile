@@ -33,7 +33,7 @@ test-browser: translations
 	$(BIN)/python -m pytest -q -m browser $(PYTEST_ARGS)
 
 # Mutation testing of the reward arithmetic and the calendar (docs/testing.md); not part of CI.
-# Configuration in pyproject.toml [tool.mutmut]; one worker, SQLite. Takes about 15 minutes.
+# Configuration in pyproject.toml [tool.mutmut]; one worker, SQLite. Half an hour or more.
 MUTMUT_VERSION := 3.8.1
 mutation: translations
 	$(BIN)/pip install --quiet 'mutmut==$(MUTMUT_VERSION)'
