@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-pg test-browser lint translations extract-messages clean
+.PHONY: run test test-pg test-browser lint translations extract-messages clean mutation
 
 # Versions come from constraints.txt (what the suite last passed with); setup.cfg holds the ranges.
 $(STAMP): setup.cfg pyproject.toml constraints.txt
@@ -42,6 +42,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(LINT_PATHS) || status=1; \
 	$(BIN)/mypy || status=1; \
 	exit $$status
+
+# Mutation testing of the reward arithmetic and the calendar (docs/testing.md); not part of CI.
+# Configuration in pyproject.toml [tool.mutmut]; one worker, SQLite. Half an hour or more.
+MUTMUT_VERSION := 3.8.1
+mutation: translations
+	$(BIN)/pip install --quiet 'mutmut==$(MUTMUT_VERSION)'
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 1
+	$(BIN)/mutmut results
 
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o tipline/translations/messages.pot .

@@ -98,6 +98,10 @@ def test_beyond_the_projection_table_raises():
     assert WorkCalendar(official_years={2041}).is_workday(D(2041, 3, 1))
 
 
+def test_result_as_json():
+    assert Result(D(2027, 1, 18), True).as_json() == {"date": "2027-01-18", "provisional": True}
+
+
 def test_workdays_between():
     assert cal.workdays_between(D(2026, 2, 10), D(2026, 3, 9)) == 15
     assert cal.workdays_between(D(2026, 3, 9), D(2026, 2, 10)) == -15
@@ -169,3 +173,45 @@ def test_read_files(tmp_path):
         js.write_text(json.dumps(obj))
         with pytest.raises(CalendarFileError, match=message):
             read_official_file(js)
+
+
+def test_read_files_as_administrators_save_them(tmp_path):
+    # Excel saves "CSV UTF-8" with a byte-order mark; a GBK file cannot be read and says so.
+    bom = tmp_path / "excel.csv"
+    bom.write_bytes("date,type,note\n2027-01-01,holiday,元旦\n".encode("utf-8-sig"))
+    assert read_official_file(bom) == ([(D(2027, 1, 1), False, "元旦")], set())
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("date,type,note\n2027-01-01,holiday,元旦\n".encode("gbk"))
+    with pytest.raises(CalendarFileError, match=r"^gbk\.csv: cannot read \("):
+        read_official_file(gbk)
+    # JSON is recognised by its first character whatever the file is called, and by a .json name
+    # (any case) even when the text is not JSON at all.
+    for name, text, years in (("cal.txt", '\n  {"year": 2027, "holidays": ["2027-01-01"]}', {2027}),
+                              ("cal.txt", '[{"year": 2027}, {"year": 2028}]', {2027, 2028})):
+        (tmp_path / name).write_text(text)
+        assert read_official_file(tmp_path / name)[1] == years
+    for name in ("cal.json", "CAL.JSON"):
+        (tmp_path / name).write_text("year,2027\n")
+        with pytest.raises(CalendarFileError, match=r"^line 1: invalid JSON"):
+            read_official_file(tmp_path / name)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "line 1: header must be date,type,note"),
+    ("date,type,extra\n", "line 1: header must be date,type,note"),
+    ("date,type,note,extra\n", "line 1: header must be date,type,note"),
+    ("date,type,note,note\n", "line 1: header must be date,type,note"),
+    ("date,type\n2027-01-01\n", "line 2: expected date,type,note"),
+    ("date,type\n2027-01-01,holiday,x,y\n", "line 2: expected date,type,note"),
+])
+def test_csv_header_and_columns(tmp_path, text, message):
+    path = tmp_path / "cal.csv"
+    path.write_text(text)
+    with pytest.raises(CalendarFileError, match=f"^{message}$"):
+        read_official_file(path)
+
+
+def test_blank_csv_lines_are_skipped_not_the_end(tmp_path):
+    path = tmp_path / "cal.csv"
+    path.write_text("date,type,note\n2027-01-01,holiday,\n,,\n\n2027-02-06,workday,\n")
+    assert [day for day, _, _ in read_official_file(path)[0]] == [D(2027, 1, 1), D(2027, 2, 6)]

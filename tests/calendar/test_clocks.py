@@ -71,6 +71,62 @@ def test_bad_input():
             due_date(cal, D(2026, 3, 2), args.pop("length"), args.pop("unit"), **args)
 
 
+@pytest.mark.parametrize("length, unit, stops, due", [
+    (15, "workdays", [(D(2026, 3, 2), D(2026, 3, 5))], D(2026, 3, 26)),    # stopped on the start day: 0 used
+    (15, "workdays", [(D(2026, 3, 10), D(2026, 3, 10))], D(2026, 3, 23)),  # resumed the same day: no change
+    (15, "workdays", [(D(2026, 3, 10), D(2026, 3, 12)), (D(2026, 3, 12), D(2026, 3, 13))], D(2026, 3, 26)),
+    (5, "workdays", [(D(2026, 3, 9), D(2026, 3, 12))], D(2026, 3, 12)),    # stopped on its last day
+    (5, "days", [(D(2026, 3, 7), D(2026, 3, 14))], D(2026, 3, 16)),        # stopped on Sat 7, its moved last day
+    (5, "workdays", [(D(2026, 3, 10), D(2026, 3, 12))], D(2026, 3, 9)),    # the day after it ran out
+])
+def test_stop_edges(length, unit, stops, due):
+    assert due_date(cal, D(2026, 3, 2), length, unit, suspensions=stops) == Result(due, False)
+
+
+def test_a_stop_into_an_unpublished_year_makes_the_due_date_provisional():
+    stop = [(D(2026, 12, 21), D(2027, 1, 8))]  # 21 Dec used; 4 after Fri 8 Jan 2027
+    assert due_date(cal, D(2026, 12, 20), 5, "workdays", suspensions=stop) == Result(D(2027, 1, 14), True)
+
+
+def test_a_provisional_stretch_before_a_stop_keeps_the_due_date_provisional():
+    # 2027 provisional, 2028 entered as official: the due date lies in 2028, but 2 Dec 2027 was
+    # counted from a projection, so the result is still provisional, even after a second stop.
+    c = WorkCalendar(official_years={2028})
+    stops = [(D(2027, 12, 2), D(2028, 1, 10)), (D(2028, 1, 11), D(2028, 1, 12))]
+    # used 2 Dec 2027 and 11 Jan 2028; 3 remain after 12 Jan: 13, 14, 17 Jan
+    assert due_date(c, D(2027, 12, 1), 5, "workdays", suspensions=stops) == Result(D(2028, 1, 17), True)
+    assert due_date(c, D(2028, 1, 3), 5, "workdays", suspensions=stops[1:]) == Result(D(2028, 1, 10), False)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"unit": "weeks"}, "unit must be one of workdays, days, not 'weeks'"),
+    ({"length": 0}, "clock length must be a whole number >= 1, not 0"),
+    ({"length": True}, "clock length must be a whole number >= 1, not True"),
+    ({"length": 1.5}, "clock length must be a whole number >= 1, not 1.5"),
+    ({"extensions": [5, 0]}, "an extension must be a whole number >= 1, not 0"),
+    ({"extensions": [True]}, "an extension must be a whole number >= 1, not True"),
+    ({"suspensions": [(D(2026, 3, 1), None)]}, "suspension from 2026-03-01 starts before 2026-03-02"),
+    ({"suspensions": [(D(2026, 3, 10), D(2026, 3, 9))]}, "suspension from 2026-03-10 resumes before it stops (2026-03-09)"),
+    ({"suspensions": [(D(2026, 3, 10), None), (D(2026, 3, 12), D(2026, 3, 13))]},
+     "suspension from 2026-03-10 is still open but later ones exist"),
+    ({"suspensions": [(D(2026, 3, 12), D(2026, 3, 20)), (D(2026, 3, 10), D(2026, 3, 15))]},
+     "suspension from 2026-03-12 starts before 2026-03-15"),
+    ({"suspensions": [(D(2026, 3, 10), D(2026, 3, 12)), (D(2026, 3, 10), D(2026, 3, 10))]},
+     "suspension from 2026-03-10 starts before 2026-03-12"),
+])
+def test_bad_input_messages(kwargs, message):
+    args = {"length": 15, "unit": "workdays"} | kwargs
+    with pytest.raises(ValueError) as info:
+        due_date(cal, D(2026, 3, 2), args.pop("length"), args.pop("unit"), **args)
+    assert str(info.value) == message
+
+
+def test_extensions_add_up():
+    assert due_date(cal, D(2026, 3, 2), 1, "workdays", extensions=[1]) == Result(D(2026, 3, 4), False)
+    assert due_date(cal, D(2026, 3, 2), 5, "workdays", extensions=[3, 2]) == cal.add_workdays(D(2026, 3, 2), 10)
+    assert due_date(cal, D(2026, 3, 2), 5, "days", extensions=(x for x in [3, 2])).date == D(2026, 3, 12)
+
+
 def test_days_left():
     due = Result(D(2026, 3, 9), False)  # a Monday
     assert days_left(cal, D(2026, 3, 6), due) == 1
@@ -81,3 +137,5 @@ def test_days_left():
     assert days_left(cal, D(2026, 3, 7), D(2026, 3, 6)) == -1  # the weekend after a Friday due date
     assert days_left(cal, D(2026, 3, 6), D(2026, 3, 9), unit="days") == 3
     assert days_left(cal, D(2026, 3, 10), D(2026, 3, 9), unit="days") == -1
+    with pytest.raises(ValueError, match="^unit must be one of workdays, days, not 'weeks'$"):
+        days_left(cal, D(2026, 3, 6), due, unit="weeks")
