@@ -214,7 +214,7 @@ def test_two_schedulers_on_two_hosts_send_each_reminder_once(hosts, database_url
                 for n, r in (("tri", "officer"), ("inv1", "officer"), ("inv2", "officer"), ("boss", "supervisor"))}
         for _ in range(3):
             tip, _code = factories.tip(s, now=now)
-            case = triage.file_case(s, now=now, tip=tip, actor=team["tri"], can_see=True, version=tip.version,
+            case = triage.file_case(s, now=now, tip=tip, actor=team["tri"], version=tip.version,
                                     filing_number="1", filed_on=now.date())
             s.scalars(select(Clock).where(Clock.kind == "decision", Clock.case_id == case.id)).one().due_on = \
                 dt.date(2026, 3, 4)

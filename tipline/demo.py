@@ -91,18 +91,18 @@ def _tips_and_cases(session: Session, now: dt.datetime) -> list[tuple[str, str]]
     # The first tip became a case that was decided and closed, with a reward to review.
     first = tips[0]
     case = triage.file_case(session, now=now - dt.timedelta(days=15), tip=first, actor=users["officer3"],
-                            can_see=True, version=first.version, filing_number="郑金市监立〔2026〕18号",
+                            version=first.version, filing_number="郑金市监立〔2026〕18号",
                             filed_on=(now - dt.timedelta(days=15)).date())
     decided = (now - dt.timedelta(days=3)).date()
     investigation.add_inspection(session, now=now - dt.timedelta(days=10), case=case, actor=users["supervisor2"],
-                                 can_see=True, inspected_on=(now - dt.timedelta(days=10)).date(),
+                                 inspected_on=(now - dt.timedelta(days=10)).date(),
                                  place="郑州市金水区某路 8 号检测实验室", officers="张、刘",
                                  findings="原始记录与报告数据不一致，样品留样室无对应样品。", problems_found=3)
-    investigation.decide(session, now=now - dt.timedelta(days=3), case=case, actor=users["supervisor2"], can_see=True,
+    investigation.decide(session, now=now - dt.timedelta(days=3), case=case, actor=users["supervisor2"],
                          version=case.version, outcome="violation", decision_number="郑金市监罚〔2026〕42号",
                          decision_date=decided, fines="150000", confiscated_gains="36800",
                          measures=["rectification_notice"], legal_basis="《检验检测机构监督管理办法》第二十六条")
-    investigation.close(session, now=now - dt.timedelta(days=1), case=case, actor=users["supervisor2"], can_see=True,
+    investigation.close(session, now=now - dt.timedelta(days=1), case=case, actor=users["supervisor2"],
                         version=case.version, executed_on=decided, closed_on=(now - dt.timedelta(days=1)).date())
     case.publishable = True
     receipts += _complaints(session, now, users)
@@ -123,19 +123,19 @@ def _complaints(session: Session, now: dt.datetime, users: dict) -> list[tuple[s
     mediating, agreed, refused = tips
     day = (now - dt.timedelta(days=8)).date()
     for tip in (mediating, agreed):
-        complaints.accept(session, now=now - dt.timedelta(days=8), tip=tip, actor=officer, can_see=True,
+        complaints.accept(session, now=now - dt.timedelta(days=8), tip=tip, actor=officer,
                           version=None, on=day)
-    complaints.record_session(session, now=now - dt.timedelta(days=5), tip=mediating, actor=officer, can_see=True,
+    complaints.record_session(session, now=now - dt.timedelta(days=5), tip=mediating, actor=officer,
                               version=None, held_on=(now - dt.timedelta(days=5)).date(), form="phone",
                               positions="消费者要求退货退款；商城称需先检测，同意送检后再谈。")
     for days, form in ((6, "phone"), (3, "in_person")):
         complaints.record_session(session, now=now - dt.timedelta(days=days), tip=agreed, actor=officer,
-                                  can_see=True, version=None, held_on=(now - dt.timedelta(days=days)).date(),
+                                  version=None, held_on=(now - dt.timedelta(days=days)).date(),
                                   form=form, positions="消费者要求更换新品；商家先只同意维修，后同意更换。")
-    complaints.end_mediation(session, now=now - dt.timedelta(days=3), tip=agreed, actor=officer, can_see=True,
+    complaints.end_mediation(session, now=now - dt.timedelta(days=3), tip=agreed, actor=officer,
                              version=None, outcome="agreement", terms="商家于三日内为消费者更换同型号新品。",
                              on=(now - dt.timedelta(days=3)).date())
-    complaints.not_accept(session, now=now - dt.timedelta(days=7), tip=refused, actor=officer, can_see=True,
+    complaints.not_accept(session, now=now - dt.timedelta(days=7), tip=refused, actor=officer,
                           version=None, ground="not_consumer", on=(now - dt.timedelta(days=7)).date(),
                           notice="您为装修工程采购商品，不属于为生活消费需要购买商品，依法不予受理；可通过民事诉讼等途径解决。")
     return receipts

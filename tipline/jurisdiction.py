@@ -1,34 +1,28 @@
-"""Who sees what: staff of a division see it and what lies within it; provincial staff see all."""
+"""Who sees what: staff of a division see it and what lies within it; provincial staff see all.
+
+Pure: no Flask, so the gate (tipline.gate), services, the scheduler and the command line use the
+same rule as the views. The names and form choices that need the request's locale live in
+tipline.division_names."""
 from __future__ import annotations
 
-from flask import current_app
-from flask_babel import get_locale
+from sqlalchemy import true
+
+from .divisions import Divisions, packaged
 
 
-def divisions():
-    return current_app.extensions["divisions"]
+def divisions() -> Divisions:
+    """The packaged divisions, loaded once per process (the factory shares the same object as
+    app.extensions["divisions"])."""
+    return packaged()
 
 
-def division_choices(include_province: bool = True) -> dict:
-    """Choices for a WTForms SelectField, grouped by city (WTForms renders a dict as optgroups)."""
-    locale = str(get_locale() or "zh")
-    d = divisions()
-    result: dict = {}
-    if include_province:
-        result[""] = [(d.province.code, d.province.name(locale))]
-    for city_label, options in d.choices(locale):
-        result[city_label] = options
-    return result
-
-
-def division_name(code: str, locale: str | None = None) -> str:
-    """`locale` saves looking it up again where a caller names many divisions (a list page)."""
-    div = divisions().get(code)
-    return div.name(locale or str(get_locale() or "zh")) if div else code
-
-
-def can_see(user, division_code: str) -> bool:
-    return user.sees_all or divisions().is_within(division_code, user.division_code)
+def can_see(user, division_code: str | None) -> bool:
+    """`user` may see a record of `division_code`. The system actor (the scheduler) sees all."""
+    if getattr(user, "sees_all", False):
+        return True
+    if not division_code or not getattr(user, "division_code", None):
+        return False
+    return divisions().is_within(division_code, user.division_code)
 
 
 def code_prefix(column, prefix: str):
@@ -45,7 +39,6 @@ def division_filter(column, user):
     County staff see their county; city staff their city and its counties; provincial staff
     everything. In GB/T 2260 a code ending in 00 is a city and its counties share its first four
     digits (Jiyuan, 419001, has none), so no lookup is needed and services can call this freely."""
-    from sqlalchemy import true
     code = user.division_code
     if user.sees_all:
         return true()

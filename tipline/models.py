@@ -16,5 +16,7 @@ from .oversight import models as _oversight  # noqa: F401
 from .rewards import models as _rewards  # noqa: F401
 from .inspections import models as _inspections  # noqa: F401
 from .db import Base
+from .status_checks import install as _install_status_checks
 
 metadata = Base.metadata
+_install_status_checks(metadata)

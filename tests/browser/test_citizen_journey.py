@@ -285,14 +285,14 @@ def test_citizen_from_anonymous_report_to_claimed_reward(browser, page, live_ser
             return (session.scalar(select(User).where(User.username == "boss")),
                     session.scalar(select(Case).where(Case.filing_number == "豫市监金立〔2026〕21号")))
         boss, case = boss_and_case()
-        investigation.decide(session, now=clock(), case=case, actor=boss, can_see=True, version=case.version,
+        investigation.decide(session, now=clock(), case=case, actor=boss, version=case.version,
                              outcome="violation", decision_number="豫市监金罚〔2026〕30号",
                              decision_date=clock().date(), fines="800000",
                              legal_basis="《检验检测机构监督管理办法》第二十六条")
         session.commit()
         assert _reporter_status(page, base, code) == t["status_decided"]
         boss, case = boss_and_case()
-        investigation.close(session, now=clock(), case=case, actor=boss, can_see=True, version=case.version,
+        investigation.close(session, now=clock(), case=case, actor=boss, version=case.version,
                             executed_on=clock().date(), closed_on=clock().date())
         session.commit()
         assert _reporter_status(page, base, code) == t["status_concluded"]

@@ -22,12 +22,12 @@ def test_anonymous_claim_from_receipt_to_paid(browser, page, live_server, sessio
               for n, r in (("tri", "officer"), ("inv1", "officer"), ("inv2", "officer"), ("boss", "supervisor"),
                            ("boss2", "supervisor"), ("fin1", "finance"), ("fin2", "finance"))}
     tip, code = factories.tip(session, now=clock())
-    case = triage.file_case(session, now=clock(), tip=tip, actor=people["tri"], can_see=True, version=tip.version,
+    case = triage.file_case(session, now=clock(), tip=tip, actor=people["tri"], version=tip.version,
                             filing_number="立7号", filed_on=clock().date())
-    investigation.decide(session, now=clock(), case=case, actor=people["boss"], can_see=True, version=case.version,
+    investigation.decide(session, now=clock(), case=case, actor=people["boss"], version=case.version,
                          outcome="violation", decision_number="罚12号", decision_date=clock().date(),
                          fines="12000000", legal_basis="条例")
-    investigation.close(session, now=clock(), case=case, actor=people["boss"], can_see=True, version=case.version,
+    investigation.close(session, now=clock(), case=case, actor=people["boss"], version=case.version,
                         executed_on=clock().date(), closed_on=clock().date())
     session.commit()
 

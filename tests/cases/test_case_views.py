@@ -136,7 +136,7 @@ def test_other_division_gets_404_for_cases(app, session, clock, bureau):
     tip, _ = factories.tip(session, now=clock())
     from tipline.cases import triage
     tri = session.scalars(select(factories_user_model()).where(factories_user_model().username == "tri")).one()
-    case = triage.file_case(session, now=clock(), tip=tip, actor=tri, can_see=True, version=tip.version,
+    case = triage.file_case(session, now=clock(), tip=tip, actor=tri, version=tip.version,
                             filing_number="1", filed_on=clock().date())
     session.commit()
     assert _client(app, "ly").get(f"/staff/cases/{case.id}").status_code == 404
@@ -153,9 +153,9 @@ def test_entity_register_lists_flagged_business_with_its_cases(app, session, clo
     tri = session.scalars(select(User).where(User.username == "tri")).one()
     boss = session.scalars(select(User).where(User.username == "boss")).one()
     tip, _ = factories.tip(session, now=clock(), entity_uscc="91350213678251743X", entity_name="某认证有限公司")
-    case = triage.file_case(session, now=clock(), tip=tip, actor=tri, can_see=True, version=tip.version,
+    case = triage.file_case(session, now=clock(), tip=tip, actor=tri, version=tip.version,
                             filing_number="1", filed_on=clock().date())
-    investigation.decide(session, now=clock(), case=case, actor=boss, can_see=True, version=case.version,
+    investigation.decide(session, now=clock(), case=case, actor=boss, version=case.version,
                          outcome="violation", decision_number="罚1号", decision_date=clock().date(), fines="20000",
                          legal_basis="条例")
     session.commit()
@@ -187,17 +187,17 @@ def test_before_eight_in_the_morning_today_is_the_local_date(app, session, clock
 
     page = _client(app, "tri").get(f"/staff/tips/{tip.id}").get_data(as_text=True)
     assert 'value="2026-03-03"' in page and 'value="2026-03-02"' not in page  # the filing date offered
-    case = triage.file_case(session, now=clock(), tip=tip, actor=tri, can_see=True, version=tip.version,
+    case = triage.file_case(session, now=clock(), tip=tip, actor=tri, version=tip.version,
                             filing_number="1", filed_on=local_today)
     from tipline.cases.models import Assignment
     investigator = session.get(User, session.scalars(select(Assignment.user_id).where(
         Assignment.case_id == case.id, Assignment.active.is_(True))).first())
-    investigation.add_inspection(session, now=clock(), case=case, actor=investigator, can_see=True,
+    investigation.add_inspection(session, now=clock(), case=case, actor=investigator,
                                  inspected_on=local_today, place="实验室", officers="甲、乙", findings="记录缺失")
-    investigation.decide(session, now=clock(), case=case, actor=boss, can_see=True, version=case.version,
+    investigation.decide(session, now=clock(), case=case, actor=boss, version=case.version,
                          outcome="violation", decision_number="罚1号", decision_date=local_today, fines="20000",
                          legal_basis="条例")
-    investigation.close(session, now=clock(), case=case, actor=boss, can_see=True, version=case.version,
+    investigation.close(session, now=clock(), case=case, actor=boss, version=case.version,
                         executed_on=local_today, closed_on=local_today)
     session.commit()
     assert case.state == "closed" and case.decision_date == local_today

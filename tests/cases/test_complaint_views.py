@@ -96,7 +96,7 @@ def test_statistics_count_complaints_by_outcome(app, session, clock, officer):
     from sqlalchemy import select
     user = session.scalars(select(User).where(User.username == "tri")).one()
     tips = [factories.tip(session, now=clock(), kind="complaint")[0] for _ in range(4)]
-    common = dict(now=clock(), actor=user, can_see=True, version=None)
+    common = dict(now=clock(), actor=user, version=None)
     complaints.not_accept(session, tip=tips[0], ground="materials_missing", notice="请补充购物凭证后重新投诉。", **common)
     for tip, outcome in ((tips[1], "agreement"), (tips[2], "no_agreement"), (tips[3], None)):
         complaints.accept(session, tip=tip, **common)

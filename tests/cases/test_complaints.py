@@ -52,7 +52,7 @@ def _complaint(session, clock, when):
 
 def _accept(session, clock, team, tip, on):
     clock.current = at(on.year, on.month, on.day)
-    complaints.accept(session, now=clock(), tip=tip, actor=team["tri"], can_see=True, version=tip.version, on=on)
+    complaints.accept(session, now=clock(), tip=tip, actor=team["tri"], version=tip.version, on=on)
     session.commit()
 
 
@@ -101,12 +101,12 @@ def test_a_testing_period_stops_the_mediation_clock(session, clock, team):
     mediation = _clock(session, "mediation", tip)
     assert mediation.due_on == dt.date(2026, 8, 4)  # 45 working days (Dragon Boat Fri 19 Jun skipped)
     clock.current = at(2026, 6, 10)
-    complaints.stop_mediation(session, now=clock(), tip=tip, actor=team["tri"], can_see=True, version=tip.version,
+    complaints.stop_mediation(session, now=clock(), tip=tip, actor=team["tri"], version=tip.version,
                               reason="testing", note="送检", on=dt.date(2026, 6, 10))
     session.commit()
     assert tip.status == "mediation_stopped" and mediation.state == "stopped" and mediation.due_on is None
     clock.current = at(2026, 6, 24)
-    complaints.resume_mediation(session, now=clock(), tip=tip, actor=team["tri"], can_see=True, version=tip.version,
+    complaints.resume_mediation(session, now=clock(), tip=tip, actor=team["tri"], version=tip.version,
                                 on=dt.date(2026, 6, 24))
     session.commit()
     # 7 working days used (2-10 Jun: the stop day still counts and the resume day does not, as for every
@@ -157,11 +157,11 @@ def test_the_sweep_over_a_thousand_open_complaints_reminds_nobody_of_ended_ones(
     session.commit()
     officer = team["tri"]
     refused, agreed, withdrawn = tips[0], tips[1], tips[2]
-    complaints.not_accept(session, now=clock(), tip=refused, actor=officer, can_see=True, version=refused.version,
+    complaints.not_accept(session, now=clock(), tip=refused, actor=officer, version=refused.version,
                           ground="not_consumer", notice="您购买商品并非用于生活消费，不属于投诉受理范围。")
     for tip, outcome in ((agreed, "agreement"), (withdrawn, "withdrawn")):
-        complaints.accept(session, now=clock(), tip=tip, actor=officer, can_see=True, version=tip.version)
-        complaints.end_mediation(session, now=clock(), tip=tip, actor=officer, can_see=True, version=tip.version,
+        complaints.accept(session, now=clock(), tip=tip, actor=officer, version=tip.version)
+        complaints.end_mediation(session, now=clock(), tip=tip, actor=officer, version=tip.version,
                                  outcome=outcome, terms="商家退款 299 元")
     session.commit()
     ended = {t.id for t in (refused, agreed, withdrawn)}
@@ -176,20 +176,20 @@ def test_the_sweep_over_a_thousand_open_complaints_reminds_nobody_of_ended_ones(
 def test_endings_and_their_grounds_are_checked(session, clock, team):
     tip = _complaint(session, clock, at(2026, 6, 1))
     with pytest.raises(ValidationFailed) as info:
-        complaints.not_accept(session, now=clock(), tip=tip, actor=team["tri"], can_see=True, version=tip.version,
+        complaints.not_accept(session, now=clock(), tip=tip, actor=team["tri"], version=tip.version,
                               ground="because", notice="")
     assert info.value.details["fields"] == {"ground": "invalid"}
     _accept(session, clock, team, tip, dt.date(2026, 6, 1))
     with pytest.raises(ValidationFailed) as info:
-        complaints.record_session(session, now=clock(), tip=tip, actor=team["tri"], can_see=True, version=None,
+        complaints.record_session(session, now=clock(), tip=tip, actor=team["tri"], version=None,
                                   held_on=dt.date(2026, 6, 1), form="delegated", positions="双方各执一词")
     assert info.value.details["fields"] == {"mediator": "required"}
     with pytest.raises(ValidationFailed) as info:
-        complaints.end_mediation(session, now=clock(), tip=tip, actor=team["tri"], can_see=True, version=None,
+        complaints.end_mediation(session, now=clock(), tip=tip, actor=team["tri"], version=None,
                                  outcome="agreement")
     assert info.value.details["fields"] == {"terms": "required"}
     with pytest.raises(ValidationFailed) as info:
-        complaints.end_mediation(session, now=clock(), tip=tip, actor=team["tri"], can_see=True, version=None,
+        complaints.end_mediation(session, now=clock(), tip=tip, actor=team["tri"], version=None,
                                  outcome="terminated", termination_ground="bored")
     assert info.value.details["fields"] == {"termination_ground": "invalid"}
 
@@ -197,7 +197,7 @@ def test_endings_and_their_grounds_are_checked(session, clock, team):
 def test_a_complaint_revealing_a_violation_becomes_a_lead_and_goes_on(session, clock, team):
     tip = _complaint(session, clock, at(2026, 6, 1))
     _accept(session, clock, team, tip, dt.date(2026, 6, 1))
-    lead = complaints.refer_violation(session, now=clock(), tip=tip, actor=team["tri"], can_see=True,
+    lead = complaints.refer_violation(session, now=clock(), tip=tip, actor=team["tri"],
                                       version=tip.version, reason="涉嫌销售不合格产品")
     session.commit()
     assert lead.status == "in_triage" and lead.kind == "report" and lead.split_from_id == tip.id
@@ -208,10 +208,10 @@ def test_a_complaint_revealing_a_violation_becomes_a_lead_and_goes_on(session, c
 def test_follow_up_after_the_complaint_is_handled(session, clock, team):
     tip = _complaint(session, clock, at(2026, 6, 1))
     _accept(session, clock, team, tip, dt.date(2026, 6, 1))
-    complaints.end_mediation(session, now=clock(), tip=tip, actor=team["tri"], can_see=True, version=tip.version,
+    complaints.end_mediation(session, now=clock(), tip=tip, actor=team["tri"], version=tip.version,
                              outcome="agreement", terms="退货退款")
     clock.current = at(2026, 6, 8)
-    row = complaints.record_follow_up(session, now=clock(), tip=tip, actor=team["tri"], can_see=True,
+    row = complaints.record_follow_up(session, now=clock(), tip=tip, actor=team["tri"],
                                       version=tip.version, result="satisfied")
     session.commit()
     assert row.follow_up_result == "satisfied" and row.follow_up_on == dt.date(2026, 6, 8)
@@ -219,13 +219,13 @@ def test_follow_up_after_the_complaint_is_handled(session, clock, team):
 
 def test_every_ending_of_a_real_name_report_starts_the_notice_clock(session, clock, team):
     endings = {
-        "reject": lambda t: triage.reject(session, now=clock(), tip=t, actor=team["tri"], can_see=True,
+        "reject": lambda t: triage.reject(session, now=clock(), tip=t, actor=team["tri"],
                                           version=t.version, reason="不属实", public_reason="经核查，不予立案。"),
         "transfer_department": lambda t: triage.transfer_department(
-            session, now=clock(), tip=t, actor=team["tri"], can_see=True, version=t.version, reason="住建部门管辖",
+            session, now=clock(), tip=t, actor=team["tri"], version=t.version, reason="住建部门管辖",
             department="construction"),
         "repeat": lambda t: triage.mark_repeat(session, now=clock(), tip=t, original=first, actor=team["tri"],
-                                               can_see=True, original_visible=True, version=t.version,
+                                               version=t.version,
                                                reason="重复举报", merge=False, public_reason="您已举报过此事。"),
     }
     first, _ = factories.tip(session, now=clock(), reporter_name="实名举报人")
@@ -236,8 +236,8 @@ def test_every_ending_of_a_real_name_report_starts_the_notice_clock(session, clo
         notice = _clock(session, "notify_reporter", tip)
         assert notice is not None and notice.state == "running", name
     anonymous, _ = factories.tip(session, now=clock())
-    triage.mark_repeat(session, now=clock(), tip=anonymous, original=first, actor=team["tri"], can_see=True,
-                       original_visible=True, version=anonymous.version, reason="重复", merge=True)
+    triage.mark_repeat(session, now=clock(), tip=anonymous, original=first, actor=team["tri"],
+                       version=anonymous.version, reason="重复", merge=True)
     session.commit()
     assert anonymous.status == "repeat" and anonymous.merged_into_id == first.id
     assert _clock(session, "notify_reporter", anonymous) is None
@@ -282,7 +282,7 @@ def test_admins_see_each_rules_basis(app, session, clock, make_user):
 
 def test_marking_a_submitted_complaint_as_complaint_keeps_its_one_acceptance_clock(session, clock, team):
     tip = _complaint(session, clock, at(2026, 6, 1))
-    triage.mark_complaint(session, now=at(2026, 6, 2), tip=tip, actor=team["tri"], can_see=True,
+    triage.mark_complaint(session, now=at(2026, 6, 2), tip=tip, actor=team["tri"],
                           version=tip.version, reason="消费纠纷")
     session.commit()
     kinds = session.scalars(select(Clock.kind).where(Clock.tip_id == tip.id)).all()

@@ -45,7 +45,7 @@ def test_clocks_follow_the_workflow(session, clock, team):
     assert filing.due_on == dt.date(2026, 3, 9) and filing.unit == "workdays" and not filing.provisional
 
     clock.current = at(2026, 3, 2)
-    case = triage.file_case(session, now=clock(), tip=tip, actor=team["tri"], can_see=True, version=tip.version,
+    case = triage.file_case(session, now=clock(), tip=tip, actor=team["tri"], version=tip.version,
                             filing_number="立1号", filed_on=dt.date(2026, 3, 2))
     session.commit()
     assert filing.state == "done" and filing.met is True
@@ -55,17 +55,17 @@ def test_clocks_follow_the_workflow(session, clock, team):
     assert notify.due_on == dt.date(2026, 3, 9)
 
     # Stopped for testing 10-20 March: no due date meanwhile, then the used days carry over.
-    investigation.suspend(session, now=clock(), case=case, actor=team["boss"], can_see=True, version=case.version,
+    investigation.suspend(session, now=clock(), case=case, actor=team["boss"], version=case.version,
                           reason="testing", note="送检", on=dt.date(2026, 3, 10))
     assert decision.state == "stopped" and decision.due_on is None
-    investigation.resume(session, now=clock(), case=case, actor=team["boss"], can_see=True, version=case.version,
+    investigation.resume(session, now=clock(), case=case, actor=team["boss"], version=case.version,
                          on=dt.date(2026, 3, 20))
     assert decision.state == "running" and decision.due_on == dt.date(2026, 6, 10)  # 8 used (3-10 Mar, Art. 80), 82 left from 20 Mar
 
-    req = investigation.request_extension(session, now=clock(), case=case, actor=team["boss"], can_see=True,
+    req = investigation.request_extension(session, now=clock(), case=case, actor=team["boss"],
                                           clock="decision", length=30, reason="案情复杂")
     second = factories.user(session, now=clock(), username="boss2", role="supervisor", division_code="410105")
-    investigation.decide_extension(session, now=clock(), case=case, actor=second, can_see=True,
+    investigation.decide_extension(session, now=clock(), case=case, actor=second,
                                    request_id=req.id, approve=True)
     assert decision.due_on == dt.date(2026, 7, 10) and decision.extended == 30  # Fri 10 Jul
 
@@ -75,7 +75,7 @@ def test_clocks_follow_the_workflow(session, clock, team):
 
 def test_anonymous_reporter_has_no_notice_clock_and_complaints_have_their_own(session, clock, team):
     tip, _ = factories.tip(session, now=clock())
-    triage.file_case(session, now=clock(), tip=tip, actor=team["tri"], can_see=True, version=tip.version,
+    triage.file_case(session, now=clock(), tip=tip, actor=team["tri"], version=tip.version,
                      filing_number="1", filed_on=clock().date())
     assert session.scalar(select(func.count(Clock.id)).where(Clock.kind == "notify_reporter")) == 0
     complaint, _ = factories.tip(session, now=clock(), kind="complaint")
@@ -101,7 +101,7 @@ def test_year_end_deadline_is_provisional_until_the_official_calendar(session, c
 
 def _case_due(session, clock, team, due_day: dt.date):
     tip, _ = factories.tip(session, now=clock())
-    case = triage.file_case(session, now=clock(), tip=tip, actor=team["tri"], can_see=True, version=tip.version,
+    case = triage.file_case(session, now=clock(), tip=tip, actor=team["tri"], version=tip.version,
                             filing_number="1", filed_on=clock().date())
     decision = _clock(session, "decision", case_id=case.id)
     decision.due_on = due_day  # pin the due date: these tests are about reminders, not arithmetic
@@ -243,37 +243,37 @@ def test_filing_extension_rules(session, clock, team):
     tip, _ = factories.tip(session, now=clock())
     filing = _clock(session, "filing", tip_id=tip.id)
     due = filing.due_on
-    req = triage.request_filing_extension(session, now=clock(), tip=tip, actor=team["tri"], can_see=True,
+    req = triage.request_filing_extension(session, now=clock(), tip=tip, actor=team["tri"],
                                           reason="需要补充调查")
     assert req.length == 15 and req.approved is None
     with pytest.raises(Conflict):  # one open request at a time
-        triage.request_filing_extension(session, now=clock(), tip=tip, actor=team["inv1"], can_see=True,
+        triage.request_filing_extension(session, now=clock(), tip=tip, actor=team["inv1"],
                                         reason="再申请一次")
     with pytest.raises(Forbidden):  # officers do not decide
-        triage.decide_filing_extension(session, now=clock(), tip=tip, actor=team["inv1"], can_see=True,
+        triage.decide_filing_extension(session, now=clock(), tip=tip, actor=team["inv1"],
                                        request_id=req.id, approve=True)
-    triage.decide_filing_extension(session, now=clock(), tip=tip, actor=team["boss"], can_see=True,
+    triage.decide_filing_extension(session, now=clock(), tip=tip, actor=team["boss"],
                                    request_id=req.id, approve=False)
     assert filing.due_on == due and filing.extended == 0
     # Refused: may ask again; the supervisor's own request needs another supervisor.
-    again = triage.request_filing_extension(session, now=clock(), tip=tip, actor=team["boss"], can_see=True,
+    again = triage.request_filing_extension(session, now=clock(), tip=tip, actor=team["boss"],
                                             reason="案情复杂，需要更多时间")
     with pytest.raises(Forbidden):
-        triage.decide_filing_extension(session, now=clock(), tip=tip, actor=team["boss"], can_see=True,
+        triage.decide_filing_extension(session, now=clock(), tip=tip, actor=team["boss"],
                                        request_id=again.id, approve=True)
     other = factories.user(session, now=clock(), username="boss2", role="supervisor", division_code="410105")
-    triage.decide_filing_extension(session, now=clock(), tip=tip, actor=other, can_see=True,
+    triage.decide_filing_extension(session, now=clock(), tip=tip, actor=other,
                                    request_id=again.id, approve=True)
     assert filing.extended == 15 and filing.due_on > due
     with pytest.raises(Conflict):  # once only
-        triage.request_filing_extension(session, now=clock(), tip=tip, actor=team["tri"], can_see=True,
+        triage.request_filing_extension(session, now=clock(), tip=tip, actor=team["tri"],
                                         reason="第三次申请")
     # After the filing decision there is no clock left to extend.
     done, _ = factories.tip(session, now=clock())
-    triage.file_case(session, now=clock(), tip=done, actor=team["tri"], can_see=True, version=done.version,
+    triage.file_case(session, now=clock(), tip=done, actor=team["tri"], version=done.version,
                      filing_number="立2号", filed_on=clock().date())
     with pytest.raises(Conflict):
-        triage.request_filing_extension(session, now=clock(), tip=done, actor=team["tri"], can_see=True,
+        triage.request_filing_extension(session, now=clock(), tip=done, actor=team["tri"],
                                         reason="已经立案了")
 
 

@@ -16,7 +16,7 @@ from .. import factories
 
 
 def _file(session, clock, tip, actor, **kw):
-    return triage.file_case(session, now=clock(), tip=tip, actor=actor, can_see=True, version=tip.version,
+    return triage.file_case(session, now=clock(), tip=tip, actor=actor, version=tip.version,
                             filing_number="豫市监金立〔2026〕3号", filed_on=clock().date(), **kw)
 
 
@@ -112,34 +112,34 @@ def test_recusal_application_recorded_and_decided_by_the_head(session, clock, st
     case = _case(session, clock, staff)
     target, other = assignment.active_investigators(session, case.id)
     officer = session.get(type(staff["o2"]), other)
-    app = recusal.record_application(session, now=clock(), case=case, actor=officer, can_see=True,
+    app = recusal.record_application(session, now=clock(), case=case, actor=officer,
                                      officer_id=target, applicant="郑州某检测技术有限公司",
                                      grounds="该执法人员系我公司股东近亲属", received_on=clock().date())
     with pytest.raises(Forbidden):  # an officer does not decide
-        recusal.decide_application(session, now=clock(), case=case, actor=officer, can_see=True,
+        recusal.decide_application(session, now=clock(), case=case, actor=officer,
                                    application_id=app.id, upheld=True)
     # Until the head decides, the officer stays on the case (Art. 43: the investigation goes on).
     assert target in assignment.active_investigators(session, case.id)
-    drawn = recusal.decide_application(session, now=clock(), case=case, actor=staff["boss"], can_see=True,
+    drawn = recusal.decide_application(session, now=clock(), case=case, actor=staff["boss"],
                                        application_id=app.id, upheld=True)
     session.commit()
     active = assignment.active_investigators(session, case.id)
     assert target not in active and other in active and len(active) == 2 and drawn and drawn[0] in active
     assert [e["officer"] for e in _events(session, "case.recusal_upheld")] == [target]
     with pytest.raises(Conflict):  # decided once
-        recusal.decide_application(session, now=clock(), case=case, actor=staff["boss2"], can_see=True,
+        recusal.decide_application(session, now=clock(), case=case, actor=staff["boss2"],
                                    application_id=app.id, upheld=False, note="x")
 
 
 def test_refused_recusal_needs_a_reason_and_keeps_the_officer(session, clock, staff):
     case = _case(session, clock, staff)
     target = assignment.active_investigators(session, case.id)[0]
-    app = recusal.record_application(session, now=clock(), case=case, actor=staff["boss"], can_see=True,
+    app = recusal.record_application(session, now=clock(), case=case, actor=staff["boss"],
                                      officer_id=target, applicant="当事人", grounds="认为不公", received_on=clock().date())
     with pytest.raises(ValidationFailed):
-        recusal.decide_application(session, now=clock(), case=case, actor=staff["boss2"], can_see=True,
+        recusal.decide_application(session, now=clock(), case=case, actor=staff["boss2"],
                                    application_id=app.id, upheld=False)
-    recusal.decide_application(session, now=clock(), case=case, actor=staff["boss2"], can_see=True,
+    recusal.decide_application(session, now=clock(), case=case, actor=staff["boss2"],
                                application_id=app.id, upheld=False, note="无法定回避情形")
     assert target in assignment.active_investigators(session, case.id)
 

@@ -43,19 +43,19 @@ def _clock(session, kind, **where):
 def case(session, clock, team):
     clock.current = at(2026, 3, 2)
     tip, _ = factories.tip(session, now=clock())
-    c = triage.file_case(session, now=clock(), tip=tip, actor=team["tri"], can_see=True, version=tip.version,
+    c = triage.file_case(session, now=clock(), tip=tip, actor=team["tri"], version=tip.version,
                          filing_number="立1号", filed_on=D(2026, 3, 2))
     session.commit()
     return c
 
 
 def _ask(session, clock, case, actor, length=30):
-    return investigation.request_extension(session, now=clock(), case=case, actor=actor, can_see=True,
+    return investigation.request_extension(session, now=clock(), case=case, actor=actor,
                                            clock="decision", length=length, reason="案情复杂")
 
 
 def _decide(session, clock, case, actor, req, approve=True):
-    investigation.decide_extension(session, now=clock(), case=case, actor=actor, can_see=True, request_id=req.id,
+    investigation.decide_extension(session, now=clock(), case=case, actor=actor, request_id=req.id,
                                    approve=approve)
 
 
@@ -87,7 +87,7 @@ def test_a_refused_request_does_not_use_up_the_extension(session, clock, team, c
 
 def test_collective_decision_needs_the_extension_first_and_records_date_participants_period(
         session, clock, team, case):
-    kwargs = dict(now=clock(), case=case, can_see=True, decided_on=D(2026, 3, 2),
+    kwargs = dict(now=clock(), case=case, decided_on=D(2026, 3, 2),
                   participants="王局长、李副局长、赵副局长", length=45, reason="涉案产品需补充鉴定")
     with pytest.raises(Conflict) as exc:
         procedure.record_collective_decision(session, actor=team["boss"], **kwargs)
@@ -128,7 +128,7 @@ def test_the_rule_data_drives_the_extension(session, clock, team, case):
         _ask(session, clock, case, team["boss"], length=10)
     assert exc.value.details["kind"] == "extension_once"
     with pytest.raises(Conflict) as exc:
-        procedure.record_collective_decision(session, now=clock(), case=case, actor=team["boss"], can_see=True,
+        procedure.record_collective_decision(session, now=clock(), case=case, actor=team["boss"],
                                              decided_on=D(2026, 3, 2), participants="甲、乙", length=5, reason="理由")
     assert exc.value.details["kind"] == "no_collective"
 
@@ -143,12 +143,12 @@ def test_the_shipped_rule_is_seeded_with_its_extension_fields():
 
 def test_ordered_refund_of_overcharged_prices_stops_the_decision_clock(session, clock, team, case):
     assert "refund_overcharge" in SUSPENSION_REASONS
-    investigation.suspend(session, now=clock(), case=case, actor=team["boss"], can_see=True, version=case.version,
+    investigation.suspend(session, now=clock(), case=case, actor=team["boss"], version=case.version,
                           reason="refund_overcharge", note="责令退还多收价款", on=D(2026, 3, 2))
     decision = _clock(session, "decision", case_id=case.id)
     assert decision.state == "stopped"
     clock.current = at(2026, 3, 12)
-    investigation.resume(session, now=clock(), case=case, actor=team["boss"], can_see=True, version=case.version,
+    investigation.resume(session, now=clock(), case=case, actor=team["boss"], version=case.version,
                          on=D(2026, 3, 12))
     # stopped the day of filing, resumed 12 Mar: 90 days from 12 Mar = Wed 10 Jun
     assert decision.state == "running" and decision.due_on == D(2026, 6, 10)
@@ -161,23 +161,23 @@ def test_testing_stops_the_filing_clock_too(session, clock, team):
     assert filing.due_on == D(2026, 3, 23)  # 3-6, 9-13, 16-20, 23 Mar
     clock.current = at(2026, 3, 4)
     with pytest.raises(ValidationFailed):  # a hearing does not stop the filing clock (Art. 18 ¶2)
-        procedure.stop_filing_clock(session, now=clock(), tip=tip, actor=team["tri"], can_see=True,
+        procedure.stop_filing_clock(session, now=clock(), tip=tip, actor=team["tri"],
                                     reason="hearing", note="", on=D(2026, 3, 4))
-    procedure.stop_filing_clock(session, now=clock(), tip=tip, actor=team["tri"], can_see=True, reason="testing",
+    procedure.stop_filing_clock(session, now=clock(), tip=tip, actor=team["tri"], reason="testing",
                                 note="抽样送检", on=D(2026, 3, 4))
     assert filing.state == "stopped" and filing.due_on is None
     with pytest.raises(Conflict):
-        procedure.stop_filing_clock(session, now=clock(), tip=tip, actor=team["tri"], can_see=True,
+        procedure.stop_filing_clock(session, now=clock(), tip=tip, actor=team["tri"],
                                     reason="appraisal", note="", on=D(2026, 3, 4))
     clock.current = at(2026, 3, 13)
-    procedure.resume_filing_clock(session, now=clock(), tip=tip, actor=team["tri"], can_see=True, on=D(2026, 3, 13))
+    procedure.resume_filing_clock(session, now=clock(), tip=tip, actor=team["tri"], on=D(2026, 3, 13))
     # used 3, 4 Mar (2); 13 remain after Fri 13 Mar: 16-20, 23-27, 30, 31 Mar, 1 Apr -> Wed 1 Apr
     assert filing.state == "running" and filing.due_on == D(2026, 4, 1)
     actions = session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "tip",
                                                               AuditEvent.object_id == str(tip.id))).all()
     assert "tip.clock_stopped" in actions and "tip.clock_resumed" in actions
     # the case is filed in time against the moved due date
-    triage.file_case(session, now=clock(), tip=tip, actor=team["tri"], can_see=True, version=tip.version,
+    triage.file_case(session, now=clock(), tip=tip, actor=team["tri"], version=tip.version,
                      filing_number="立2号", filed_on=D(2026, 3, 30))
     assert filing.state == "done" and filing.met is True
 
@@ -186,9 +186,9 @@ def test_a_same_day_filing_stop_changes_nothing(session, clock, team):
     clock.current = at(2026, 3, 2)
     tip, _ = factories.tip(session, now=clock())
     clock.current = at(2026, 3, 9)
-    procedure.stop_filing_clock(session, now=clock(), tip=tip, actor=team["tri"], can_see=True,
+    procedure.stop_filing_clock(session, now=clock(), tip=tip, actor=team["tri"],
                                 reason="rights_holder", note="权利人辨认", on=D(2026, 3, 9))
-    procedure.resume_filing_clock(session, now=clock(), tip=tip, actor=team["tri"], can_see=True, on=D(2026, 3, 9))
+    procedure.resume_filing_clock(session, now=clock(), tip=tip, actor=team["tri"], on=D(2026, 3, 9))
     assert _clock(session, "filing", tip_id=tip.id).due_on == D(2026, 3, 23)
 
 

@@ -38,7 +38,7 @@ def bureau(session, clock):
 @pytest.fixture
 def case_id(session, clock, bureau):
     tip, _ = factories.tip(session, now=clock())
-    case = triage.file_case(session, now=clock(), tip=tip, actor=bureau["tri"], can_see=True, version=tip.version,
+    case = triage.file_case(session, now=clock(), tip=tip, actor=bureau["tri"], version=tip.version,
                             filing_number="立5号", filed_on=clock().date())
     session.commit()
     return case.id

@@ -33,7 +33,7 @@ def staff(session, clock):
 
 
 def _file(session, clock, tip, actor):
-    return triage.file_case(session, now=clock(), tip=tip, actor=actor, can_see=True, version=tip.version,
+    return triage.file_case(session, now=clock(), tip=tip, actor=actor, version=tip.version,
                             filing_number="豫市监金立〔2026〕3号", filed_on=clock().date())
 
 
@@ -89,7 +89,7 @@ def test_empty_pool_is_a_clear_conflict(session, clock):
 
 def test_split_makes_a_linked_complaint_and_keeps_one_receipt(session, clock, staff):
     tip, code = factories.tip(session, now=clock(), kind="both")
-    complaint = triage.split(session, now=clock(), tip=tip, actor=staff["officer"], can_see=True,
+    complaint = triage.split(session, now=clock(), tip=tip, actor=staff["officer"],
                              version=tip.version, reason="既有投诉也有举报")
     session.commit()
     assert tip.kind == "report" and complaint.kind == "complaint" and complaint.split_from_id == tip.id
@@ -104,8 +104,8 @@ def test_merged_duplicates_keep_their_receipts_and_follow_the_case(session, cloc
     # the duplicate was suggested on arrival, with its reason
     reasons = session.scalars(select(TipSuggestion.reason).where(TipSuggestion.tip_id == dup.id)).all()
     assert "similar_name" in reasons
-    triage.merge(session, now=clock(), tip=dup, target=first, actor=staff["officer"], can_see=True,
-                 target_visible=True, version=dup.version, reason="同一事项")
+    triage.merge(session, now=clock(), tip=dup, target=first, actor=staff["officer"],
+                 version=dup.version, reason="同一事项")
     assert intake.find_by_receipt(session, code2).status == "merged"
     _file(session, clock, first, staff["officer"])
     session.commit()
@@ -116,7 +116,7 @@ def test_merged_duplicates_keep_their_receipts_and_follow_the_case(session, cloc
 def test_transfer_to_another_division_moves_the_tip_and_the_receipt_still_works(session, clock, staff):
     tip, code = factories.tip(session, now=clock())
     triage.transfer_division(session, now=clock(), tip=tip, division_code="410302", known_division=DIV,
-                             actor=staff["officer"], can_see=True, version=tip.version, reason="发生地在洛阳")
+                             actor=staff["officer"], version=tip.version, reason="发生地在洛阳")
     session.commit()
     found = intake.find_by_receipt(session, code)
     assert found.division_code == "410302" and found.status == "transferred" and found.transferred_to == "410302"
@@ -125,9 +125,9 @@ def test_transfer_to_another_division_moves_the_tip_and_the_receipt_still_works(
 def test_transfer_to_a_department_and_reject_with_a_public_reason(session, clock, staff):
     tip, code = factories.tip(session, now=clock())
     triage.transfer_department(session, now=clock(), tip=tip, department="public_security", actor=staff["officer"],
-                               can_see=True, version=tip.version, reason="涉嫌犯罪")
+                               version=tip.version, reason="涉嫌犯罪")
     other, code2 = factories.tip(session, now=clock())
-    triage.reject(session, now=clock(), tip=other, actor=staff["officer"], can_see=True, version=other.version,
+    triage.reject(session, now=clock(), tip=other, actor=staff["officer"], version=other.version,
                   reason="内部说明", public_reason="举报内容不属于市场监管部门职责范围。")
     session.commit()
     assert intake.find_by_receipt(session, code).status == "transferred_out"
@@ -143,7 +143,7 @@ def test_mail_tip_needs_details_before_filing(session, clock, staff):
         _file(session, clock, tip, staff["officer"])
     session.rollback()
     tip = session.get(Tip, tip.id) or tip
-    triage.update_details(session, now=clock(), tip=tip, actor=staff["officer"], can_see=True, version=None,
+    triage.update_details(session, now=clock(), tip=tip, actor=staff["officer"], version=None,
                           category_code="cert.forged_certificate", entity_name="某认证公司", entity_uscc="",
                           known_division=DIV, division_code="410105")
     case = _file(session, clock, tip, staff["officer"])

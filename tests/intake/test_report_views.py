@@ -258,7 +258,7 @@ def test_cached_division_list_renders_as_wtforms_does(app, data, locale):
     from wtforms.widgets import Select
 
     from tipline.intake.forms import ReportForm
-    from tipline.jurisdiction import division_choices
+    from tipline.division_names import division_choices
     with app.test_request_context("/report", headers={"Cookie": f"tipline_lang={locale}"}):
         app.preprocess_request()
         for _round in range(2):  # the first call fills the cache, the second is served from it

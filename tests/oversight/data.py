@@ -85,13 +85,13 @@ def build(app, session, clock):
         clock.current = t0 + dt.timedelta(days=days)
         return clock()
 
-    kw = dict(actor=boss, can_see=True, version=None)
+    kw = dict(actor=boss, version=None)
     now = step(1)
     c1 = triage.file_case(session, now=now, tip=t1, filing_number="豫市监金立〔2026〕1号", filed_on=_today(clock), **kw)
     triage.mark_complaint(session, now=now, tip=t5, reason="投诉事项", **kw)
     now = step(2)
     c3 = triage.file_case(session, now=now, tip=t3, filing_number="豫市监金立〔2026〕3号", filed_on=_today(clock), **kw)
-    triage.merge(session, now=now, tip=t6, target=t1, target_visible=True, reason="同一事项", **kw)
+    triage.merge(session, now=now, tip=t6, target=t1, reason="同一事项", **kw)
     now = step(3)
     c2 = triage.file_case(session, now=now, tip=t2, filing_number="豫市监金立〔2026〕2号", filed_on=_today(clock), **kw)
     now = step(4)
@@ -102,7 +102,7 @@ def build(app, session, clock):
 
     now = step(6)
     for case, problems in ((c1, 2), (c1, 3), (c2, 1)):
-        investigation.add_inspection(session, now=now, case=case, actor=boss, can_see=True,
+        investigation.add_inspection(session, now=now, case=case, actor=boss,
                                      inspected_on=_today(clock), place="现场", officers="甲、乙",
                                      findings="内部检查记录", problems_found=problems)
     now = step(10)

@@ -33,7 +33,7 @@ def world(app, session, clock):
     who = data.people(session, clock)
     store = app.extensions["evidence_store"]
     t0 = clock()
-    kw = dict(actor=who.boss, can_see=True, version=None)
+    kw = dict(actor=who.boss, version=None)
     old, _c = factories.tip(session, now=t0, reporter_name=data.REPORTER_NAME)
     held, _c = factories.tip(session, now=t0)
     young, _c = factories.tip(session, now=t0)
@@ -56,10 +56,8 @@ def world(app, session, clock):
     session.commit()
     clock.current = t0 + dt.timedelta(days=390)  # ten days before the sweep: not yet expired
     triage.reject(session, now=clock(), tip=young, reason="不受理", public_reason="不属于本部门", **kw)
-    holds.place(session, now=clock(), actor=who.boss, object_type="tip", object_id=held.id, reason="诉讼",
-                can_see=lambda c: True)
-    holds.place(session, now=clock(), actor=who.boss, object_type="case", object_id=cases[1].id, reason="复议",
-                can_see=lambda c: True)
+    holds.place(session, now=clock(), actor=who.boss, object_type="tip", object_id=held.id, reason="诉讼")
+    holds.place(session, now=clock(), actor=who.boss, object_type="case", object_id=cases[1].id, reason="复议")
     session.commit()
     clock.current = t0 + dt.timedelta(days=400)
     return dict(store=store, old=old.id, held=held.id, young=young.id, anon=anon.id, kept=kept.id, files=files,
@@ -113,8 +111,9 @@ def test_released_hold_no_longer_protects(session, world):
     hold = session.scalars(select(LegalHold).where(LegalHold.object_type == "tip",
                                                    LegalHold.object_id == world["held"])).one()
     holds.release(session, now=world["now"], actor=type("A", (), {"id": None, "username": "x",
-                                                                   "has_role": lambda self, *r: True})(),
-                  hold_id=hold.id, can_see=lambda c: True)
+                                                                   "has_role": lambda self, *r: True,
+                                                                   "sees_all": True})(),
+                  hold_id=hold.id)
     session.commit()
     assert world["held"] in [i.object_id for i in retention.plan(session, world["now"], RULES).delete_tips]
 

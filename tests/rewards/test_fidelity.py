@@ -23,7 +23,7 @@ def approved(session, app, clock, bureau, **kw):
     """A reward proposed by an investigator, reviewed and approved by people outside the case."""
     reward = session.scalars(select(Reward)).one()
     propose(session, app, clock, reward, bureau["inv1"], **kw)
-    services.review(session, now=clock(), reward=reward, actor=bureau["boss2"], can_see=True, version=None)
+    services.review(session, now=clock(), reward=reward, actor=bureau["boss2"], version=None)
     services.finance_approve(session, now=clock(), reward=reward, actor=bureau["fin1"], version=None)
     session.commit()
     return reward

@@ -62,7 +62,7 @@ def test_the_reward_clocks_take_their_lengths_from_the_rule_set_the_reward_keeps
     (newer / "rules" / "henan-2025.toml").write_text(OVERRIDE, encoding="utf-8")
     app.extensions["reward_rules"] = load_rule_sets(newer)
     assert app.extensions["reward_rules"].get("henan-2025").version == "2"
-    services.review(session, now=clock(), reward=reward, actor=bureau["boss2"], can_see=True, version=None)
+    services.review(session, now=clock(), reward=reward, actor=bureau["boss2"], version=None)
     services.finance_approve(session, now=clock(), reward=reward, actor=bureau["fin1"], version=None,
                              rule_sets=app.extensions["reward_rules"])
     session.commit()

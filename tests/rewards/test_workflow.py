@@ -30,18 +30,18 @@ def bureau(session, clock):
 
 def closed_case(session, clock, bureau, fines="2000000", tips=1, measures=(), outcome="violation"):
     first, code = factories.tip(session, now=clock())
-    case = triage.file_case(session, now=clock(), tip=first, actor=bureau["tri"], can_see=True,
+    case = triage.file_case(session, now=clock(), tip=first, actor=bureau["tri"],
                             version=first.version, filing_number="立1号", filed_on=clock().date())
     codes = [code]
     for _ in range(tips - 1):
         later, c2 = factories.tip(session, now=clock.advance(hours=1))
-        triage.join_case(session, now=clock(), tip=later, case=case, actor=bureau["tri"], can_see=True,
+        triage.join_case(session, now=clock(), tip=later, case=case, actor=bureau["tri"],
                          version=later.version, reason="同一事项")
         codes.append(c2)
-    investigation.decide(session, now=clock(), case=case, actor=bureau["boss"], can_see=True, version=case.version,
+    investigation.decide(session, now=clock(), case=case, actor=bureau["boss"], version=case.version,
                          outcome=outcome, decision_number="罚1号", decision_date=clock().date(), fines=fines,
                          measures=list(measures), legal_basis="条例")
-    investigation.close(session, now=clock(), case=case, actor=bureau["boss"], can_see=True, version=case.version,
+    investigation.close(session, now=clock(), case=case, actor=bureau["boss"], version=case.version,
                         executed_on=clock().date(), closed_on=clock().date())
     session.commit()
     return case, codes
@@ -51,7 +51,7 @@ def propose(session, app, clock, reward, actor, **kw):
     args = dict(natural_person=True, exclusion="", unknown_to_regulator=True, party_type="organisation",
                 insider=False, level=1)
     args.update(kw)
-    return services.propose(session, now=clock(), reward=reward, actor=actor, can_see=True,
+    return services.propose(session, now=clock(), reward=reward, actor=actor,
                             rule_sets=app.extensions["reward_rules"], version=reward.version, **args)
 
 
@@ -77,8 +77,8 @@ def test_full_flow_with_two_finance_approvals_at_the_threshold(app, session, clo
     assert reward.amount == Decimal("600000.00") and reward.joint_finance_approval
     assert reward.rule_set == "henan-2025"
     with pytest.raises(Forbidden):  # an investigator of the case cannot review
-        services.review(session, now=clock(), reward=reward, actor=bureau["inv2"], can_see=True, version=None)
-    services.review(session, now=clock(), reward=reward, actor=bureau["boss2"], can_see=True, version=None)
+        services.review(session, now=clock(), reward=reward, actor=bureau["inv2"], version=None)
+    services.review(session, now=clock(), reward=reward, actor=bureau["boss2"], version=None)
     services.finance_approve(session, now=clock(), reward=reward, actor=bureau["fin1"], version=None)
     assert reward.status == "reviewed"  # one approval is not enough at 500,000 or more
     with pytest.raises(Forbidden) as refused:
@@ -105,8 +105,8 @@ def test_self_approval_and_uplift_consent(app, session, clock, bureau):
     propose(session, app, clock, reward, bureau["boss"], insider=True, uplift=Decimal("1.5"), level=2)
     assert reward.amount == Decimal("4500.00")  # 3% of 100,000 = 3,000 (floor 3,000) x 1.5
     with pytest.raises(Forbidden):  # nobody approves their own proposal
-        services.review(session, now=clock(), reward=reward, actor=bureau["boss"], can_see=True, version=None)
-    services.review(session, now=clock(), reward=reward, actor=bureau["boss2"], can_see=True, version=None)
+        services.review(session, now=clock(), reward=reward, actor=bureau["boss"], version=None)
+    services.review(session, now=clock(), reward=reward, actor=bureau["boss2"], version=None)
     with pytest.raises(ValidationFailed):
         services.finance_approve(session, now=clock(), reward=reward, actor=bureau["fin1"], version=None)
     services.finance_approve(session, now=clock(), reward=reward, actor=bureau["fin1"], version=None,
@@ -140,7 +140,7 @@ def test_claim_must_be_in_own_name_and_within_the_window(app, session, clock, bu
     closed_case(session, clock, bureau, fines="100000")
     reward = session.scalars(select(Reward)).one()
     propose(session, app, clock, reward, bureau["inv1"], level=3)
-    services.review(session, now=clock(), reward=reward, actor=bureau["boss2"], can_see=True, version=None)
+    services.review(session, now=clock(), reward=reward, actor=bureau["boss2"], version=None)
     services.finance_approve(session, now=clock(), reward=reward, actor=bureau["fin1"], version=None)
     with pytest.raises(ValidationFailed) as info:
         claims.claim(session, now=clock(), reward=reward, name="王小明", id_number=ID, bank="银行",
@@ -161,7 +161,7 @@ def test_extension_keeps_the_claim_open(app, session, clock, bureau):
     closed_case(session, clock, bureau, fines="100000")
     reward = session.scalars(select(Reward)).one()
     propose(session, app, clock, reward, bureau["inv1"], level=3)
-    services.review(session, now=clock(), reward=reward, actor=bureau["boss2"], can_see=True, version=None)
+    services.review(session, now=clock(), reward=reward, actor=bureau["boss2"], version=None)
     services.finance_approve(session, now=clock(), reward=reward, actor=bureau["fin1"], version=None)
     due = claims.claim_clock(session, reward).due_on
     claims.extend_claim(session, now=clock(), reward=reward, actor=bureau["fin1"], workdays=10, reason="住院")
@@ -186,7 +186,7 @@ def test_claim_details_are_encrypted_and_only_finance_reads_them(app, session, c
     closed_case(session, clock, bureau, fines="100000")
     reward = session.scalars(select(Reward)).one()
     propose(session, app, clock, reward, bureau["inv1"], level=3)
-    services.review(session, now=clock(), reward=reward, actor=bureau["boss2"], can_see=True, version=None)
+    services.review(session, now=clock(), reward=reward, actor=bureau["boss2"], version=None)
     services.finance_approve(session, now=clock(), reward=reward, actor=bureau["fin1"], version=None)
     claims.claim(session, now=clock(), reward=reward, name="独特领奖人", id_number=ID, bank="银行",
                  account_number="62166100000099999", account_holder="独特领奖人")
@@ -209,7 +209,7 @@ def test_register_export_has_identity_only_for_finance_with_a_reason(app, sessio
     closed_case(session, clock, bureau, fines="100000")
     reward = session.scalars(select(Reward)).one()
     propose(session, app, clock, reward, bureau["inv1"], level=3)
-    services.review(session, now=clock(), reward=reward, actor=bureau["boss2"], can_see=True, version=None)
+    services.review(session, now=clock(), reward=reward, actor=bureau["boss2"], version=None)
     services.finance_approve(session, now=clock(), reward=reward, actor=bureau["fin1"], version=None)
     claims.claim(session, now=clock(), reward=reward, name="导出领奖人", id_number=ID, bank="银行",
                  account_number="62166100000012345", account_holder="导出领奖人")

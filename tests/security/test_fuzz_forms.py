@@ -241,7 +241,7 @@ def open_case(app, session, clock, fz):
     from tipline.intake.models import Tip
     tip = session.get(Tip, _fresh_tip(session, clock))
     tri = session.scalars(select(User).where(User.username == "tri105")).one()
-    case = triage.file_case(session, now=clock(), tip=tip, actor=tri, can_see=True, version=tip.version,
+    case = triage.file_case(session, now=clock(), tip=tip, actor=tri, version=tip.version,
                             filing_number="立2号", filed_on=clock().date())
     session.commit()
     return case.id
@@ -378,7 +378,7 @@ def test_nul_byte_in_field_is_not_a_server_error(app, session, clock, target, ne
         from tipline.intake.models import Tip
         tip = session.get(Tip, _fresh_tip(session, clock))
         tri = session.scalars(select(User).where(User.username == "tri105")).one()
-        case = triage.file_case(session, now=clock(), tip=tip, actor=tri, can_see=True, version=tip.version,
+        case = triage.file_case(session, now=clock(), tip=tip, actor=tri, version=tip.version,
                                 filing_number="立3号", filed_on=clock().date())
         session.commit()
         path, data = f"/staff/cases/{case.id}/action", {"csrf_token": w.token_of(client), "action": "note"}

@@ -104,20 +104,20 @@ def build(app, session, clock, *, with_staff=STAFF) -> World:
     tip = session.scalars(select(Tip)).one()
     f = session.scalars(select(EvidenceFile).where(EvidenceFile.tip_id == tip.id)).first()
 
-    case = triage.file_case(session, now=clock(), tip=tip, actor=users["tri105"], can_see=True, version=tip.version,
+    case = triage.file_case(session, now=clock(), tip=tip, actor=users["tri105"], version=tip.version,
                             filing_number="豫市监金立〔2026〕7号", filed_on=clock().date())
-    investigation.decide(session, now=clock(), case=case, actor=users["boss105"], can_see=True,
+    investigation.decide(session, now=clock(), case=case, actor=users["boss105"],
                          version=case.version, outcome="violation", decision_number="罚1号",
                          decision_date=clock().date(), fines="100000", legal_basis="条例")
-    investigation.close(session, now=clock(), case=case, actor=users["boss105"], can_see=True, version=case.version,
+    investigation.close(session, now=clock(), case=case, actor=users["boss105"], version=case.version,
                         executed_on=clock().date(), closed_on=clock().date())
     session.commit()
     reward = session.scalars(select(Reward)).one()
-    rewards.propose(session, now=clock(), reward=reward, actor=users["boss105"], can_see=True,
+    rewards.propose(session, now=clock(), reward=reward, actor=users["boss105"],
                     rule_sets=app.extensions["reward_rules"], version=reward.version, natural_person=True,
                     exclusion="", unknown_to_regulator=True, party_type="organisation", insider=False, level=3)
     reviewer = users.get("sup105") or users["boss105"]
-    rewards.review(session, now=clock(), reward=reward, actor=reviewer, can_see=True, version=None)
+    rewards.review(session, now=clock(), reward=reward, actor=reviewer, version=None)
     finance = users.get("fin105")
     if finance is None:
         finance = users["fin105"] = factories.user(session, now=clock(), username="fin105", role="finance",
@@ -132,7 +132,7 @@ def build(app, session, clock, *, with_staff=STAFF) -> World:
         holds = None
     if holds is not None:
         hold_id = holds.place(session, now=clock(), actor=users["boss105"], object_type="tip", object_id=tip.id,
-                              reason="行政诉讼期间保全", can_see=lambda code: True).id
+                              reason="行政诉讼期间保全").id
         session.commit()
     case = session.get(Case, case.id)
     from tipline.intake.email.models import MailMessage

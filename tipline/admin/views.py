@@ -14,7 +14,7 @@ from ..auth.models import Role, SiteSetting, User
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..i18n import ROLE_LABELS
-from ..jurisdiction import division_choices
+from ..division_names import division_choices
 
 bp = Blueprint("admin", __name__, url_prefix="/staff/admin")
 

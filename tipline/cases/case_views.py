@@ -12,7 +12,8 @@ from ..auth.access import staff_required
 from ..auth.models import User
 from ..extensions import db
 from ..intake.models import Tip
-from ..jurisdiction import can_see, division_filter, division_name
+from ..jurisdiction import can_see, division_filter
+from ..division_names import division_name
 from . import assignment, investigation, procedure, recusal
 from .forms import CaseActionForm, TriageForm
 from .labels import (ACTION_LABELS, CASE_STATE_LABELS, CLOCK_KIND_LABELS, CLOCK_LABELS, MEASURE_LABELS, OUTCOME_LABELS, SUSPENSION_LABELS)
@@ -79,7 +80,7 @@ def _page(case: Case, status: int = 200, form: CaseActionForm | None = None, ope
         extensions=s.scalars(select(ExtensionRequest).where(ExtensionRequest.case_id == case.id)
                              .order_by(ExtensionRequest.id)).all(),
         form=_action_form(case, form), open_action=open_action,
-        can_work=investigation.can_work(s, case, current_user, True),
+        can_work=investigation.can_work(s, case, current_user),
         category=categories.get(case.category_code), division=division_name(case.division_code),
         state_labels=CASE_STATE_LABELS, outcome_labels=OUTCOME_LABELS, measure_labels=MEASURE_LABELS,
         suspension_labels=SUSPENSION_LABELS, action_labels=ACTION_LABELS, kind_labels=CLOCK_KIND_LABELS,
@@ -148,7 +149,7 @@ def case_action(case_id: int):
         return _page(c, 422, form, form.action.data or "")
     s, now, user = db.session, clock.now(), current_user._get_current_object()
     version = int(form.version.data) if (form.version.data or "").isdigit() else None
-    base = dict(now=now, case=c, actor=user, can_see=True)
+    base = dict(now=now, case=c, actor=user)
     day = form.on.data or clock.local_date(now)
     calls = {
         "note": lambda: investigation.add_note(s, body=form.body.data or "", **base),

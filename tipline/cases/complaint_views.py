@@ -122,7 +122,7 @@ def register(bp):
             return _detail(t, status=422, complaint_form=form, open_action=form.action.data)
         s, action = db.session, form.action.data
         version = int(form.version.data) if (form.version.data or "").isdigit() else None
-        common = dict(now=clock.now(), tip=t, actor=current_user._get_current_object(), can_see=True, version=version)
+        common = dict(now=clock.now(), tip=t, actor=current_user._get_current_object(), version=version)
         calls = {
             "accept": lambda: complaints.accept(s, on=form.on.data, notice=form.notice.data or "", **common),
             "not_accept": lambda: complaints.not_accept(s, ground=form.ground.data or "", notice=form.notice.data or "",

@@ -56,13 +56,13 @@ def _finish(session: Session, kind: str, tip: Tip, on: dt.date) -> None:
     clocks.finish(session, clocks.running(session, kind, tip_id=tip.id), on)
 
 
-def accept(session: Session, *, now, tip: Tip, actor, can_see: bool, version: int | None,
+def accept(session: Session, *, now, tip: Tip, actor, version: int | None,
            on: dt.date | None = None, notice: str = "") -> Complaint:
     """Accept the complaint (Art. 14): the acceptance clock is answered and mediation's starts."""
     complaint = complaint_of(session, tip, now)
     on = _date(on, now, not_before=complaint.received_on)
     notice = _text(notice, "notice", required=False)
-    workflow.apply_complaint(session, now=now, tip=tip, action="accept", actor=actor, can_see=can_see,
+    workflow.apply_complaint(session, now=now, tip=tip, action="accept", actor=actor,
                              version=version, on=on)
     complaint.accepted_on = on
     tip.public_note = notice or None
@@ -73,7 +73,7 @@ def accept(session: Session, *, now, tip: Tip, actor, can_see: bool, version: in
     return complaint
 
 
-def not_accept(session: Session, *, now, tip: Tip, actor, can_see: bool, version: int | None, ground: str,
+def not_accept(session: Session, *, now, tip: Tip, actor, version: int | None, ground: str,
                notice: str, on: dt.date | None = None) -> Complaint:
     """Not accepted on a ground of Art. 15; `notice` is the written notice the complainant reads."""
     if ground not in NON_ACCEPTANCE_GROUNDS:
@@ -81,7 +81,7 @@ def not_accept(session: Session, *, now, tip: Tip, actor, can_see: bool, version
     complaint = complaint_of(session, tip, now)
     on = _date(on, now, not_before=complaint.received_on)
     notice = _text(notice, "notice")
-    workflow.apply_complaint(session, now=now, tip=tip, action="not_accept", actor=actor, can_see=can_see,
+    workflow.apply_complaint(session, now=now, tip=tip, action="not_accept", actor=actor,
                              version=version, reason=ground, on=on, details={"ground": ground})
     complaint.ground, complaint.ended_on, complaint.notice = ground, on, notice
     tip.public_note = notice
@@ -90,7 +90,7 @@ def not_accept(session: Session, *, now, tip: Tip, actor, can_see: bool, version
     return complaint
 
 
-def record_session(session: Session, *, now, tip: Tip, actor, can_see: bool, version: int | None,
+def record_session(session: Session, *, now, tip: Tip, actor, version: int | None,
                    held_on: dt.date | None, form: str, positions: str, mediator: str = "") -> MediationSession:
     """A mediation session (Art. 18): in person, by phone, online, or delegated (Art. 17) to the
     consumer association or mediation body named in `mediator`."""
@@ -104,7 +104,7 @@ def record_session(session: Session, *, now, tip: Tip, actor, can_see: bool, ver
         raise ValidationFailed("invalid session", fields=fields)
     held_on = _date(held_on, now, "held_on", not_before=complaint.accepted_on)
     positions = _text(positions, "positions")
-    workflow.apply_complaint(session, now=now, tip=tip, action="record_session", actor=actor, can_see=can_see,
+    workflow.apply_complaint(session, now=now, tip=tip, action="record_session", actor=actor,
                              version=version, on=held_on, details={"form": form})
     row = MediationSession(complaint_id=complaint.id, held_on=held_on, form=form,
                            mediator=(mediator or "").strip()[:200], positions=positions, recorded_by=actor.id,
@@ -119,7 +119,7 @@ def _mediation_clock(session: Session, tip: Tip) -> Clock | None:
     return clocks.running(session, "mediation", tip_id=tip.id)
 
 
-def stop_mediation(session: Session, *, now, tip: Tip, actor, can_see: bool, version: int | None, reason: str,
+def stop_mediation(session: Session, *, now, tip: Tip, actor, version: int | None, reason: str,
                    note: str = "", on: dt.date | None = None) -> MediationStop:
     """Testing or appraisal: its time is not counted in the mediation period (Art. 20)."""
     if reason not in STOP_REASONS:
@@ -130,7 +130,7 @@ def stop_mediation(session: Session, *, now, tip: Tip, actor, can_see: bool, ver
                           .order_by(MediationStop.stopped_on.desc()).limit(1))
     if last is not None and last.resumed_on is not None and on < last.resumed_on:
         raise ValidationFailed("overlaps", fields={"on": "invalid"})
-    workflow.apply_complaint(session, now=now, tip=tip, action="stop_mediation", actor=actor, can_see=can_see,
+    workflow.apply_complaint(session, now=now, tip=tip, action="stop_mediation", actor=actor,
                              version=version, reason=reason, on=on, details={"note": note})
     row = MediationStop(complaint_id=complaint.id, reason=reason, note=(note or "")[:300], stopped_on=on)
     session.add(row)
@@ -141,13 +141,13 @@ def stop_mediation(session: Session, *, now, tip: Tip, actor, can_see: bool, ver
     return row
 
 
-def resume_mediation(session: Session, *, now, tip: Tip, actor, can_see: bool, version: int | None,
+def resume_mediation(session: Session, *, now, tip: Tip, actor, version: int | None,
                      on: dt.date | None = None) -> None:
     complaint = complaint_of(session, tip, now)
     open_stop = session.scalar(select(MediationStop).where(MediationStop.complaint_id == complaint.id,
                                                            MediationStop.resumed_on.is_(None)))
     on = _date(on, now, not_before=open_stop.stopped_on if open_stop else None)
-    workflow.apply_complaint(session, now=now, tip=tip, action="resume_mediation", actor=actor, can_see=can_see,
+    workflow.apply_complaint(session, now=now, tip=tip, action="resume_mediation", actor=actor,
                              version=version, on=on)
     if open_stop is not None:
         open_stop.resumed_on = on
@@ -157,7 +157,7 @@ def resume_mediation(session: Session, *, now, tip: Tip, actor, can_see: bool, v
         clocks.recompute(session, clock, WorkCalendar.load(session))
 
 
-def end_mediation(session: Session, *, now, tip: Tip, actor, can_see: bool, version: int | None, outcome: str,
+def end_mediation(session: Session, *, now, tip: Tip, actor, version: int | None, outcome: str,
                   notice: str = "", terms: str = "", termination_ground: str = "", agreement_file_id: int | None = None,
                   on: dt.date | None = None) -> Complaint:
     """Mediation ends: an agreement (its terms, or a scanned agreement among the complaint's files),
@@ -178,7 +178,7 @@ def end_mediation(session: Session, *, now, tip: Tip, actor, can_see: bool, vers
         raise ValidationFailed("invalid ending", fields=fields)
     on = _date(on, now, not_before=complaint.accepted_on)
     terms, notice = _text(terms, "terms", required=False), _text(notice, "notice", required=False)
-    workflow.apply_complaint(session, now=now, tip=tip, action="end_mediation", actor=actor, can_see=can_see,
+    workflow.apply_complaint(session, now=now, tip=tip, action="end_mediation", actor=actor,
                              version=version, reason=outcome, on=on,
                              details={"outcome": outcome, "ground": termination_ground or None,
                                       "file": agreement_file_id})
@@ -219,7 +219,7 @@ def expire_mediations(session: Session, now: dt.datetime) -> int:
     for clock, tip in rows:
         complaint = complaint_of(session, tip, now)
         workflow.apply_complaint(session, now=now, tip=tip, action="expire_mediation", actor=workflow.SYSTEM,
-                                 can_see=True, version=None, reason="expired", on=today,
+                                 version=None, reason="expired", on=today,
                                  details={"due": clock.due_on.isoformat()})
         due = clock.due_on
         _end(session, now, tip, complaint, "expired", today)
@@ -230,14 +230,14 @@ def expire_mediations(session: Session, now: dt.datetime) -> int:
     return len(rows)
 
 
-def refer_violation(session: Session, *, now, tip: Tip, actor, can_see: bool, version: int | None,
+def refer_violation(session: Session, *, now, tip: Tip, actor, version: int | None,
                     reason: str) -> Tip:
     """The complaint reveals a suspected violation: a linked tip enters triage as a report (its own
     filing clock from today), and the complaint goes on."""
     complaint = complaint_of(session, tip, now)
     if complaint.lead_tip_id is not None:
         raise Conflict("already referred", kind="state")
-    workflow.apply_complaint(session, now=now, tip=tip, action="refer_violation", actor=actor, can_see=can_see,
+    workflow.apply_complaint(session, now=now, tip=tip, action="refer_violation", actor=actor,
                              version=version, reason=reason)
     lead = Tip(channel=tip.channel, kind="report", category_code=tip.category_code, entity_name=tip.entity_name,
                entity_uscc=tip.entity_uscc, entity_address=tip.entity_address, division_code=tip.division_code,
@@ -256,14 +256,14 @@ def refer_violation(session: Session, *, now, tip: Tip, actor, can_see: bool, ve
     return lead
 
 
-def record_follow_up(session: Session, *, now, tip: Tip, actor, can_see: bool, version: int | None, result: str,
+def record_follow_up(session: Session, *, now, tip: Tip, actor, version: int | None, result: str,
                      on: dt.date | None = None) -> Complaint:
     """The follow-up call or visit (回访) after the complaint was handled, and what it found."""
     if result not in FOLLOW_UP_RESULTS:
         raise ValidationFailed("result", fields={"result": "invalid"})
     complaint = complaint_of(session, tip, now)
     on = _date(on, now, not_before=complaint.ended_on)
-    workflow.apply_complaint(session, now=now, tip=tip, action="follow_up", actor=actor, can_see=can_see,
+    workflow.apply_complaint(session, now=now, tip=tip, action="follow_up", actor=actor,
                              version=version, on=on, details={"result": result})
     complaint.follow_up_result, complaint.follow_up_on = result, on
     _finish(session, "follow_up", tip, on)

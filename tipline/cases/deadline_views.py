@@ -12,7 +12,8 @@ from .. import clock as wall
 from ..auth.access import staff_required
 from ..calendar.service import WorkCalendar
 from ..extensions import db
-from ..jurisdiction import division_filter, division_name
+from ..jurisdiction import division_filter
+from ..division_names import division_name
 from . import clocks
 from .clock_models import Clock, Notice
 from .labels import CLOCK_KIND_LABELS, NOTICE_LABELS

@@ -10,7 +10,8 @@ from ..auth.access import staff_required
 from ..extensions import db
 from ..intake.models import Tip
 from ..intake.status import STATUS_LABELS
-from ..jurisdiction import division_filter, division_name
+from ..jurisdiction import division_filter
+from ..division_names import division_name
 from .labels import CASE_STATE_LABELS, OUTCOME_LABELS
 from .models import Case, Entity
 from .views import CASE_ROLES, bp

@@ -12,6 +12,7 @@ from .. import events
 from ..clock import local_date
 from ..audit import services as audit
 from ..errors import Conflict, Forbidden, ValidationFailed
+from ..jurisdiction import can_see
 from ..calendar.service import WorkCalendar
 from . import assignment, clocks, workflow
 from .models import (MEASURES, OUTCOMES, SUSPENSION_REASONS, Case, CaseNote, CaseTask, Entity, EvidenceItem,
@@ -20,16 +21,16 @@ from .models import (MEASURES, OUTCOMES, SUSPENSION_REASONS, Case, CaseNote, Cas
 CLOCKS = ("decision",)  # the filing clock ends when the case is filed, before a case page exists
 
 
-def can_work(session: Session, case: Case, actor, can_see: bool) -> bool:
-    if not can_see:
+def can_work(session: Session, case: Case, actor) -> bool:
+    if not can_see(actor, case.division_code):
         return False
     if actor.has_role("supervisor"):
         return True
     return actor.has_role("officer") and actor.id in assignment.active_investigators(session, case.id)
 
 
-def _require(session, case, actor, can_see) -> None:
-    if not can_work(session, case, actor, can_see):
+def _require(session, case, actor) -> None:
+    if not can_work(session, case, actor):
         raise Forbidden("only the case's investigators and supervisors")
     if case.state == "closed":
         raise Conflict("case closed", kind="state")
@@ -44,8 +45,8 @@ def _text(value: str, name: str, maximum: int = 20000) -> str:
     return value
 
 
-def add_note(session, *, now, case, actor, can_see, body: str) -> CaseNote:
-    _require(session, case, actor, can_see)
+def add_note(session, *, now, case, actor, body: str) -> CaseNote:
+    _require(session, case, actor)
     note = CaseNote(case_id=case.id, author_id=actor.id, body=_text(body, "body"), created_at=now)
     session.add(note)
     session.flush()
@@ -54,8 +55,8 @@ def add_note(session, *, now, case, actor, can_see, body: str) -> CaseNote:
     return note
 
 
-def add_task(session, *, now, case, actor, can_see, title: str, due_on: dt.date | None) -> CaseTask:
-    _require(session, case, actor, can_see)
+def add_task(session, *, now, case, actor, title: str, due_on: dt.date | None) -> CaseTask:
+    _require(session, case, actor)
     task = CaseTask(case_id=case.id, title=_text(title, "title", 200), due_on=due_on, created_at=now,
                     assignee_id=actor.id)
     session.add(task)
@@ -65,8 +66,8 @@ def add_task(session, *, now, case, actor, can_see, title: str, due_on: dt.date 
     return task
 
 
-def complete_task(session, *, now, case, actor, can_see, task_id: int) -> None:
-    _require(session, case, actor, can_see)
+def complete_task(session, *, now, case, actor, task_id: int) -> None:
+    _require(session, case, actor)
     task = session.get(CaseTask, task_id)
     if task is None or task.case_id != case.id:
         raise ValidationFailed("no such task", fields={"task": "invalid"})
@@ -75,9 +76,9 @@ def complete_task(session, *, now, case, actor, can_see, task_id: int) -> None:
                  details={"task": task.id})
 
 
-def add_inspection(session, *, now, case, actor, can_see, inspected_on: dt.date, place: str, officers: str,
+def add_inspection(session, *, now, case, actor, inspected_on: dt.date, place: str, officers: str,
                    findings: str, problems_found: int = 0) -> Inspection:
-    _require(session, case, actor, can_see)
+    _require(session, case, actor)
     if inspected_on > local_date(now):
         raise ValidationFailed("future", fields={"inspected_on": "future"})
     row = Inspection(case_id=case.id, inspected_on=inspected_on, place=_text(place, "place", 300),
@@ -90,9 +91,9 @@ def add_inspection(session, *, now, case, actor, can_see, inspected_on: dt.date,
     return row
 
 
-def add_evidence(session, *, now, case, actor, can_see, item: str, source: str, received_on: dt.date,
+def add_evidence(session, *, now, case, actor, item: str, source: str, received_on: dt.date,
                  sha256: str = "", custodian: str = "") -> EvidenceItem:
-    _require(session, case, actor, can_see)
+    _require(session, case, actor)
     sha256 = (sha256 or "").strip().lower()
     if sha256 and (len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256)):
         raise ValidationFailed("bad hash", fields={"sha256": "invalid"})
@@ -106,8 +107,8 @@ def add_evidence(session, *, now, case, actor, can_see, item: str, source: str, 
     return row
 
 
-def transfer_custody(session, *, now, case, actor, can_see, item_id: int, to: str) -> None:
-    _require(session, case, actor, can_see)
+def transfer_custody(session, *, now, case, actor, item_id: int, to: str) -> None:
+    _require(session, case, actor)
     row = session.get(EvidenceItem, item_id)
     if row is None or row.case_id != case.id:
         raise ValidationFailed("no such item", fields={"item": "invalid"})
@@ -118,12 +119,12 @@ def transfer_custody(session, *, now, case, actor, can_see, item_id: int, to: st
                  details={"item": row.id, "to": to})
 
 
-def suspend(session, *, now, case, actor, can_see, version, reason: str, note: str, on: dt.date) -> Suspension:
+def suspend(session, *, now, case, actor, version, reason: str, note: str, on: dt.date) -> Suspension:
     """Stop the clock (testing, appraisal, hearing...). Raises as workflow.apply_case."""
     if reason not in SUSPENSION_REASONS:
         raise ValidationFailed("bad reason", fields={"reason": "invalid"})
-    _require(session, case, actor, can_see)
-    workflow.apply_case(session, now=now, case=case, action="suspend", actor=actor, can_see=can_see,
+    _require(session, case, actor)
+    workflow.apply_case(session, now=now, case=case, action="suspend", actor=actor,
                         version=version, reason=reason, on=on, details={"note": note})
     row = Suspension(case_id=case.id, reason=reason, note=(note or "")[:300], stopped_on=on)
     session.add(row)
@@ -132,13 +133,13 @@ def suspend(session, *, now, case, actor, can_see, version, reason: str, note: s
     return row
 
 
-def resume(session, *, now, case, actor, can_see, version, on: dt.date, note: str = "resumed") -> None:
-    _require(session, case, actor, can_see)
+def resume(session, *, now, case, actor, version, on: dt.date, note: str = "resumed") -> None:
+    _require(session, case, actor)
     open_row = session.scalar(select(Suspension).where(Suspension.case_id == case.id,
                                                        Suspension.resumed_on.is_(None)))
     if open_row is not None and on < open_row.stopped_on:
         raise ValidationFailed("before stop", fields={"on": "before_stop"})
-    workflow.apply_case(session, now=now, case=case, action="resume", actor=actor, can_see=can_see,
+    workflow.apply_case(session, now=now, case=case, action="resume", actor=actor,
                         version=version, reason=note or "resumed", on=on)
     if open_row is not None:
         open_row.resumed_on = on
@@ -172,12 +173,12 @@ def _extension_allowed(session: Session, case: Case, clock_kind: str, rule) -> N
                        else "extension_once")
 
 
-def request_extension(session, *, now, case, actor, can_see, clock: str, length: int, reason: str) -> ExtensionRequest:
+def request_extension(session, *, now, case, actor, clock: str, length: int, reason: str) -> ExtensionRequest:
     """Ask for more time on the decision clock. The rule version the clock started under decides:
     at most `extension` days, at most `extension_count` approved requests, one open at a time.
     Raises Conflict (kind extension_open, extension_collective, extension_once, extension_none),
     ValidationFailed (length above the rule's maximum, no reason)."""
-    _require(session, case, actor, can_see)
+    _require(session, case, actor)
     if clock not in CLOCKS:
         raise ValidationFailed("bad clock", fields={"clock": "invalid"})
     running, rule = extension_rule(session, case, clock)
@@ -202,10 +203,10 @@ def request_extension(session, *, now, case, actor, can_see, clock: str, length:
     return row
 
 
-def open_extension_request(session, *, actor, can_see, request_id: int, belongs) -> ExtensionRequest:
+def open_extension_request(session, *, actor, division_code: str, request_id: int, belongs) -> ExtensionRequest:
     """The undecided request `request_id` for a supervisor to decide. Raises Forbidden for anyone else
     and for the requester themselves, Conflict when there is no such open request on this record."""
-    if not actor.has_role("supervisor") or not can_see:
+    if not actor.has_role("supervisor") or not can_see(actor, division_code):
         raise Forbidden("supervisors decide extensions")
     row = session.get(ExtensionRequest, request_id)
     if row is None or not belongs(row) or row.approved is not None:
@@ -215,10 +216,10 @@ def open_extension_request(session, *, actor, can_see, request_id: int, belongs)
     return row
 
 
-def decide_extension(session, *, now, case, actor, can_see, request_id: int, approve: bool) -> None:
+def decide_extension(session, *, now, case, actor, request_id: int, approve: bool) -> None:
     """The rule's approver (the department head: a supervisor) approves or refuses; nobody decides
     their own request, and an approval never goes past the rule's number of extensions."""
-    row = open_extension_request(session, actor=actor, can_see=can_see, request_id=request_id,
+    row = open_extension_request(session, actor=actor, division_code=case.division_code, request_id=request_id,
                                  belongs=lambda r: r.case_id == case.id)
     clock, rule = extension_rule(session, case, row.clock)
     if not actor.has_role(rule.approver):
@@ -246,12 +247,12 @@ def _money(value, name: str) -> Decimal:
     return amount
 
 
-def decide(session, *, now, case, actor, can_see, version, outcome: str, decision_number: str,
+def decide(session, *, now, case, actor, version, outcome: str, decision_number: str,
            decision_date: dt.date, fines=0, confiscated_gains=0, confiscated_property=0,
            measures: list[str] = (), legal_basis: str = "") -> None:
     """Record the decision. A violation needs a penalty decision number and legal basis; it raises
     the entity's history and flags it for more frequent inspection."""
-    _require(session, case, actor, can_see)
+    _require(session, case, actor)
     fields = {}
     if outcome not in OUTCOMES:
         fields["outcome"] = "invalid"
@@ -272,7 +273,7 @@ def decide(session, *, now, case, actor, can_see, version, outcome: str, decisio
             fields.update(exc.details["fields"])
     if fields:
         raise ValidationFailed("invalid decision", fields=fields)
-    workflow.apply_case(session, now=now, case=case, action="decide", actor=actor, can_see=can_see,
+    workflow.apply_case(session, now=now, case=case, action="decide", actor=actor,
                         version=version, document=decision_number or "", on=decision_date,
                         details={"outcome": outcome, **{k: str(v) for k, v in amounts.items()},
                                  "measures": list(measures)})
@@ -287,14 +288,14 @@ def decide(session, *, now, case, actor, can_see, version, outcome: str, decisio
         entity.flagged_at = entity.flagged_at or now
 
 
-def close(session, *, now, case, actor, can_see, version, executed_on: dt.date, closed_on: dt.date,
+def close(session, *, now, case, actor, version, executed_on: dt.date, closed_on: dt.date,
           reason: str = "") -> None:
     """A supervisor closes (结案) once the decision is executed."""
     if executed_on < (case.decision_date or executed_on) or closed_on < executed_on:
         raise ValidationFailed("dates out of order", fields={"closed_on": "order"})
     if closed_on > local_date(now):
         raise ValidationFailed("future", fields={"closed_on": "future"})
-    workflow.apply_case(session, now=now, case=case, action="close", actor=actor, can_see=can_see,
+    workflow.apply_case(session, now=now, case=case, action="close", actor=actor,
                         version=version, reason=reason, on=closed_on)
     case.executed_on, case.closed_on = executed_on, closed_on
     closing = clocks.start(session, kind="closing", on=executed_on, division_code=case.division_code, now=now,

@@ -22,6 +22,7 @@ from ..audit import services as audit
 from ..calendar.service import WorkCalendar
 from ..clock import local_date
 from ..errors import Conflict, Forbidden, ValidationFailed
+from ..jurisdiction import can_see
 from ..intake.models import Tip
 from . import clocks, workflow
 from .investigation import approved_extensions, extension_rule
@@ -44,7 +45,7 @@ def participants_of(text: str) -> list[str]:
     return names
 
 
-def record_collective_decision(session: Session, *, now: dt.datetime, case: Case, actor, can_see: bool,
+def record_collective_decision(session: Session, *, now: dt.datetime, case: Case, actor,
                                decided_on: dt.date, participants: str, length: int, reason: str,
                                clock_kind: str = "decision") -> CollectiveDecision:
     """Record the heads' collective decision to extend `clock_kind` by `length` units beyond the
@@ -52,7 +53,7 @@ def record_collective_decision(session: Session, *, now: dt.datetime, case: Case
     jurisdiction), Conflict (the rule has no collective step: kind no_collective; the ordinary
     extension not used yet: kind extension_first; case closed or clock not running: kind state),
     ValidationFailed (date, participants, length, reason)."""
-    if not actor.has_role("supervisor") or not can_see:
+    if not actor.has_role("supervisor") or not can_see(actor, case.division_code):
         raise Forbidden("a supervisor records the heads' collective decision")
     if case.state == "closed":
         raise Conflict("case closed", kind="state")
@@ -113,8 +114,8 @@ def extension_history(session: Session, case_id: int) -> list[dict]:
 
 # --- the filing-decision clock stops (Art. 18 ¶2) ---------------------------------------------
 
-def _filing_clock(session: Session, tip: Tip, actor, can_see: bool):
-    if not actor.has_role(*workflow.TRIAGE_ROLES) or not can_see:
+def _filing_clock(session: Session, tip: Tip, actor):
+    if not actor.has_role(*workflow.TRIAGE_ROLES) or not can_see(actor, tip.division_code):
         raise Forbidden("not allowed")
     if tip.status not in workflow.OPEN_TIP_STATES:
         raise Conflict("tip no longer in triage", kind="state")
@@ -129,12 +130,12 @@ def open_filing_stop(session: Session, tip_id: int) -> TipSuspension | None:
                                                       TipSuspension.resumed_on.is_(None)))
 
 
-def stop_filing_clock(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool, reason: str,
+def stop_filing_clock(session: Session, *, now: dt.datetime, tip: Tip, actor, reason: str,
                       note: str, on: dt.date) -> TipSuspension:
     """Stop the 15-working-day filing clock for testing, inspection, quarantine, appraisal or the
     rights holder's identification. Raises ValidationFailed (reason, date), Conflict (already
     stopped, tip out of triage), Forbidden."""
-    clock = _filing_clock(session, tip, actor, can_see)
+    clock = _filing_clock(session, tip, actor)
     if reason not in FILING_STOP_REASONS:
         raise ValidationFailed("bad reason", fields={"reason": "invalid"})
     if on > local_date(now):
@@ -157,10 +158,10 @@ def stop_filing_clock(session: Session, *, now: dt.datetime, tip: Tip, actor, ca
     return row
 
 
-def resume_filing_clock(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool, on: dt.date,
+def resume_filing_clock(session: Session, *, now: dt.datetime, tip: Tip, actor, on: dt.date,
                         note: str = "") -> None:
     """Restart the filing clock. Raises Conflict (not stopped), ValidationFailed (date)."""
-    clock = _filing_clock(session, tip, actor, can_see)
+    clock = _filing_clock(session, tip, actor)
     row = open_filing_stop(session, tip.id)
     if row is None:
         raise Conflict("not stopped", kind="state")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ..audit import services as audit
 from ..clock import local_date
 from ..errors import Conflict, Forbidden, ValidationFailed
+from ..jurisdiction import can_see
 from . import assignment
 from .models import Case
 from .procedure_models import RecusalApplication
@@ -22,12 +23,12 @@ from .procedure_models import RecusalApplication
 ART_43 = "行政处罚法 第四十三条"
 
 
-def record_application(session: Session, *, now: dt.datetime, case: Case, actor, can_see: bool, officer_id: int,
+def record_application(session: Session, *, now: dt.datetime, case: Case, actor, officer_id: int,
                        applicant: str, grounds: str, received_on: dt.date) -> RecusalApplication:
     """Record a party's recusal application against one of the case's investigators.
     Raises Forbidden, Conflict (case closed), ValidationFailed."""
     from .investigation import can_work
-    if not can_work(session, case, actor, can_see):
+    if not can_work(session, case, actor):
         raise Forbidden("only the case's investigators and supervisors")
     if case.state == "closed":
         raise Conflict("case closed", kind="state")
@@ -53,13 +54,13 @@ def record_application(session: Session, *, now: dt.datetime, case: Case, actor,
     return row
 
 
-def decide_application(session: Session, *, now: dt.datetime, case: Case, actor, can_see: bool,
+def decide_application(session: Session, *, now: dt.datetime, case: Case, actor,
                        application_id: int, upheld: bool, note: str = "") -> list[int]:
     """The head decides. Upheld: the officer leaves the case and a replacement is drawn (if too few
     officers are eligible, nothing is saved: the supervisor widens the pool or asks the city first).
     Returns the officers drawn. Raises Forbidden (not a supervisor, the officer concerned), Conflict
     (no open application; too_few_officers), ValidationFailed (a refusal without a reason)."""
-    if not actor.has_role("supervisor") or not can_see:
+    if not actor.has_role("supervisor") or not can_see(actor, case.division_code):
         raise Forbidden("the head decides recusal")
     row = session.get(RecusalApplication, application_id)
     if row is None or row.case_id != case.id or row.upheld is not None:

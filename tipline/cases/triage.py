@@ -11,6 +11,7 @@ from .. import categories
 from ..audit import services as audit
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..intake.models import Tip
+from ..jurisdiction import can_see
 from ..validators import normalise_uscc, uscc_problem
 from ..calendar.service import WorkCalendar
 from . import assignment, clocks, workflow
@@ -23,7 +24,7 @@ DEPARTMENTS = ("construction", "environment", "emergency", "agriculture", "healt
                "other_regulator")
 
 
-def file_case(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool, version: int | None,
+def file_case(session: Session, *, now: dt.datetime, tip: Tip, actor, version: int | None,
               filing_number: str, filed_on: dt.date, reason: str = "", investigators: int = 2,
               exclude_triage: bool = True, widen: str | None = None) -> Case:
     """File a case (立案) from a tip and draw its investigators (at least two: 程序规定 Art. 19 ¶2),
@@ -37,7 +38,7 @@ def file_case(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: b
         missing["category_code"] = "required"
     if missing:
         raise ValidationFailed("complete the tip first", fields=missing)
-    workflow.apply_tip(session, now=now, tip=tip, action="file_case", actor=actor, can_see=can_see,
+    workflow.apply_tip(session, now=now, tip=tip, action="file_case", actor=actor,
                        version=version, reason=reason, document=filing_number, on=filed_on)
     entity = get_or_create_entity(session, tip.entity_name, tip.entity_uscc)
     tip.entity_id = entity.id
@@ -61,12 +62,12 @@ def file_case(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: b
     return case
 
 
-def join_case(session: Session, *, now: dt.datetime, tip: Tip, case: Case, actor, can_see: bool,
+def join_case(session: Session, *, now: dt.datetime, tip: Tip, case: Case, actor,
               version: int | None, reason: str) -> None:
     """Add a tip to an existing case about the same matter."""
     if case.state == "closed":
         raise Conflict("case closed", kind="state")
-    workflow.apply_tip(session, now=now, tip=tip, action="join_case", actor=actor, can_see=can_see,
+    workflow.apply_tip(session, now=now, tip=tip, action="join_case", actor=actor,
                        version=version, reason=reason, details={"case": case.id})
     workflow.link_tips_to_case(session, tip, case)
     workflow.sync_tip_status(session, case, now)
@@ -88,13 +89,13 @@ def _notice_clock(session: Session, tip: Tip, now: dt.datetime) -> None:
                  now=now, cal=WorkCalendar.load(session), tip_id=tip.id)
 
 
-def split(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool, version: int | None,
+def split(session: Session, *, now: dt.datetime, tip: Tip, actor, version: int | None,
           reason: str) -> Tip:
     """Split a 'both' submission: the tip continues as the report, a linked complaint record gets
     its own track. The reporter keeps one receipt (the report's)."""
     if tip.kind != "both":
         raise Conflict("only a submission that is both can be split", kind="state")
-    workflow.apply_tip(session, now=now, tip=tip, action="split", actor=actor, can_see=can_see,
+    workflow.apply_tip(session, now=now, tip=tip, action="split", actor=actor,
                        version=version, reason=reason)
     complaint = Tip(channel=tip.channel, kind="complaint", category_code=tip.category_code,
                     entity_name=tip.entity_name, entity_uscc=tip.entity_uscc, entity_address=tip.entity_address,
@@ -112,9 +113,9 @@ def split(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool,
     return complaint
 
 
-def mark_complaint(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool, version: int | None,
+def mark_complaint(session: Session, *, now: dt.datetime, tip: Tip, actor, version: int | None,
                    reason: str) -> None:
-    workflow.apply_tip(session, now=now, tip=tip, action="mark_complaint", actor=actor, can_see=can_see,
+    workflow.apply_tip(session, now=now, tip=tip, action="mark_complaint", actor=actor,
                        version=version, reason=reason)
     tip.kind = "complaint"
     _end_filing(session, tip, now)
@@ -124,15 +125,15 @@ def mark_complaint(session: Session, *, now: dt.datetime, tip: Tip, actor, can_s
                  division_code=tip.division_code, now=now, cal=WorkCalendar.load(session), tip_id=tip.id)
 
 
-def merge(session: Session, *, now: dt.datetime, tip: Tip, target: Tip, actor, can_see: bool,
-          target_visible: bool, version: int | None, reason: str) -> None:
+def merge(session: Session, *, now: dt.datetime, tip: Tip, target: Tip, actor,
+version: int | None, reason: str) -> None:
     """Merge a duplicate into `target`. The duplicate keeps its receipt and shows the target's progress.
     Raises Conflict for a self-merge or a merged target, Forbidden for a target out of jurisdiction."""
     if target.id == tip.id or target.merged_into_id is not None:
         raise Conflict("cannot merge into that tip", kind="target")
-    if not target_visible:
+    if not can_see(actor, target.division_code):
         raise Forbidden("target outside jurisdiction")
-    workflow.apply_tip(session, now=now, tip=tip, action="merge", actor=actor, can_see=can_see, version=version,
+    workflow.apply_tip(session, now=now, tip=tip, action="merge", actor=actor, version=version,
                        reason=reason, details={"into": target.id})
     tip.merged_into_id = target.id
     if target.case_id:
@@ -144,16 +145,16 @@ def merge(session: Session, *, now: dt.datetime, tip: Tip, target: Tip, actor, c
     _notice_clock(session, tip, now)
 
 
-def mark_repeat(session: Session, *, now: dt.datetime, tip: Tip, original: Tip, actor, can_see: bool,
-                original_visible: bool, version: int | None, reason: str, merge: bool,
+def mark_repeat(session: Session, *, now: dt.datetime, tip: Tip, original: Tip, actor,
+version: int | None, reason: str, merge: bool,
                 public_reason: str = "") -> None:
     """The same reporter reported the same matter again: not processed again, or (`merge`) merged
     into the earlier report so it shows that report's progress. The reporter reads `public_reason`."""
     if original.id == tip.id:
         raise Conflict("a tip is not a repeat of itself", kind="target")
-    if not original_visible:
+    if not can_see(actor, original.division_code):
         raise Forbidden("original outside jurisdiction")
-    workflow.apply_tip(session, now=now, tip=tip, action="mark_repeat", actor=actor, can_see=can_see,
+    workflow.apply_tip(session, now=now, tip=tip, action="mark_repeat", actor=actor,
                        version=version, reason=reason, details={"of": original.id, "merged": bool(merge)})
     if merge:
         tip.merged_into_id = original.merged_into_id or original.id
@@ -163,10 +164,10 @@ def mark_repeat(session: Session, *, now: dt.datetime, tip: Tip, original: Tip, 
 
 
 def transfer_division(session: Session, *, now: dt.datetime, tip: Tip, division_code: str, known_division,
-                      actor, can_see: bool, version: int | None, reason: str) -> None:
+                      actor, version: int | None, reason: str) -> None:
     if not known_division(division_code) or division_code == tip.division_code:
         raise ValidationFailed("bad division", fields={"division_code": "invalid"})
-    workflow.apply_tip(session, now=now, tip=tip, action="transfer_division", actor=actor, can_see=can_see,
+    workflow.apply_tip(session, now=now, tip=tip, action="transfer_division", actor=actor,
                        version=version, reason=reason, details={"from_division": tip.division_code,
                                                                 "to_division": division_code})
     tip.division_code = division_code
@@ -176,35 +177,35 @@ def transfer_division(session: Session, *, now: dt.datetime, tip: Tip, division_
         filing.division_code = division_code
 
 
-def transfer_department(session: Session, *, now: dt.datetime, tip: Tip, department: str, actor, can_see: bool,
+def transfer_department(session: Session, *, now: dt.datetime, tip: Tip, department: str, actor,
                         version: int | None, reason: str) -> None:
     if department not in DEPARTMENTS:
         raise ValidationFailed("bad department", fields={"department": "invalid"})
-    workflow.apply_tip(session, now=now, tip=tip, action="transfer_department", actor=actor, can_see=can_see,
+    workflow.apply_tip(session, now=now, tip=tip, action="transfer_department", actor=actor,
                        version=version, reason=reason, details={"department": department})
     tip.transferred_to = department
     _end_filing(session, tip, now)
     _notice_clock(session, tip, now)
 
 
-def reject(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool, version: int | None,
+def reject(session: Session, *, now: dt.datetime, tip: Tip, actor, version: int | None,
            reason: str, public_reason: str) -> None:
     """Not accepted; `public_reason` is what the reporter reads."""
     if len((public_reason or "").strip()) < 2:
         raise ValidationFailed("public reason required", fields={"public_reason": "required"})
-    workflow.apply_tip(session, now=now, tip=tip, action="reject", actor=actor, can_see=can_see, version=version,
+    workflow.apply_tip(session, now=now, tip=tip, action="reject", actor=actor, version=version,
                        reason=reason)
     tip.public_note = public_reason.strip()
     _end_filing(session, tip, now)
     _notice_clock(session, tip, now)
 
 
-def update_details(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool, version: int | None,
+def update_details(session: Session, *, now: dt.datetime, tip: Tip, actor, version: int | None,
                    category_code: str, entity_name: str, entity_uscc: str, known_division,
                    division_code: str) -> None:
     """Correct what triage needs (mail and hotline tips arrive without it). Raises ValidationFailed,
     Forbidden, Conflict (stale version or a tip no longer in triage)."""
-    if not actor.has_role(*workflow.TRIAGE_ROLES) or not can_see:
+    if not actor.has_role(*workflow.TRIAGE_ROLES) or not can_see(actor, tip.division_code):
         raise Forbidden("not allowed")
     if version is not None and version != tip.version:
         raise Conflict("changed meanwhile", kind="stale")
@@ -242,7 +243,7 @@ def message_reporter(session: Session, *, now: dt.datetime, tip: Tip, actor, bod
     return msg
 
 
-def treat_sender_as_real_name(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool,
+def treat_sender_as_real_name(session: Session, *, now: dt.datetime, tip: Tip, actor,
                               version: int | None, reason: str) -> None:
     """A mail tip's sender becomes the reporter's contact only when an officer decides the reporter
     is reporting by real name (the sender asked to be contacted, signed the mail...). Until then the
@@ -250,7 +251,7 @@ def treat_sender_as_real_name(session: Session, *, now: dt.datetime, tip: Tip, a
     ValidationFailed."""
     from ..intake.email.models import MailMessage
     from ..intake.models import ReporterIdentity
-    if not actor.has_role(*workflow.TRIAGE_ROLES) or not can_see:
+    if not actor.has_role(*workflow.TRIAGE_ROLES) or not can_see(actor, tip.division_code):
         raise Forbidden("not allowed")
     if version is not None and version != tip.version:
         raise Conflict("changed meanwhile", kind="stale")
@@ -286,11 +287,11 @@ def filing_extension_length(session: Session, tip: Tip) -> int:
     return clocks.rule_for(session, "filing", clock.start_on).extension
 
 
-def request_filing_extension(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool,
+def request_filing_extension(session: Session, *, now: dt.datetime, tip: Tip, actor,
                              reason: str, version: int | None = None) -> ExtensionRequest:
     """Ask for more time on the filing decision. Once per tip: refused (Conflict) while a request is
     open or after one was approved, and when no filing clock is running."""
-    if not can_see:
+    if not can_see(actor, tip.division_code):
         raise Forbidden("not your jurisdiction")
     reason = (reason or "").strip()
     if len(reason) < 4:
@@ -315,10 +316,10 @@ def request_filing_extension(session: Session, *, now: dt.datetime, tip: Tip, ac
     return row
 
 
-def decide_filing_extension(session: Session, *, now: dt.datetime, tip: Tip, actor, can_see: bool,
+def decide_filing_extension(session: Session, *, now: dt.datetime, tip: Tip, actor,
                             request_id: int, approve: bool, version: int | None = None) -> None:
     """A supervisor (the department head) approves or refuses; nobody decides their own request."""
-    row = open_extension_request(session, actor=actor, can_see=can_see, request_id=request_id,
+    row = open_extension_request(session, actor=actor, division_code=tip.division_code, request_id=request_id,
                                  belongs=lambda r: r.tip_id == tip.id)
     clock = clocks.running(session, "filing", tip_id=tip.id)
     if approve and clock is None:

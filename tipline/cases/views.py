@@ -23,7 +23,8 @@ from ..intake.hotline import services as hotline
 from ..intake.models import EvidenceFile, Tip, TipSuggestion, reference_of
 from ..intake.status import STATUS_LABELS
 from ..oversight.labels import CHANNEL_LABELS
-from ..jurisdiction import can_see, division_choices, division_name
+from ..jurisdiction import can_see
+from ..division_names import division_choices, division_name
 from . import queue as q
 from . import procedure, reporter_notice, triage
 from .entities import priority_of
@@ -223,7 +224,7 @@ def triage_action(tip_id: int):
         return _detail(t, status=422, triage_form=form)
     now, user, action = clock.now(), current_user._get_current_object(), form.action.data
     version = int(form.version.data) if (form.version.data or "").isdigit() else None
-    common = dict(now=now, tip=t, actor=user, can_see=True, version=version)
+    common = dict(now=now, tip=t, actor=user, version=version)
     s = db.session
     calls = {
         "start_triage": lambda: triage.workflow.apply_tip(s, action="start_triage", reason=form.reason.data or "",
@@ -243,11 +244,11 @@ def triage_action(tip_id: int):
                                         **common),
         "sender_real_name": lambda: triage.treat_sender_as_real_name(s, reason=form.reason.data or "", **common),
         "filing_extension": lambda: triage.request_filing_extension(s, reason=form.reason.data or "", **common),
-        "stop_filing": lambda: procedure.stop_filing_clock(s, now=now, tip=t, actor=user, can_see=True,
+        "stop_filing": lambda: procedure.stop_filing_clock(s, now=now, tip=t, actor=user,
                                                            reason=form.stop_reason.data or "",
                                                            note=form.note.data or "",
                                                            on=form.on.data or clock.local_date(now)),
-        "resume_filing": lambda: procedure.resume_filing_clock(s, now=now, tip=t, actor=user, can_see=True,
+        "resume_filing": lambda: procedure.resume_filing_clock(s, now=now, tip=t, actor=user,
                                                                on=form.on.data or clock.local_date(now),
                                                                note=form.note.data or ""),
         "filing_extension_decision": lambda: triage.decide_filing_extension(
@@ -262,7 +263,7 @@ def triage_action(tip_id: int):
         if target is None:
             form.target.errors = [_("No tip with that reference.")]
             return _detail(t, status=422, triage_form=form)
-        calls["merge"] = lambda: triage.merge(s, target=target, target_visible=can_see(user, target.division_code),
+        calls["merge"] = lambda: triage.merge(s, target=target,
                                               reason=form.reason.data or "", **common)
     if action == "mark_repeat":
         original = _find_target(form.target.data)
@@ -270,7 +271,7 @@ def triage_action(tip_id: int):
             form.target.errors = [_("No tip with that reference.")]
             return _detail(t, status=422, triage_form=form, open_action=action)
         calls["mark_repeat"] = lambda: triage.mark_repeat(
-            s, original=original, original_visible=can_see(user, original.division_code), merge=form.approve.data == "1",
+            s, original=original, merge=form.approve.data == "1",
             reason=form.reason.data or "", public_reason=form.public_reason.data or "", **common)
     if action == "join_case":
         from .models import Case

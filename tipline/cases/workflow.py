@@ -8,28 +8,19 @@ page reads `Tip.status`, which `sync_tip_status` keeps in step with the case.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from ..clock import local_date
 from ..audit import services as audit
-from ..errors import Conflict, Forbidden, ValidationFailed
+from ..errors import Conflict
+from ..gate import SYSTEM, SystemActor, Transition, check  # noqa: F401 (SYSTEM, SystemActor: re-exported)
 from ..intake.models import Tip
 
 TRIAGE_ROLES = frozenset({"officer", "supervisor"})
 SUPERVISOR = frozenset({"supervisor"})
 OPEN_TIP_STATES = frozenset({"received", "in_triage", "transferred"})
-
-
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset
-    target: str | None
-    roles: frozenset
-    needs_reason: bool = False
-    needs_document: bool = False  # a document number the law requires (filing, decision)
 
 
 TIP_TRANSITIONS = {
@@ -66,18 +57,6 @@ COMPLAINT_TRANSITIONS = {
 }
 
 
-class SystemActor:
-    """The scheduler acting on its own (an expired mediation period)."""
-    id = None
-    role = "system"
-    username = "system"
-
-    def has_role(self, *roles) -> bool:
-        return "system" in roles
-
-
-SYSTEM = SystemActor()
-
 CASE_TRANSITIONS = {
     "suspend": Transition(frozenset({"under_investigation"}), "suspended", TRIAGE_ROLES, needs_reason=True),
     "resume": Transition(frozenset({"suspended"}), "under_investigation", TRIAGE_ROLES, needs_reason=True),
@@ -94,35 +73,14 @@ CASE_STATE_TO_TIP_STATUS = {
 }
 
 
-def _check(transition: Transition | None, name: str, state: str, actor, can_see: bool,
-           version: int | None, current_version: int, reason: str, document: str) -> None:
-    if transition is None:
-        raise Conflict(f"unknown action {name}")
-    if not actor.has_role(*transition.roles):
-        raise Forbidden(f"role {actor.role} may not {name}")
-    if not can_see:
-        raise Forbidden("outside the actor's jurisdiction")
-    if version is not None and version != current_version:
-        raise Conflict("changed meanwhile", kind="stale")
-    if state not in transition.sources:
-        raise Conflict(f"cannot {name} from {state}", kind="state")
-    fields = {}
-    if transition.needs_reason and len((reason or "").strip()) < 2:
-        fields["reason"] = "required"
-    if transition.needs_document and not (document or "").strip():
-        fields["document"] = "required"
-    if fields:
-        raise ValidationFailed("missing fields", fields=fields)
-
-
-def apply_tip(session: Session, *, now: dt.datetime, tip: Tip, action: str, actor, can_see: bool,
+def apply_tip(session: Session, *, now: dt.datetime, tip: Tip, action: str, actor,
               version: int | None, reason: str = "", document: str = "", on: dt.date | None = None,
               details: dict | None = None) -> str:
     """Move `tip` by `action`. Raises Conflict (unknown action, wrong state, stale version),
     Forbidden (role or jurisdiction), ValidationFailed (reason or document number missing).
     Returns the previous status."""
-    transition = TIP_TRANSITIONS.get(action)
-    _check(transition, action, tip.status, actor, can_see, version, tip.version, reason, document)
+    transition = check(TIP_TRANSITIONS, action, state=tip.status, actor=actor, division_code=tip.division_code,
+                       version=version, current_version=tip.version, reason=reason, document=document)
     previous = tip.status
     tip.status = transition.target
     tip.status_changed_at = now
@@ -133,13 +91,13 @@ def apply_tip(session: Session, *, now: dt.datetime, tip: Tip, action: str, acto
     return previous
 
 
-def apply_complaint(session: Session, *, now: dt.datetime, tip: Tip, action: str, actor, can_see: bool,
+def apply_complaint(session: Session, *, now: dt.datetime, tip: Tip, action: str, actor,
                     version: int | None, reason: str = "", on: dt.date | None = None,
                     details: dict | None = None) -> str:
     """Move complaint `tip` by `action`; raises as `apply_tip`, and Conflict for a tip that is not a
     complaint. Returns the previous status."""
-    transition = COMPLAINT_TRANSITIONS.get(action)
-    _check(transition, action, tip.status, actor, can_see, version, tip.version, reason, "")
+    transition = check(COMPLAINT_TRANSITIONS, action, state=tip.status, actor=actor, division_code=tip.division_code,
+                       version=version, current_version=tip.version, reason=reason)
     if tip.kind != "complaint":
         raise Conflict(f"cannot {action}: not a complaint", kind="state")
     previous = tip.status
@@ -154,12 +112,12 @@ def apply_complaint(session: Session, *, now: dt.datetime, tip: Tip, action: str
     return previous
 
 
-def apply_case(session: Session, *, now: dt.datetime, case, action: str, actor, can_see: bool,
+def apply_case(session: Session, *, now: dt.datetime, case, action: str, actor,
                version: int | None, reason: str = "", document: str = "", on: dt.date | None = None,
                details: dict | None = None) -> str:
     """Move `case` by `action`; raises as `apply_tip`. Keeps the linked tips' public status in step."""
-    transition = CASE_TRANSITIONS.get(action)
-    _check(transition, action, case.state, actor, can_see, version, case.version, reason, document)
+    transition = check(CASE_TRANSITIONS, action, state=case.state, actor=actor, division_code=case.division_code,
+                       version=version, current_version=case.version, reason=reason, document=document)
     previous = case.state
     case.state = transition.target
     audit.record(session, now=now, action=f"case.{action}", actor=actor, object_type="case", object_id=case.id,

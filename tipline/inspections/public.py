@@ -16,7 +16,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..jurisdiction import division_name
+from ..division_names import division_name
 from ..oversight import stats
 from ..oversight.public import cacheable, cached, city_choices, division_arg, year_arg
 from .labels import PROBLEM_LABELS, RECTIFICATION_LABELS, RESULT_LABELS, TIER_LABELS

@@ -17,7 +17,8 @@ from ..calendar.service import WorkCalendar
 from ..clock import local_date
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
-from ..jurisdiction import can_see, division_filter, division_name
+from ..jurisdiction import can_see, division_filter
+from ..division_names import division_name
 from . import bodies as register
 from . import results, services
 from .forms import ImportForm, PlanForm, RectifiedForm, RecusalForm, ResultForm

@@ -14,7 +14,7 @@ from .. import categories, clock
 from ..errors import ValidationFailed
 from ..extensions import db, limiter
 from ..i18n import LANGUAGES, remember_language, use_language
-from ..jurisdiction import division_choices
+from ..division_names import division_choices
 from . import evidence as ev
 from . import receipts, reporter_web, services
 from .files import EvidenceStore

@@ -23,7 +23,7 @@ from ..cases.labels import CASE_STATE_LABELS, MEASURE_LABELS, OUTCOME_LABELS
 from ..cases.models import Case, Entity
 from ..divisions import PROVINCE_CODE
 from ..intake.models import Tip, reference_of
-from ..jurisdiction import division_name
+from ..division_names import division_name
 from . import stats
 from .labels import CHANNEL_LABELS, KEY_FIGURE_LABELS, STAGE_LABELS, TRIAGE_LABELS
 

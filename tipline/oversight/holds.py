@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -11,6 +9,7 @@ from ..audit import services as audit
 from ..cases.models import Case
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..intake.models import Tip
+from ..jurisdiction import can_see
 from .models import HOLD_OBJECTS, LegalHold
 
 HOLD_ROLES = ("supervisor", "admin")
@@ -21,8 +20,7 @@ def _division_of(session: Session, object_type: str, object_id: int) -> str | No
     return session.scalar(select(model.division_code).where(model.id == object_id))
 
 
-def place(session: Session, *, now: dt.datetime, actor, object_type: str, object_id: int, reason: str,
-          can_see: Callable[[str], bool]) -> LegalHold:
+def place(session: Session, *, now: dt.datetime, actor, object_type: str, object_id: int, reason: str) -> LegalHold:
     """Put a tip or case under hold. Raises ValidationFailed (bad type, no reason), NotFound (no such
     record), Forbidden (role, or a record outside the actor's jurisdiction), Conflict (already held)."""
     if not actor.has_role(*HOLD_ROLES):
@@ -37,7 +35,7 @@ def place(session: Session, *, now: dt.datetime, actor, object_type: str, object
     division = _division_of(session, object_type, object_id)
     if division is None:
         raise NotFound(f"no {object_type} {object_id}")
-    if not can_see(division):
+    if not can_see(actor, division):
         raise Forbidden("outside the actor's jurisdiction")
     if session.scalar(select(LegalHold.id).where(LegalHold.object_type == object_type,
                                                  LegalHold.object_id == object_id,
@@ -52,7 +50,7 @@ def place(session: Session, *, now: dt.datetime, actor, object_type: str, object
     return hold
 
 
-def release(session: Session, *, now: dt.datetime, actor, hold_id: int, can_see: Callable[[str], bool]) -> LegalHold:
+def release(session: Session, *, now: dt.datetime, actor, hold_id: int) -> LegalHold:
     """Raises NotFound, Forbidden (role or jurisdiction), Conflict (already released)."""
     if not actor.has_role(*HOLD_ROLES):
         raise Forbidden("only supervisors and admins release holds")
@@ -60,7 +58,7 @@ def release(session: Session, *, now: dt.datetime, actor, hold_id: int, can_see:
     if hold is None:
         raise NotFound(f"no hold {hold_id}")
     division = _division_of(session, hold.object_type, hold.object_id)
-    if division is not None and not can_see(division):
+    if division is not None and not can_see(actor, division):
         raise Forbidden("outside the actor's jurisdiction")
     if hold.released_at is not None:
         raise Conflict("already released", kind="state")
@@ -70,11 +68,11 @@ def release(session: Session, *, now: dt.datetime, actor, hold_id: int, can_see:
     return hold
 
 
-def active(session: Session, visible: Callable[[str], bool]) -> list[tuple[LegalHold, str | None]]:
-    """Active holds with the division of what they hold, limited to what `visible` allows."""
+def active(session: Session, actor) -> list[tuple[LegalHold, str | None]]:
+    """Active holds with the division of what they hold, limited to what `actor` may see."""
     rows = []
     for hold in session.scalars(select(LegalHold).where(LegalHold.released_at.is_(None)).order_by(LegalHold.id)):
         division = _division_of(session, hold.object_type, hold.object_id)
-        if division is None or visible(division):
+        if division is None or can_see(actor, division):
             rows.append((hold, division))
     return rows

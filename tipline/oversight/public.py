@@ -22,7 +22,7 @@ from ..cases.labels import MEASURE_LABELS, OUTCOME_LABELS
 from ..cases.models import Case, Entity
 from ..divisions import PROVINCE_CODE
 from ..extensions import db
-from ..jurisdiction import division_name
+from ..division_names import division_name
 from . import stats
 from .charts import bar_chart, line_chart
 from .labels import CHANNEL_LABELS, COMPLAINT_LABELS, MONTHLY_LABELS, STAGE_LABELS

@@ -19,7 +19,8 @@ from ..cases.labels import OUTCOME_LABELS
 from ..divisions import PROVINCE_CODE
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
-from ..jurisdiction import can_see, division_name
+from ..jurisdiction import can_see
+from ..division_names import division_name
 from . import exports, holds, stats
 from .charts import bar_chart
 from .labels import CHANNEL_LABELS, COMPLAINT_LABELS, KEY_FIGURE_LABELS, STAGE_LABELS, TRIAGE_LABELS
@@ -137,10 +138,6 @@ class HoldForm(FlaskForm):
     reason = TextAreaField(_l("Reason for the hold"), validators=[DataRequired(), Length(min=2, max=2000)])
 
 
-def _visible(code: str) -> bool:
-    return can_see(current_user, code)
-
-
 @bp.route("/holds", methods=["GET", "POST"])
 @staff_required(*holds.HOLD_ROLES)
 def legal_holds():
@@ -148,7 +145,7 @@ def legal_holds():
     if form.validate_on_submit():
         try:
             holds.place(db.session, now=clock.now(), actor=current_user, object_type=form.object_type.data,
-                        object_id=form.object_id.data, reason=form.reason.data, can_see=_visible)
+                        object_id=form.object_id.data, reason=form.reason.data)
         except (ValidationFailed, NotFound, Forbidden, Conflict) as exc:
             db.session.rollback()
             message = {NotFound: _("No such record in your jurisdiction."),
@@ -161,7 +158,7 @@ def legal_holds():
             flash(_("The hold is in place: the retention rules will not delete or anonymise this record."),
                   "success")
             return redirect(url_for("oversight.legal_holds"))
-    rows = holds.active(db.session, _visible)
+    rows = holds.active(db.session, current_user)
     return render_template("oversight/holds.html", form=form, rows=rows, division_name=division_name)
 
 
@@ -170,7 +167,7 @@ def legal_holds():
 def release_hold(hold_id: int):
     # CSRF is checked by the global CSRFProtect before this runs.
     try:
-        holds.release(db.session, now=clock.now(), actor=current_user, hold_id=hold_id, can_see=_visible)
+        holds.release(db.session, now=clock.now(), actor=current_user, hold_id=hold_id)
     except NotFound:
         abort(404)
     except Forbidden:

@@ -18,6 +18,7 @@ from ..calendar.service import WorkCalendar
 from ..cases import clocks
 from ..cases.clock_models import Clock
 from ..errors import Conflict, Forbidden, ValidationFailed
+from ..gate import REPORTER, SYSTEM
 from ..intake import passphrase as claim_passphrase
 from ..intake.models import ReporterIdentity, Tip
 from ..validators import id_number_problem, normalise_id_number
@@ -25,6 +26,7 @@ from . import periods
 from .models import Reward, RewardClaim, RewardPayment
 from .quote import split
 from .services import _audit
+from .workflow import apply_reward, check_reward
 
 METHODS = ("bank_transfer", "cash", "other")
 
@@ -61,8 +63,7 @@ def claim(session: Session, *, now: dt.datetime, reward: Reward, name: str, id_n
     who holds only the receipt code. `share_no` is the signatory's number for a joint report.
     Raises Conflict when nothing is claimable, the share is claimed already or the window has
     closed, ValidationFailed."""
-    if reward.status != "notified":
-        raise Conflict("nothing to claim", kind="state")
+    check_reward(session, reward=reward, action="claim_share", actor=REPORTER)
     today = clocks.local_date(now)
     window = claim_clock(session, reward)
     if window is not None and window.due_on is not None and today > window.due_on:
@@ -97,7 +98,7 @@ def claim(session: Session, *, now: dt.datetime, reward: Reward, name: str, id_n
     session.add(row)
     session.flush()
     if not open_shares(session, reward):
-        reward.status = "claimed"
+        apply_reward(session, reward=reward, action="claim", actor=REPORTER)
         clocks.finish(session, window, today)
     # How the claimant was proven, for finance before paying (and the trail).
     _audit(session, now, reward, "claimed", None, with_passphrase=bool(stored), identity_check=check,
@@ -141,10 +142,9 @@ def record_payment(session: Session, *, now: dt.datetime, reward: Reward, actor,
                    paid_on: dt.date, method: str, amount, share_no: int = 1) -> RewardPayment:
     """Finance records the payment of one claimed share (the whole reward for a single reporter):
     the amount must be that share. Raises Forbidden, Conflict, ValidationFailed."""
-    if not actor.has_role("finance"):
-        raise Forbidden("finance records payments")
+    check_reward(session, reward=reward, action="pay_share", actor=actor)
     claimed, paid_rows = claims_of(session, reward), payments_of(session, reward)
-    if reward.status not in ("notified", "claimed") or share_no not in claimed or share_no in paid_rows:
+    if share_no not in claimed or share_no in paid_rows:
         raise Conflict("not claimed", kind="state")
     fields = {}
     if not (voucher_number or "").strip():
@@ -166,7 +166,7 @@ def record_payment(session: Session, *, now: dt.datetime, reward: Reward, actor,
     session.add(row)
     claimed[share_no].verified_by = actor.id
     if reward.status == "claimed" and set(claimed) <= set(paid_rows) | {share_no}:
-        reward.status = "paid"
+        apply_reward(session, reward=reward, action="pay", actor=actor)
     _audit(session, now, reward, "paid", actor, voucher=voucher_number.strip(), amount=str(paid),
            paid_on=paid_on.isoformat(), method=method, **({"share": share_no} if reward.signatories > 1 else {}))
     return row
@@ -174,10 +174,7 @@ def record_payment(session: Session, *, now: dt.datetime, reward: Reward, actor,
 
 def extend_claim(session: Session, *, now: dt.datetime, reward: Reward, actor, workdays: int, reason: str) -> None:
     """An approved extension of the claim window, for good reason."""
-    if not actor.has_role("finance", "supervisor"):
-        raise Forbidden("finance or a supervisor extends")
-    if reward.status != "notified":
-        raise Conflict("not awaiting a claim", kind="state")
+    check_reward(session, reward=reward, action="extend_claim", actor=actor)
     if not 1 <= int(workdays) <= 90 or len((reason or "").strip()) < 2:
         raise ValidationFailed("extension", fields={"reason": "required"})
     window = claim_clock(session, reward)
@@ -197,10 +194,9 @@ def forfeit_expired(session: Session, now: dt.datetime) -> int:
         if window is not None and window.due_on is not None and window.due_on < today:
             claimed, paid_rows = claims_of(session, reward), payments_of(session, reward)
             unclaimed = open_shares(session, reward)
-            if not claimed:
-                reward.status = "forfeited"
-            else:
-                reward.status = "paid" if set(claimed) <= set(paid_rows) else "claimed"
+            action = ("forfeit" if not claimed else
+                      "forfeit_shares_paid" if set(claimed) <= set(paid_rows) else "forfeit_shares")
+            apply_reward(session, reward=reward, action=action, actor=SYSTEM)
             clocks.finish(session, window, today)
             window.met = False
             _audit(session, now, reward, "forfeited", None, due=window.due_on.isoformat(),
@@ -212,12 +208,9 @@ def forfeit_expired(session: Session, now: dt.datetime) -> int:
 
 def revoke(session: Session, *, now: dt.datetime, reward: Reward, actor, reason: str) -> None:
     """Refuse or recover a reward for fraud (forged material, concealed facts, false accusation)."""
-    if not actor.has_role("finance", "supervisor"):
-        raise Forbidden("finance or a supervisor revokes")
-    if reward.status in ("revoked", "not_eligible", "forfeited"):
-        raise Conflict("nothing to revoke", kind="state")
+    check_reward(session, reward=reward, action="revoke", actor=actor)
     if len((reason or "").strip()) < 4:
         raise ValidationFailed("reason", fields={"reason": "required"})
-    was_paid = reward.status == "paid"
-    reward.status, reward.revoked_reason = "revoked", reason.strip()
+    was_paid = apply_reward(session, reward=reward, action="revoke", actor=actor) == "paid"
+    reward.revoked_reason = reason.strip()
     _audit(session, now, reward, "revoked", actor, reason=reason.strip(), recovery=was_paid)

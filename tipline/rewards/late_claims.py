@@ -25,8 +25,9 @@ from .claims import claim_clock, claims_of, open_shares
 from .models import Reward, RewardLateClaim
 from .rules import RuleSets
 from .services import _audit, case_workers
+from .workflow import LATE, apply_reward, check_reward
 
-LATE_STATES = ("notified", "claimed", "paid", "forfeited")
+LATE_STATES = LATE
 
 
 def pending(session: Session, reward: Reward) -> RewardLateClaim | None:
@@ -41,16 +42,15 @@ def window_closed(session: Session, reward: Reward, today: dt.date) -> bool:
             and window.due_on is not None and today > window.due_on)
 
 
-def _finance_outside_the_case(session, reward, actor):
-    if not actor.has_role("finance"):
-        raise Forbidden("finance accepts late claims")
+def _finance_outside_the_case(session, reward, actor, action):
+    check_reward(session, reward=reward, action=action, actor=actor)
     if actor.id in case_workers(session, reward.case_id):
         raise Forbidden("nobody approves a reward on a case they worked")
 
 
 def request(session: Session, *, now: dt.datetime, reward: Reward, actor, reason: str) -> RewardLateClaim:
     """The first member of finance asks to accept a late claim, with the good reason."""
-    _finance_outside_the_case(session, reward, actor)
+    _finance_outside_the_case(session, reward, actor, "request_late_claim")
     if not window_closed(session, reward, clocks.local_date(now)) or pending(session, reward) is not None:
         raise Conflict("no closed claim window to reopen", kind="state")
     reason = (reason or "").strip()
@@ -66,7 +66,7 @@ def request(session: Session, *, now: dt.datetime, reward: Reward, actor, reason
 def approve(session: Session, *, now: dt.datetime, reward: Reward, actor,
             rule_sets: RuleSets | None = None) -> RewardLateClaim:
     """A second, different member of finance approves: the claim reopens."""
-    _finance_outside_the_case(session, reward, actor)
+    _finance_outside_the_case(session, reward, actor, "accept_late_claim")
     row = pending(session, reward)
     if row is None:
         raise Conflict("no late claim awaiting approval", kind="state")
@@ -81,7 +81,7 @@ def approve(session: Session, *, now: dt.datetime, reward: Reward, actor,
     window = periods.start(session, kind="reward_claim", reward=reward, on=today,
                            workdays=rules.late_claim_workdays, rules=rules, now=now)
     row.approved_by, row.approved_at, row.due_on = actor.id, now, window.due_on
-    reward.status = "notified"
+    apply_reward(session, reward=reward, action="accept_late_claim", actor=actor)
     reward.claim_due_told, reward.claim_due_was = window.due_on, None
     _audit(session, now, reward, "late_claim_accepted", actor, reason=row.reason, requested_by=row.requested_by,
            due=window.due_on.isoformat() if window.due_on else None, workdays=rules.late_claim_workdays)

@@ -9,10 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, EncryptedText, Money, UTCDateTime, VersionedMixin
 
-# review -> proposed -> reviewed -> approved -> notified -> claimed -> paid
-#        \-> not_eligible        (any open state) -> revoked;  notified -> forfeited
-STATES = ("review", "proposed", "reviewed", "approved", "notified", "claimed", "paid", "not_eligible",
-          "forfeited", "revoked")
+# Reward.status: the states and the steps between them are rewards.workflow.REWARD_TRANSITIONS
+# (the gate checks every change; a CHECK constraint from the same table guards the column).
 
 
 class Reward(VersionedMixin, Base):

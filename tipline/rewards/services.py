@@ -17,16 +17,17 @@ from ..audit import services as audit
 from ..calendar.service import WorkCalendar
 from ..cases import clocks
 from ..cases.models import Assignment, Case
-from ..errors import Conflict, Forbidden, ValidationFailed
+from ..errors import Forbidden, ValidationFailed
+from ..gate import SYSTEM
 from ..intake.models import Tip
 from . import periods
 from .models import Reward, RewardApproval
 from .quote import QuoteError, quote
 from .rules import RuleSets
+from .workflow import OPEN, apply_reward, check_reward  # noqa: F401 (OPEN re-exported)
 
 REWARDABLE_OUTCOMES = ("violation", "criminal_transfer")
 MAJOR_MEASURES = ("suspend_business", "closure", "licence_revoked")
-OPEN = ("review", "proposed", "reviewed", "approved")
 
 
 def _audit(session, now, reward, action, actor, **details):
@@ -80,7 +81,7 @@ def major_basis(case: Case, party_type: str, rules) -> str | None:
 _rules_for = periods.rules_for_case
 
 
-def propose(session: Session, *, now: dt.datetime, reward: Reward, actor, can_see: bool, rule_sets: RuleSets,
+def propose(session: Session, *, now: dt.datetime, reward: Reward, actor, rule_sets: RuleSets,
             version: int | None, natural_person: bool, exclusion: str, unknown_to_regulator: bool,
             party_type: str, insider: bool, level: int | None, uplift: Decimal | None = None,
             proposed_amount: Decimal | None = None, share_percent: int | None = None,
@@ -92,14 +93,9 @@ def propose(session: Session, *, now: dt.datetime, reward: Reward, actor, can_se
     and the cap) replaces the computed amount and needs `adjustment_reason`, which the approvers
     see. Raises Forbidden, Conflict (state or stale version), ValidationFailed."""
     case = session.get(Case, reward.case_id)
-    if not actor.has_role("officer", "supervisor") or not can_see:
-        raise Forbidden("officers and supervisors of the case's jurisdiction")
+    check_reward(session, reward=reward, action="propose", actor=actor, version=version)
     if actor.has_role("officer") and actor.id not in case_workers(session, case.id):
         raise Forbidden("only the case's officers propose")
-    if version is not None and version != reward.version:
-        raise Conflict("changed meanwhile", kind="stale")
-    if reward.status != "review":
-        raise Conflict("not awaiting a proposal", kind="state")
     rules = _rules_for(rule_sets, case)
     if party_type not in ("natural_person", "organisation"):
         raise ValidationFailed("party type", fields={"party_type": "invalid"})
@@ -117,7 +113,8 @@ def propose(session: Session, *, now: dt.datetime, reward: Reward, actor, can_se
     reward.insider, reward.proposed_by = insider, actor.id
     reward.exclusion_reason = exclusion_reason if exclusion else ""
     if reason:
-        reward.status, reward.ineligible_reason = "not_eligible", reason
+        apply_reward(session, reward=reward, action="find_not_eligible", actor=actor)
+        reward.ineligible_reason = reason
         _audit(session, now, reward, "not_eligible", actor, reason=reason)
         return reward
     if reward.order_in_case > 1 and len(allocation_reason.strip()) < 4:
@@ -149,7 +146,8 @@ def propose(session: Session, *, now: dt.datetime, reward: Reward, actor, can_se
     reward.computation = json.dumps({**q.as_json(), "steps": q.steps, "step_messages": [[st.msgid, st.values] for st in q.steps],
                                      "share_percent": share,
                                      "amount_after_share": str(amount)}, ensure_ascii=False)
-    reward.status, reward.returned_reason = "proposed", ""
+    apply_reward(session, reward=reward, action="propose", actor=actor)
+    reward.returned_reason = ""
     _audit(session, now, reward, "proposed", actor, level=q.level, amount=str(amount), rule_set=q.rule_set,
            version=q.rule_set_version, **({"computed": str(reward.computed_amount), "adjustment_reason":
                                              reward.adjustment_reason} if q.adjusted else {}))
@@ -171,30 +169,22 @@ def _independent(session, reward, actor):
 
 def send_back(session: Session, *, now: dt.datetime, reward: Reward, actor, reason: str) -> None:
     """A supervisor or finance returns the reward to the officer with a reason."""
-    if not actor.has_role("supervisor", "finance"):
-        raise Forbidden("supervisors and finance send back")
-    if reward.status not in ("proposed", "reviewed"):
-        raise Conflict("nothing to send back", kind="state")
-    if len((reason or "").strip()) < 2:
-        raise ValidationFailed("reason", fields={"reason": "required"})
+    apply_reward(session, reward=reward, action="send_back", actor=actor, reason=reason)
     for a in _approvals(session, reward, "review") + _approvals(session, reward, "finance"):
         a.active = False
-    reward.status, reward.returned_reason = "review", reason.strip()
+    reward.returned_reason = reason.strip()
     _audit(session, now, reward, "sent_back", actor, reason=reason.strip())
 
 
-def review(session: Session, *, now: dt.datetime, reward: Reward, actor, can_see: bool,
+def review(session: Session, *, now: dt.datetime, reward: Reward, actor,
            version: int | None) -> None:
-    """The supervisor confirms the level and amount."""
-    if not actor.has_role("supervisor") or not can_see:
-        raise Forbidden("supervisors review")
-    if version is not None and version != reward.version:
-        raise Conflict("changed meanwhile", kind="stale")
-    if reward.status != "proposed":
-        raise Conflict("not proposed", kind="state")
+    """The supervisor confirms the level and amount. Raises Forbidden (role, jurisdiction, their own
+    proposal or a case they worked), Conflict (state or stale version)."""
+    check_reward(session, reward=reward, action="review", actor=actor, version=version)
     _independent(session, reward, actor)
     session.add(RewardApproval(reward_id=reward.id, user_id=actor.id, step="review", at=now))
-    reward.status, reward.reviewed_by = "reviewed", actor.id
+    apply_reward(session, reward=reward, action="review", actor=actor)
+    reward.reviewed_by = actor.id
     _audit(session, now, reward, "reviewed", actor)
 
 
@@ -202,12 +192,7 @@ def finance_approve(session: Session, *, now: dt.datetime, reward: Reward, actor
                     uplift_consent: bool = False, rule_sets: RuleSets | None = None) -> None:
     """One finance approval; two different ones at the joint-approval threshold. The last one
     notifies the reporter and starts the claim clock. Raises Forbidden, Conflict, ValidationFailed."""
-    if not actor.has_role("finance"):
-        raise Forbidden("finance approves")
-    if version is not None and version != reward.version:
-        raise Conflict("changed meanwhile", kind="stale")
-    if reward.status != "reviewed":
-        raise Conflict("not reviewed", kind="state")
+    check_reward(session, reward=reward, action="finance_approve", actor=actor, version=version)
     _independent(session, reward, actor)
     if actor.id == reward.reviewed_by:
         raise Forbidden("the reviewer cannot also approve")
@@ -221,7 +206,7 @@ def finance_approve(session: Session, *, now: dt.datetime, reward: Reward, actor
     session.add(RewardApproval(reward_id=reward.id, user_id=actor.id, step="finance", at=now))
     _audit(session, now, reward, "finance_approved", actor, approval=len(done) + 1)
     if len(done) + 1 >= (2 if reward.joint_finance_approval else 1):
-        reward.status = "approved"
+        apply_reward(session, reward=reward, action="approve", actor=actor)
         notify(session, now=now, reward=reward, rule_sets=rule_sets)
 
 
@@ -229,7 +214,8 @@ def notify(session: Session, *, now: dt.datetime, reward: Reward, rule_sets: Rul
     """The reporter's status page now shows the reward and how to claim it; the claim clock starts
     for the claim_window_workdays of the rule set the reward was computed with."""
     today = clocks.local_date(now)
-    reward.status, reward.notified_on = "notified", today
+    apply_reward(session, reward=reward, action="notify", actor=SYSTEM)
+    reward.notified_on = today
     rules = periods.rules_of(session, reward, rule_sets)
     clocks.finish(session, clocks.running(session, "reward_notice", tip_id=reward.tip_id), today)
     window = periods.start(session, kind="reward_claim", reward=reward, on=today,

@@ -16,7 +16,8 @@ from ..cases.models import Case
 from ..errors import Conflict, Forbidden
 from ..extensions import db
 from ..web import run_service
-from ..jurisdiction import can_see, division_filter, division_name
+from ..jurisdiction import can_see, division_filter
+from ..division_names import division_name
 from ..oversight.exports import to_csv, to_xlsx
 from . import claims, late_claims, periods, services
 from .export import register_table
@@ -151,7 +152,7 @@ def propose(reward_id: int):
         return _page(r, c, 422, proposal_form=form)
     version = int(form.version.data) if (form.version.data or "").isdigit() else None
     status = _run(lambda: services.propose(
-        db.session, now=clock.now(), reward=r, actor=current_user, can_see=True, rule_sets=_rules(), version=version,
+        db.session, now=clock.now(), reward=r, actor=current_user, rule_sets=_rules(), version=version,
         natural_person=form.natural_person.data == "1", exclusion=form.exclusion.data or "",
         unknown_to_regulator=form.unknown_to_regulator.data == "1", party_type=form.party_type.data,
         insider=bool(form.insider.data), level=int(form.level.data), uplift=form.uplift.data,
@@ -175,7 +176,7 @@ def decide(reward_id: int):
     version = int(form.version.data) if (form.version.data or "").isdigit() else None
     now, s = clock.now(), db.session
     calls = {
-        "review": lambda: services.review(s, now=now, reward=r, actor=current_user, can_see=True, version=version),
+        "review": lambda: services.review(s, now=now, reward=r, actor=current_user, version=version),
         "approve": lambda: services.finance_approve(s, now=now, reward=r, actor=current_user, version=version,
                                                     uplift_consent=bool(form.uplift_consent.data)),
         "send_back": lambda: services.send_back(s, now=now, reward=r, actor=current_user, reason=form.reason.data),

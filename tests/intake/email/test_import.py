@@ -120,7 +120,7 @@ def test_sender_becomes_the_contact_only_when_treated_as_real_name(app, session,
     tip = result.tip
     assert tip.anonymous and session.scalar(select(ReporterIdentity).where(ReporterIdentity.tip_id == tip.id)) is None
     officer = make_user(username="prov2", division_code="410000")
-    triage.treat_sender_as_real_name(session, now=clock(), tip=tip, actor=officer, can_see=True, version=tip.version,
+    triage.treat_sender_as_real_name(session, now=clock(), tip=tip, actor=officer, version=tip.version,
                                      reason="来信署名并要求回复")
     session.commit()
     identity = session.scalar(select(ReporterIdentity).where(ReporterIdentity.tip_id == tip.id))
