@@ -45,6 +45,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.extensions["reward_rules"] = load_rule_sets(settings.instance_path)
     from .inspections.tiers import load_tiers  # a broken tier file stops start-up too (TierFileError)
     app.extensions["inspection_tiers"] = load_tiers(settings.instance_path)
+    from .cases.reminder_rules import shipped_reminder_rules  # so does a bad reminders section (DeadlineDataError)
+    shipped_reminder_rules()
 
     # `tipline.db` is also a submodule name, so the extension is reached through `ext`.
     ext.db.init_app(app, settings.database_url)
