@@ -19,7 +19,7 @@ from .clock_models import Clock, Notice
 from .labels import CLOCK_KIND_LABELS, NOTICE_LABELS
 from .models import Assignment
 from .reminder_rules import shipped_reminder_rules
-from .views import CASE_ROLES, bp
+from .blueprint import CASE_ROLES, bp
 from ..intake.models import Tip
 
 

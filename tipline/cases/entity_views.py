@@ -13,7 +13,7 @@ from ..intake.status import STATUS_LABELS
 from ..jurisdiction import division_filter, division_name
 from .labels import CASE_STATE_LABELS, OUTCOME_LABELS
 from .models import Case, Entity
-from .views import CASE_ROLES, bp
+from .blueprint import CASE_ROLES, bp
 
 
 @bp.get("/entities")

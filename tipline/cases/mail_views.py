@@ -18,7 +18,7 @@ from ..extensions import db
 from ..intake import services as intake
 from ..intake.email.models import MailMessage
 from ..jurisdiction import can_see
-from .views import CASE_ROLES, bp
+from .blueprint import CASE_ROLES, bp
 
 
 class ManualIntakeForm(FlaskForm):

@@ -4,19 +4,18 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import categories, clock
 from ..audit import services as audit
 from ..auth.access import staff_required
 from ..auth.models import User
-from ..errors import Conflict, Forbidden, ValidationFailed
+from ..errors import ValidationFailed
 from ..extensions import db
 from ..intake import services as intake
 from ..intake.hotline import services as hotline
@@ -26,49 +25,14 @@ from ..oversight.labels import CHANNEL_LABELS
 from ..jurisdiction import can_see, division_choices, division_name
 from . import queue as q
 from . import procedure, reporter_notice, triage
+from .blueprint import CASE_ROLES, bp, run_action
 from .entities import priority_of
 from .forms import QueueFilterForm, RevealIdentityForm, StaffMessageForm, TriageForm
-from .labels import (CLOCK_KIND_LABELS, COMPLAINT_QUEUE_LABELS, DEPARTMENT_LABELS, FIELD_ERRORS, SUGGESTION_LABELS,
-                     SUSPENSION_LABELS)
-from .procedure_labels import PROCEDURE_MESSAGES
-
-bp = Blueprint("cases", __name__, url_prefix="/staff")
-
-CASE_ROLES = ("officer", "supervisor")
+from .labels import CLOCK_KIND_LABELS, COMPLAINT_QUEUE_LABELS, DEPARTMENT_LABELS, SUGGESTION_LABELS, SUSPENSION_LABELS
 
 
 def known_division(code: str) -> bool:
     return code in current_app.extensions["divisions"]
-
-
-def run_action(fn, form) -> str | None:
-    """Run a service call; map domain errors onto the form or a flash. Returns an error kind or None."""
-    try:
-        fn()
-    except ValidationFailed as exc:
-        db.session.rollback()
-        for name, code in exc.details.get("fields", {}).items():
-            field = getattr(form, name, None) or getattr(form, "reason")
-            field.errors = list(field.errors) + [str(FIELD_ERRORS.get(code, FIELD_ERRORS["invalid"]))]
-        return "invalid"
-    except (Conflict, StaleDataError) as exc:
-        db.session.rollback()
-        kind = None if isinstance(exc, StaleDataError) else exc.details.get("kind")
-        if isinstance(exc, StaleDataError) or kind == "stale":
-            flash(_("Someone else changed this record meanwhile. Nothing was saved; please check and try again."), "error")
-        elif kind == "extension_once":
-            flash(_("The time to decide on filing can be extended only once, and it has been."), "error")
-        elif kind == "extension_open":
-            flash(_("A request for more time is already waiting for a supervisor's decision."), "error")
-        elif kind in PROCEDURE_MESSAGES:
-            flash(str(PROCEDURE_MESSAGES[kind]), "error")
-        else:
-            flash(_("This action is not possible in the record's current state."), "error")
-        return "conflict"
-    except Forbidden:
-        db.session.rollback()
-        abort(403)
-    return None
 
 
 @bp.get("/")
@@ -354,4 +318,4 @@ def download(tip_id: int, file_id: int):
 
 from . import automatic_mail, case_views, deadline_views, entity_views, mail_views  # noqa: E402,F401  (register their pages on this blueprint)
 from . import complaint_views  # noqa: E402
-complaint_views.register(bp)
+complaint_views.register(bp, detail=_detail, tip_or_404=_tip_or_404)
