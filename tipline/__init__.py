@@ -38,7 +38,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     audit_services.configure(settings.audit_key_bytes, settings.checkpoint_path)
 
     from .divisions import packaged
-    from .intake.files import EvidenceStore
+    from .intake.files.storage import EvidenceStore
     app.extensions["divisions"] = packaged()
     app.extensions["evidence_store"] = EvidenceStore(settings.instance_path / "evidence", crypto.keyring())
     from .rewards.rules import load_rule_sets  # a broken rule set stops start-up (RuleSetError names file and field)

@@ -10,16 +10,10 @@ from cryptography.fernet import Fernet
 from PIL import Image, PngImagePlugin
 
 from tipline.crypto import KeyRing
-from tipline.intake.files import (
-    EvidenceStore,
-    FileKind,
-    StripResult,
-    UnsupportedFile,
-    safe_display_name,
-    sha256_hex,
-    sniff,
-    strip_metadata,
-)
+from tipline.intake.files.names import safe_display_name
+from tipline.intake.files.scrubbing import StripResult, strip_metadata
+from tipline.intake.files.sniffing import FileKind, UnsupportedFile, sha256_hex, sniff
+from tipline.intake.files.storage import EvidenceStore
 
 SERIAL = "SN-TIPLINE-998877"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -240,11 +234,11 @@ def test_animated_gif_keeps_frames():
 
 
 def test_image_bomb_refused(monkeypatch):
-    import tipline.intake.files as files
+    from tipline.intake.files import scrubbing
 
     out = io.BytesIO()
     Image.new("1", (4000, 3000)).save(out, "PNG")
-    monkeypatch.setattr(files, "MAX_IMAGE_PIXELS", 10_000_000)
+    monkeypatch.setattr(scrubbing, "MAX_IMAGE_PIXELS", 10_000_000)
     with pytest.raises(UnsupportedFile) as err:
         strip_metadata(out.getvalue(), FileKind("image/png", "image", "png"))
     assert err.value.reason == "image_bomb"

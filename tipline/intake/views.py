@@ -17,7 +17,7 @@ from ..i18n import LANGUAGES, remember_language, use_language
 from ..jurisdiction import division_choices
 from . import evidence as ev
 from . import passphrase, receipts, reporter_sessions, services
-from .files import EvidenceStore
+from .files.storage import EvidenceStore
 from .forms import (EvidenceForm, PassphraseForm, ReceiptLoginForm, ReplyForm, ReportForm, challenge_numbers,
                     new_challenge)
 from .messages import field_message, file_message
