@@ -26,7 +26,6 @@ from .models import Suspension
 
 KINDS = ("filing", "notify_reporter", "complaint_acceptance", "decision", "closing", "reward_notice", "reward_claim",
          "mediation", "follow_up")
-CASE_KINDS = frozenset({"decision", "closing", "reward_notice"})
 
 
 @lru_cache(maxsize=1)

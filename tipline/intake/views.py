@@ -26,8 +26,6 @@ from .status import public_text
 
 bp = Blueprint("intake", __name__)
 
-REPORTER_IDLE = reporter_sessions.IDLE
-
 
 def store() -> EvidenceStore:
     return current_app.extensions["evidence_store"]

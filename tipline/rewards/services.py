@@ -26,7 +26,6 @@ from .rules import RuleSets
 
 REWARDABLE_OUTCOMES = ("violation", "criminal_transfer")
 MAJOR_MEASURES = ("suspend_business", "closure", "licence_revoked")
-OPEN = ("review", "proposed", "reviewed", "approved")
 
 
 def _audit(session, now, reward, action, actor, **details):
