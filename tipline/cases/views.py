@@ -24,7 +24,7 @@ from ..intake.status import STATUS_LABELS
 from ..oversight.labels import CHANNEL_LABELS
 from ..jurisdiction import can_see, division_choices, division_name
 from . import queue as q
-from . import procedure, reporter_notice, triage
+from . import deadlines, procedure, reporter_notice, triage
 from .blueprint import CASE_ROLES, bp, run_action
 from .entities import priority_of
 from .forms import QueueFilterForm, RevealIdentityForm, StaffMessageForm, TriageForm
@@ -105,9 +105,9 @@ def _queue_rows(tips) -> list[tuple]:
 
 
 def filing_due_threshold() -> dt.datetime:
-    """Tips received on or before this moment have their filing decision due within 3 working days."""
-    from .deadlines import filing_due_threshold as threshold
-    return threshold(db.session, clock.now())
+    """Tips received on or before this moment have their filing decision due soon
+    (deadlines.DUE_SOON_WORKDAYS working days)."""
+    return deadlines.filing_due_threshold(db.session, clock.now())
 
 
 def _tip_or_404(tip_id: int) -> Tip:
