@@ -15,7 +15,8 @@ SHIPPED = json.loads((ROOT / "tipline/data/deadlines.json").read_text("utf-8"))
 
 
 def test_the_shipped_rules():
-    assert load_reminder_rules().rules == (ReminderRule("before_3", "handlers", 3), ReminderRule("due_day", "handlers", 0),
+    assert load_reminder_rules().rules == (ReminderRule("before_3", "handlers", 3),
+                                           ReminderRule("due_day", "handlers", 0),
                                            ReminderRule("overdue_daily", "supervisors", None))
 
 

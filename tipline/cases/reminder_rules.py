@@ -101,7 +101,8 @@ def parse(data: object, path: str = SHIPPED) -> ReminderRules:
             raise DeadlineDataError(path, f"{where}.rule", f"{name!r} appears twice")
         seen.add(name)
         if entry.get("to") not in AUDIENCES:
-            raise DeadlineDataError(path, f"{where}.to", f"must be one of {', '.join(AUDIENCES)}, got {entry.get('to')!r}")
+            raise DeadlineDataError(path, f"{where}.to",
+                                    f"must be one of {', '.join(AUDIENCES)}, got {entry.get('to')!r}")
         overdue, before = entry.get("overdue", False), entry.get("workdays_before")
         if overdue is not True and overdue is not False:
             raise DeadlineDataError(path, f"{where}.overdue", f"must be true or false, got {overdue!r}")
