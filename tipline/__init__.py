@@ -38,13 +38,15 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     audit_services.configure(settings.audit_key_bytes, settings.checkpoint_path)
 
     from .divisions import packaged
-    from .intake.files import EvidenceStore
+    from .intake.files.storage import EvidenceStore
     app.extensions["divisions"] = packaged()
     app.extensions["evidence_store"] = EvidenceStore(settings.instance_path / "evidence", crypto.keyring())
     from .rewards.rules import load_rule_sets  # a broken rule set stops start-up (RuleSetError names file and field)
     app.extensions["reward_rules"] = load_rule_sets(settings.instance_path)
     from .inspections.tiers import load_tiers  # a broken tier file stops start-up too (TierFileError)
     app.extensions["inspection_tiers"] = load_tiers(settings.instance_path)
+    from .cases.reminder_rules import shipped_reminder_rules  # so does a bad reminders section (DeadlineDataError)
+    shipped_reminder_rules()
 
     # `tipline.db` is also a submodule name, so the extension is reached through `ext`.
     ext.db.init_app(app, settings.database_url)

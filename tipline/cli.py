@@ -268,7 +268,7 @@ def evidence_migrate():
     from .audit import services as audit
     from .extensions import db
     from .intake.dbstore import DatabaseEvidenceStore, migrate_files
-    from .intake.files import EvidenceStore
+    from .intake.files.storage import EvidenceStore
     from . import crypto
     settings = current_app.config["TIPLINE"]
     if not settings.evidence_in_database:

@@ -48,7 +48,6 @@ class Settings:
     encryption_keys: tuple[str, ...]
     hmac_key: bytes
     default_locale: str = "zh"
-    locales: tuple[str, ...] = ("zh", "en")
     secure_cookies: bool = False
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12

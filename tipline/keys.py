@@ -6,19 +6,12 @@ keep the old one after it, run `tipline keys rotate`, then remove the old key.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import LargeBinary, column, select, table, update
 from sqlalchemy.orm import Session
 
 from .db import Base, EncryptedBytes, EncryptedText
-
-
-@dataclass
-class RotationReport:
-    values: int = 0
-    files: int = 0
 
 
 def encrypted_columns():

@@ -11,8 +11,8 @@ from .. import factories
 
 def test_register_plan_draw_inspect_and_publish(browser, page, phone_page, live_server, session, clock, artifacts,
                                                  tmp_path):
-    from tipline.oversight import public
-    public.clear_cache()
+    from tipline.oversight import public_pages
+    public_pages.clear_cache()
     factories.user(session, now=clock(), username="zhao", role="supervisor", division_code="410100")
     for n in range(3):
         factories.user(session, now=clock(), username=f"insp{n}", role="officer", division_code="410100")
@@ -69,7 +69,7 @@ def test_register_plan_draw_inspect_and_publish(browser, page, phone_page, live_
     expect(page.get_by_test_id("result")).to_have_text("责令整改")
     expect(page.get_by_test_id("rectification")).to_contain_text("2026-03-30")
 
-    public.clear_cache()
+    public_pages.clear_cache()
     phone_page.goto(base + "/public/inspections?year=2026&division=410100")  # JavaScript off
     expect(phone_page.get_by_test_id("public-inspections")).to_contain_text(reported["name"])
     expect(phone_page.get_by_test_id("public-inspections")).to_contain_text("整改中")

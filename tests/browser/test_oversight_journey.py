@@ -8,8 +8,8 @@ from ..oversight import data
 
 
 def test_dashboard_and_public_pages(browser, page, phone_page, live_server, session, clock, artifacts):
-    from tipline.oversight import public
-    public.clear_cache()
+    from tipline.oversight import public_pages
+    public_pages.clear_cache()
     data.build(live_server.app, session, clock)
     session.close()
     base = live_server.url

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 
 from tipline.cases import investigation, reminders, triage
 from tipline.cases.clock_models import Clock, Notice, Reminder
+from tipline.cases.reminder_rules import load_reminder_rules
 from tipline.calendar.service import WorkCalendar, import_official
 
 from .. import factories
@@ -146,6 +148,42 @@ def test_catch_up_after_downtime(app, session, clock, team, smtp_sink):
     result = reminders.sweep(session, at(2026, 3, 9), settings)
     rules = sorted(set(session.scalars(select(Reminder.rule))))
     assert rules == ["due_day", "overdue_daily"] and result.sent == 3
+
+
+def test_the_reminders_section_of_deadlines_json_decides_which_reminders_are_sent(app, session, clock, team,
+                                                                                  smtp_sink, tmp_path):
+    settings = app.config["TIPLINE"].__class__(**{**app.config["TIPLINE"].__dict__, "mail_port": smtp_sink.port})
+    _case_due(session, clock, team, dt.date(2026, 3, 11))
+    data = json.loads((ROOT / "tipline/data/deadlines.json").read_text("utf-8"))
+    data["reminders"] = [{"rule": "before_3", "workdays_before": 5, "to": "supervisors"},
+                         {"rule": "due_day", "workdays_before": 0, "to": "handlers"}]
+    changed = tmp_path / "deadlines.json"
+    changed.write_text(json.dumps(data), "utf-8")
+    rules = load_reminder_rules(changed)
+    cal = WorkCalendar.load(session)
+    # 5 working days before the 11th: the shipped data (3 days) sends nothing yet, the changed data
+    # tells the supervisor instead of the investigators.
+    assert reminders.sweep(session, at(2026, 3, 4), settings, cal).sent == 0
+    assert reminders.sweep(session, at(2026, 3, 4), settings, cal, rules=rules).sent == 1
+    assert [r for rcpts, _ in smtp_sink.messages for r in rcpts] == ["boss@scjg.example.cn"]
+    # Without an overdue rule, nobody is escalated to after the due day.
+    assert reminders.sweep(session, at(2026, 3, 11), settings, cal, rules=rules).sent == 2
+    assert reminders.sweep(session, at(2026, 3, 12), settings, cal, rules=rules).sent == 0
+    assert sorted(session.scalars(select(Reminder.rule))) == ["before_3", "due_day", "due_day"]
+
+
+def test_the_due_soon_notice_names_the_working_days_of_the_data(app, session, clock, team, client, login,
+                                                                 monkeypatch):
+    from tipline.cases import deadline_views
+    from tipline.cases.reminder_rules import ReminderRule, ReminderRules
+    session.add(Notice(user_id=team["inv1"].id, kind="before_3", created_at=clock(), params="{}"))
+    session.commit()
+    login("inv1")
+    assert "3个工作日内到期" in client.get("/staff/deadlines").get_data(as_text=True)
+    monkeypatch.setattr(deadline_views, "shipped_reminder_rules",
+                        lambda: ReminderRules((ReminderRule("before_3", "handlers", 5),)))
+    page = client.get("/staff/deadlines").get_data(as_text=True)
+    assert "5个工作日内到期" in page and "3个工作日内到期" not in page
 
 
 def test_sending_failures_retry_with_backoff_and_show_to_admins(app, session, clock, team, smtp_sink, make_user,

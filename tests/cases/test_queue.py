@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, select
 
 from tipline.cases import queue as q
 from tipline.extensions import db
@@ -118,3 +118,16 @@ def test_due_filter_uses_working_days(app, session, clock):
     threshold = filing_due_threshold(session, clock())
     local = threshold.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
     assert dt.date(2026, 2, 5) <= local < dt.date(2026, 2, 10)
+
+
+def test_due_filter_follows_the_filing_period_of_the_deadline_table(app, session, clock):
+    from tipline.cases.clock_models import DeadlineRule
+    from tipline.cases.deadlines import filing_due_threshold
+    sh = dt.timezone(dt.timedelta(hours=8))
+    # Monday 2 March; 3 working days ahead is Thursday 5 March. 15 working days: received on Sunday
+    # 8 February, due 5 March (the Spring Festival days skipped, Saturdays 14 and 28 February worked).
+    assert filing_due_threshold(session, clock()).astimezone(sh).date() == dt.date(2026, 2, 8)
+    # A 10-working-day filing period: received on 13 February is due 5 March; on the 14th, 6 March.
+    session.scalars(select(DeadlineRule).where(DeadlineRule.clock == "filing")).one().length = 10
+    session.flush()
+    assert filing_due_threshold(session, clock()).astimezone(sh).date() == dt.date(2026, 2, 13)

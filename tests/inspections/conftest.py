@@ -4,7 +4,7 @@ import pytest
 
 from tipline.calendar.service import WorkCalendar
 from tipline.inspections import bodies, register, services
-from tipline.oversight.public import clear_cache
+from tipline.oversight.public_pages import clear_cache
 from tipline.inspections.tiers import load_tiers
 
 from .. import factories

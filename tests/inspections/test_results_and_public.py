@@ -13,7 +13,7 @@ from tipline.errors import Conflict, Forbidden, ValidationFailed
 from tipline.inspections import results
 from tipline.inspections.models import BodyInspection, InspectionOfficer
 from tipline.intake.models import Tip
-from tipline.oversight.public import clear_cache
+from tipline.oversight.public_pages import clear_cache
 
 from .. import factories
 from ..conftest import csrf_token

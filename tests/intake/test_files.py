@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import stat
 import zipfile
 
@@ -10,16 +11,10 @@ from cryptography.fernet import Fernet
 from PIL import Image, PngImagePlugin
 
 from tipline.crypto import KeyRing
-from tipline.intake.files import (
-    EvidenceStore,
-    FileKind,
-    StripResult,
-    UnsupportedFile,
-    safe_display_name,
-    sha256_hex,
-    sniff,
-    strip_metadata,
-)
+from tipline.intake.files.names import safe_display_name
+from tipline.intake.files.scrubbing import StripResult, strip_metadata
+from tipline.intake.files.sniffing import FileKind, UnsupportedFile, sha256_hex, sniff
+from tipline.intake.files.storage import EvidenceStore
 
 SERIAL = "SN-TIPLINE-998877"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -240,11 +235,11 @@ def test_animated_gif_keeps_frames():
 
 
 def test_image_bomb_refused(monkeypatch):
-    import tipline.intake.files as files
+    from tipline.intake.files import scrubbing
 
     out = io.BytesIO()
     Image.new("1", (4000, 3000)).save(out, "PNG")
-    monkeypatch.setattr(files, "MAX_IMAGE_PIXELS", 10_000_000)
+    monkeypatch.setattr(scrubbing, "MAX_IMAGE_PIXELS", 10_000_000)
     with pytest.raises(UnsupportedFile) as err:
         strip_metadata(out.getvalue(), FileKind("image/png", "image", "png"))
     assert err.value.reason == "image_bomb"
@@ -325,7 +320,7 @@ def test_store_round_trip(tmp_path, keyring):
     store = EvidenceStore(tmp_path / "evidence", keyring)
     plaintext = b"MARKER-PLAINTEXT-7731 " * 10
     name = store.put(plaintext)
-    assert len(name) == 32 and int(name, 16) >= 0
+    assert re.fullmatch(r"[0-9a-f]{32}", name)
     path = tmp_path / "evidence" / name[:2] / name
     assert path.is_file()
     assert b"MARKER-PLAINTEXT-7731" not in path.read_bytes()

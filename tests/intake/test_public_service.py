@@ -144,7 +144,9 @@ def test_statistics_do_not_plot_months_that_have_not_happened(client):
     chart = re.search(r'<svg[^>]*id="chart-monthly".*?</svg>', html, re.S).group(0)
     assert len(re.findall(r"<circle", chart)) == 2 * 3  # two series, three months each
     past = client.get("/public/statistics?year=2025").get_data(as_text=True)
-    assert "2025-12" in past or "2025" not in re.findall(r'<option[^>]*value="(\d+)"', past)
+    assert "2025" in re.findall(r'<option[^>]*value="(\d+)"', past)  # offered: the measures took effect in 2025
+    table = re.search(r'data-testid="monthly">(.*?)</table>', past, re.S).group(1)
+    assert re.findall(r'<th scope="row">(2025-\d\d)</th>', table)[-1] == "2025-12"  # a past year: every month
 
 
 def test_message_timestamps_do_not_break_inside_the_date(client, session, clock):

@@ -38,7 +38,7 @@ def test_anonymous_report_gets_a_receipt_once(client, session):
     html = resp.get_data(as_text=True)
     code = receipt_of(html)
     assert len(code) == 16 and code.isdigit()
-    assert "只显示这一次" in html or "shown only this once" in html
+    assert "回执码只显示这一次。" in html
     tip = session.scalars(select(Tip)).one()
     assert tip.anonymous and tip.channel == "web" and tip.division_code == "410105"
     assert code not in (tip.receipt_hash or "")
@@ -58,7 +58,7 @@ def test_invalid_credit_code_shows_error_beside_field_and_keeps_input(client, se
     html = resp.get_data(as_text=True)
     # the message sits in the credit-code field's block
     block = html[html.index('id="entity_uscc"') - 400: html.index('id="entity_uscc"') + 600]
-    assert "最后一位" in block or "does not match" in block
+    assert "统一社会信用代码的最后一位与前面不匹配" in block
     assert 'value="91350200MA2YJ1XR9H"' in html
     assert GOOD["entity_name"] in html and GOOD["description"] in html and 'value="张三"' in html
     assert session.scalar(select(func.count(Tip.id))) == 0
@@ -67,7 +67,7 @@ def test_invalid_credit_code_shows_error_beside_field_and_keeps_input(client, se
 def test_short_report_is_refused_with_help(client, session):
     resp = submit(client, description="太短了")
     assert resp.status_code == 422
-    assert "至少 20 个字" in resp.get_data(as_text=True) or "20" in resp.get_data(as_text=True)
+    assert "请用几句话说明事情经过（至少 20 个字）：谁、做了什么、什么时间、在哪里。" in resp.get_data(as_text=True)
     assert session.scalar(select(func.count(Tip.id))) == 0
 
 
@@ -203,7 +203,8 @@ def test_receipt_done_forgets_the_sealed_copy(client, session):
     assert session.scalars(select(Tip)).one().sealed_receipt is None
     session.rollback()  # end this reader's transaction before the next request writes
     again = submit(client, page).get_data(as_text=True)
-    assert 'data-testid="receipt-code"' not in again and ("已收到" in again or "already received" in again)
+    assert 'data-testid="receipt-code"' not in again
+    assert "这份举报已收到。回执码已在您第一次提交时显示过，无法再次显示。" in again
 
 
 def test_staff_of_another_division_cannot_see_the_tip(app, client, session, make_user, login):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
@@ -119,13 +120,17 @@ def test_released_hold_no_longer_protects(session, world):
 
 
 def test_rules_file_is_validated(tmp_path):
-    assert retention.load_rules() == retention.Rules()
+    assert retention.load_rules() == retention.Rules(rejected_tips_days=1095, closed_case_anonymise_years=10,
+                                                     mail_raw_days=365, closed_case_evidence_years=10)
+    partial = tmp_path / "partial.json"
+    partial.write_text(json.dumps({"mail_raw_days": 30}))
+    assert retention.load_rules(partial) == replace(retention.load_rules(), mail_raw_days=30)  # the rest: shipped
     bad = tmp_path / "r.json"
     bad.write_text(json.dumps({"rejected_tips_days": 0}))
-    with pytest.raises(retention.RetentionRuleError, match="rejected_tips_days"):
+    with pytest.raises(retention.RetentionRuleError, match=f"^{bad}: retention rule 'rejected_tips_days' must be"):
         retention.load_rules(bad)
     bad.write_text(json.dumps({"keep_forever": 1}))
-    with pytest.raises(retention.RetentionRuleError, match="keep_forever"):
+    with pytest.raises(retention.RetentionRuleError, match=f"^{bad}: unknown retention rule 'keep_forever'"):
         retention.load_rules(bad)
 
 

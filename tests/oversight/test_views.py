@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from tipline.oversight import public
+from tipline.oversight import public_pages
 
 from .. import factories
 from ..conftest import csrf_token
@@ -20,7 +20,7 @@ SECRETS = (data.REPORTER_NAME, data.TIP_TEXT[:10], data.FILE_NAME, "13800000000"
 
 @pytest.fixture
 def known(app, session, clock):
-    public.clear_cache()
+    public_pages.clear_cache()
     return data.build(app, session, clock)
 
 
@@ -159,7 +159,7 @@ def test_public_statistics_are_cached_for_five_minutes(app, session, known):
     known.c2.filed_on = known.c2.filed_on.replace(year=2025)
     session.commit()
     assert _figures(anon.get("/public/statistics").get_data(as_text=True))["cases_filed"] == before
-    public.clear_cache()
+    public_pages.clear_cache()
     assert _figures(anon.get("/public/statistics").get_data(as_text=True))["cases_filed"] != before
 
 

@@ -19,7 +19,7 @@ from ..cases.labels import CLOCK_KIND_LABELS, FIELD_ERRORS
 from ..errors import ValidationFailed
 from ..extensions import db
 from .forms import CalendarImportForm, DeadlineRuleForm
-from .views import bp
+from .blueprint import bp
 
 
 @bp.route("/deadlines", methods=["GET", "POST"])

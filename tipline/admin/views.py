@@ -1,7 +1,7 @@
 """Administration: staff accounts and site-wide security settings."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,8 +15,8 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..i18n import ROLE_LABELS
 from ..division_names import division_choices
+from .blueprint import bp
 
-bp = Blueprint("admin", __name__, url_prefix="/staff/admin")
 
 FIELD_MESSAGES = {
     "taken": lambda: _("This username is already taken."),

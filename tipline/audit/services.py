@@ -36,7 +36,7 @@ def _canonical(event_id: int, at: dt.datetime, actor_id: int | None, actor_label
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-PLAIN, KEYED = "sha256", "hmac-sha256"
+KEYED = "hmac-sha256"  # chains from before the key are "sha256" (audit_head.scheme's default)
 REKEY_ACTION = "audit.rekeyed"
 _key: bytes | None = None
 _checkpoint_path: str | os.PathLike[str] | None = None

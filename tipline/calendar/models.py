@@ -8,8 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, utcnow
 
-SOURCES = ("official", "correction")
-
 
 class CalendarOverride(Base):
     """One day whose status differs from what the calendar would otherwise say.

@@ -23,7 +23,7 @@ from ..intake.email import importer
 from ..intake.email.models import MailMessage
 from ..intake.email.parse import ParseError, parse
 from .mail_views import _allowed
-from .views import CASE_ROLES, bp
+from .blueprint import CASE_ROLES, bp
 
 REASONS = {
     "auto_submitted": _l("Marked as sent automatically (Auto-Submitted)"),

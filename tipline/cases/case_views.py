@@ -20,7 +20,7 @@ from .labels import (ACTION_LABELS, CASE_STATE_LABELS, CLOCK_KIND_LABELS, CLOCK_
 from .labels import REDRAW_LABELS
 from .procedure_labels import ART_64, ART_64_COLLECTIVE, WAY_OUT_LABELS
 from .models import MEASURES, Assignment, Case, CaseNote, CaseTask, EvidenceItem, ExtensionRequest, Inspection, Suspension
-from .views import CASE_ROLES, bp, run_action
+from .blueprint import CASE_ROLES, bp, run_action
 
 
 @bp.get("/cases")

@@ -20,12 +20,12 @@ from ..calendar.clocks import days_left, due_date
 from ..calendar.service import WorkCalendar
 from .. import clock as _clock
 from ..errors import ValidationFailed
-from .clock_models import Clock, DeadlineRule
+from .clock_models import Clock, DeadlineRule, Notice
+from .clock_people import People
 from .models import Suspension
 
 KINDS = ("filing", "notify_reporter", "complaint_acceptance", "decision", "closing", "reward_notice", "reward_claim",
          "mediation", "follow_up")
-CASE_KINDS = frozenset({"decision", "closing", "reward_notice"})
 
 
 @lru_cache(maxsize=1)
@@ -205,8 +205,6 @@ def view(clock: Clock, cal: WorkCalendar, today: dt.date) -> dict:
 def recompute_provisional(session: Session, now: dt.datetime, years) -> list[Clock]:
     """Official days for `years` were entered: recompute every open clock whose date was provisional
     and touches those years, and tell the people handling those whose due date moved."""
-    from .clock_models import Notice
-    from .reminders import People
     cal = WorkCalendar.load(session)
     moved: list[tuple[Clock, dt.date | None]] = []
     first = dt.date(min(years), 1, 1)

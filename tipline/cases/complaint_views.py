@@ -16,6 +16,7 @@ from ..auth.access import staff_required
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from . import complaints, workflow
+from .blueprint import CASE_ROLES
 from .complaint_status import (FOLLOW_UP_LABELS, FORM_LABELS, GROUND_LABELS, GROUND_ZH, OUTCOME_LABELS, OUTCOME_ZH,
                                STOP_LABELS, TERMINATION_LABELS)
 from .labels import FIELD_ERRORS
@@ -110,16 +111,17 @@ def _discard(files) -> None:
         ev.discard(current_app.extensions["evidence_store"], files)
 
 
-def register(bp):
-    from .views import CASE_ROLES, _detail, _tip_or_404
+def register(bp, *, detail, tip_or_404):
+    """The complaint action on the tip page; `detail` renders that page, `tip_or_404` finds its tip
+    (passed in by views.py, which owns the page, so this module need not import it)."""
 
     @bp.post("/tips/<int:tip_id>/complaint")
     @staff_required(*CASE_ROLES)
     def complaint_action(tip_id: int):
-        t = _tip_or_404(tip_id)
+        t = tip_or_404(tip_id)
         form = complaint_form(t, ComplaintForm())
         if not form.validate_on_submit():
-            return _detail(t, status=422, complaint_form=form, open_action=form.action.data)
+            return detail(t, status=422, complaint_form=form, open_action=form.action.data)
         s, action = db.session, form.action.data
         version = int(form.version.data) if (form.version.data or "").isdigit() else None
         common = dict(now=clock.now(), tip=t, actor=current_user._get_current_object(), version=version)
@@ -148,7 +150,7 @@ def register(bp):
         if action == "end_mediation" and scan is not None and scan.filename:
             scan_files = _store_scan(t, scan, form)
             if not scan_files:
-                return _detail(_tip_or_404(tip_id), status=422, complaint_form=form, open_action=action)
+                return detail(tip_or_404(tip_id), status=422, complaint_form=form, open_action=action)
             form.agreement_file.data = str(next((f for f in scan_files if f.is_original), scan_files[0]).id)
         try:
             calls[action]()
@@ -158,13 +160,13 @@ def register(bp):
             for name, code in exc.details.get("fields", {}).items():
                 field = getattr(form, FIELD_OF.get(name, name), None) or form.reason
                 field.errors = list(field.errors) + [str(FIELD_ERRORS.get(code, FIELD_ERRORS["invalid"]))]
-            return _detail(_tip_or_404(tip_id), status=422, complaint_form=form, open_action=action)
+            return detail(tip_or_404(tip_id), status=422, complaint_form=form, open_action=action)
         except (Conflict, StaleDataError):
             s.rollback()
             _discard(scan_files)
             flash(_("Someone else changed this record meanwhile, or the action no longer applies. Nothing was saved."),
                   "error")
-            return _detail(_tip_or_404(tip_id), status=409)
+            return detail(tip_or_404(tip_id), status=409)
         except Forbidden:
             s.rollback()
             _discard(scan_files)

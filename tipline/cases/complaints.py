@@ -214,7 +214,7 @@ def expire_mediations(session: Session, now: dt.datetime) -> int:
                                   Tip.status == "mediation")).all()
     if not rows:
         return 0
-    from .reminders import People
+    from .clock_people import People
     people = People(session, [c for c, _ in rows])
     for clock, tip in rows:
         complaint = complaint_of(session, tip, now)

@@ -5,6 +5,7 @@ import datetime as dt
 import json
 
 from flask import render_template
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -18,7 +19,8 @@ from . import clocks
 from .clock_models import Clock, Notice
 from .labels import CLOCK_KIND_LABELS, NOTICE_LABELS
 from .models import Assignment
-from .views import CASE_ROLES, bp
+from .reminder_rules import shipped_reminder_rules
+from .blueprint import CASE_ROLES, bp
 from ..intake.models import Tip
 
 
@@ -36,6 +38,13 @@ def _grouped(rows, cal, today):
         else:
             groups["later"].append(v)
     return groups
+
+
+def _notice_labels() -> dict:
+    """The notice labels, the "due within n working days" one with n from deadlines.json."""
+    before = shipped_reminder_rules().workdays_before("before_3")  # None: the data no longer has the rule
+    return {**NOTICE_LABELS, "before_3": NOTICE_LABELS["before_3"] % {"n": before} if before is not None
+            else _("Due soon")}
 
 
 @bp.get("/deadlines")
@@ -57,7 +66,7 @@ def deadlines():
     notices = s.scalars(select(Notice).where(Notice.user_id == current_user.id)
                         .order_by(Notice.id.desc()).limit(20)).all()
     return render_template("cases/deadlines.html", groups=_grouped(rows, cal, today), supervisor=supervisor,
-                           kind_labels=CLOCK_KIND_LABELS, notices=notices, notice_labels=NOTICE_LABELS,
+                           kind_labels=CLOCK_KIND_LABELS, notices=notices, notice_labels=_notice_labels(),
                            params=lambda n: json.loads(n.params), division=division_name(current_user.division_code))
 
 

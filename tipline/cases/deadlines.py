@@ -1,29 +1,47 @@
-"""Deadlines the queue needs before the full clock table lands: the filing decision
-(15 working days from receipt, domain.md section 3)."""
+"""Deadlines the queue needs: which tips have their filing decision due soon (domain.md section 3).
+The filing period comes from the deadline table (tipline/data/deadlines.json, versioned), never a
+copy of its number."""
 from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..calendar.clocks import due_date
 from ..calendar.service import WorkCalendar
 from ..clock import SHANGHAI
+from .clock_models import DeadlineRule
+from .clocks import rule_for
 
-FILING_WORKDAYS = 15
 DUE_SOON_WORKDAYS = 3
+
+
+def _filing_versions(session: Session) -> list:
+    return session.execute(select(DeadlineRule.effective_from, DeadlineRule.length, DeadlineRule.unit)
+                           .where(DeadlineRule.clock == "filing").order_by(DeadlineRule.effective_from.desc())).all()
 
 
 def filing_due_threshold(session: Session, now: dt.datetime, cal: WorkCalendar | None = None) -> dt.datetime:
     """The latest receipt moment whose filing decision falls due within DUE_SOON_WORKDAYS working days.
 
-    Receipt day D gives the due date add_workdays(D, 15); due dates grow with D, so the set of
-    tips due soon is exactly those received on or before the last D whose due date is at most
+    Receipt day D gives the due date of the filing rule in force on D; due dates grow with D, so the
+    set of tips due soon is exactly those received on or before the last D whose due date is at most
     today + 3 working days."""
     cal = cal or WorkCalendar.load(session)
     today = now.astimezone(SHANGHAI).date()
     limit = cal.add_workdays(today, DUE_SOON_WORKDAYS).date
+    versions = _filing_versions(session)  # one read, not one a day
+    if not versions:
+        rule_for(session, "filing", today)  # seeds the table for a database that skipped `tipline db upgrade`
+        versions = _filing_versions(session)
+
+    def due(day: dt.date) -> dt.date:
+        _start, length, unit = next(v for v in versions if v.effective_from <= day)
+        return due_date(cal, day, length, unit).date
+
     day = today
-    while cal.add_workdays(day, FILING_WORKDAYS).date > limit:
+    while due(day) > limit:
         day -= dt.timedelta(days=1)
     end_of_day = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), SHANGHAI)
     return (end_of_day - dt.timedelta(microseconds=1)).astimezone(dt.timezone.utc)

@@ -14,7 +14,7 @@ from ..jurisdiction import division_filter
 from ..division_names import division_name
 from .labels import CASE_STATE_LABELS, OUTCOME_LABELS
 from .models import Case, Entity
-from .views import CASE_ROLES, bp
+from .blueprint import CASE_ROLES, bp
 
 
 @bp.get("/entities")

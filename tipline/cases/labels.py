@@ -133,7 +133,7 @@ CLOCK_KIND_LABELS = {
     "rectification": _l("Rectification due"),
 }
 NOTICE_LABELS = {
-    "before_3": _l("Due within 3 working days"),
+    "before_3": _l("Due within %(n)s working days"),  # n: the rule's workdays_before in deadlines.json
     "due_day": _l("Due today"),
     "overdue_daily": _l("Overdue: escalated to supervisors"),
     "deadline_moved": _l("Deadline moved after the official calendar was entered"),

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..intake.email import manual
 from ..intake.email.models import MailMessage
 from ..jurisdiction import can_see
-from .views import CASE_ROLES, bp
+from .blueprint import CASE_ROLES, bp
 
 
 class ManualIntakeForm(FlaskForm):

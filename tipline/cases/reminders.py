@@ -21,14 +21,15 @@ from sqlalchemy.orm import Session
 
 from ..auth.models import User
 from ..calendar.service import WorkCalendar
+from ..clock import local_date
 from ..db import insert_ignoring_conflicts
-from ..intake.models import Tip
 from ..mail import SEND_ERRORS, deliver
-from .models import Assignment
 from .clock_models import Clock, Notice, Reminder
-from .clocks import local_date
+from .clock_people import People
+from .complaints import expire_mediations
+from .reminder_rules import ReminderRules, shipped_reminder_rules
+from .reminder_text import body_for
 
-BEFORE_WORKDAYS = 3
 BACKOFF_MINUTES = (1, 5, 30, 120, 360)
 STALE_CLAIM = dt.timedelta(minutes=15)
 BATCH = 200
@@ -42,58 +43,6 @@ class SweepResult:
     mails: int = 0
 
 
-def _due_moments(cal: WorkCalendar, today: dt.date, due: dt.date) -> list[tuple[str, dt.date, str]]:
-    """(rule, moment, audience) due on `today` for a clock due on `due`."""
-    out = []
-    if today <= due and cal.workdays_between(today, due) <= BEFORE_WORKDAYS:
-        out.append(("before_3", due, "handlers"))
-    if today >= due:
-        out.append(("due_day", due, "handlers"))
-    if today > due:
-        out.append(("overdue_daily", today, "supervisors"))  # one escalation per day, not a backlog
-    return out
-
-
-class People:
-    """Who handles and who supervises each clock of a batch, read in at most three queries per batch
-    (active investigators of the cases, triagers of the tips, supervisors of the divisions and their
-    cities) instead of one or two per clock."""
-
-    def __init__(self, session: Session, clocks: list[Clock]):
-        case_ids = {c.case_id for c in clocks if c.case_id is not None}
-        tip_ids = {c.tip_id for c in clocks if c.tip_id is not None}
-        self._investigators: dict[int, list[int]] = defaultdict(list)
-        if case_ids:
-            for case_id, uid in session.execute(
-                    select(Assignment.case_id, Assignment.user_id)
-                    .where(Assignment.case_id.in_(case_ids), Assignment.active.is_(True)).order_by(Assignment.id)):
-                self._investigators[case_id].append(uid)
-        self._triagers: dict[int, int | None] = dict(session.execute(
-            select(Tip.id, Tip.triaged_by_id).where(Tip.id.in_(tip_ids))).tuples().all()) if tip_ids else {}
-        divisions = {c.division_code for c in clocks}
-        self._supervisors: dict[str, list[int]] = defaultdict(list)
-        if divisions:
-            for uid, division in session.execute(
-                    select(User.id, User.division_code)
-                    .where(User.role == "supervisor", User.active.is_(True),
-                           User.division_code.in_(divisions | {d[:4] + "00" for d in divisions}))
-                    .order_by(User.id)):
-                self._supervisors[division].append(uid)
-
-    def supervisors(self, division: str) -> list[int]:
-        """Supervisors of the division itself and of its city."""
-        city = division[:4] + "00"
-        return self._supervisors[division] + (self._supervisors[city] if city != division else [])
-
-    def handlers(self, clock: Clock) -> list[int]:
-        """The case's investigators, else the tip's triager, else the supervisors."""
-        if clock.case_id is not None and self._investigators.get(clock.case_id):
-            return list(self._investigators[clock.case_id])
-        if clock.tip_id is not None and self._triagers.get(clock.tip_id):
-            return [self._triagers[clock.tip_id]]
-        return self.supervisors(clock.division_code)
-
-
 def _insert_ignore(session: Session, rows: list[dict]) -> int:
     if not rows:
         return 0
@@ -102,11 +51,13 @@ def _insert_ignore(session: Session, rows: list[dict]) -> int:
     return len(session.execute(stmt.returning(Reminder.id)).all())
 
 
-def generate(session: Session, now: dt.datetime, cal: WorkCalendar) -> int:
-    """Insert the reminders due at `now`. Only clocks due within the look-ahead are read, so the
-    cost follows the number of deadlines that need attention, not the number of open clocks."""
+def generate(session: Session, now: dt.datetime, cal: WorkCalendar, rules: ReminderRules | None = None) -> int:
+    """Insert the reminders due at `now` under `rules` (default: deadlines.json's). Only clocks due
+    within the rules' look-ahead are read, so the cost follows the number of deadlines that need
+    attention, not the number of open clocks."""
+    rules = rules or shipped_reminder_rules()
     today = local_date(now)
-    horizon = cal.add_workdays(today, BEFORE_WORKDAYS).date
+    horizon = cal.add_workdays(today, rules.look_ahead).date
     created, last = 0, None
     while True:
         # Paged in due-date order on ix_clock_state_due: paging by id let PostgreSQL walk the whole
@@ -120,7 +71,7 @@ def generate(session: Session, now: dt.datetime, cal: WorkCalendar) -> int:
         rows = []
         people_of = People(session, clocks)
         for clock in clocks:
-            for rule, moment, audience in _due_moments(cal, today, clock.due_on):
+            for rule, moment, audience in rules.due(cal, today, clock.due_on):
                 people = people_of.handlers(clock) if audience == "handlers" else people_of.supervisors(clock.division_code)
                 rows += [dict(clock_id=clock.id, rule=rule, moment=moment, user_id=uid, status="pending",
                               attempts=0, next_attempt_at=now, created_at=now, error="") for uid in people]
@@ -150,7 +101,6 @@ def claim(session: Session, now: dt.datetime, worker: str) -> list[Reminder]:
 
 
 def _digest(user: User, items: list[tuple[Reminder, Clock]], settings) -> EmailMessage:
-    from .reminder_text import body_for
     msg = EmailMessage()
     msg["To"] = user.email
     msg["Subject"] = f"【举报受理平台】期限提醒 {len(items)} 项 / Deadline reminders: {len(items)}"
@@ -196,14 +146,13 @@ def send_claimed(session: Session, now: dt.datetime, claimed: list[Reminder], se
 
 
 def sweep(session: Session, now: dt.datetime, settings, cal: WorkCalendar | None = None,
-          worker: str | None = None) -> SweepResult:
+          worker: str | None = None, rules: ReminderRules | None = None) -> SweepResult:
     """The scheduler job: generate, then claim and send until nothing is left for this worker."""
     cal = cal or WorkCalendar.load(session)
     worker = worker or secrets.token_hex(8)
-    from .complaints import expire_mediations
     expire_mediations(session, now)  # an ended mediation's clock is done before reminders are worked out
     session.commit()
-    total = SweepResult(created=generate(session, now, cal))
+    total = SweepResult(created=generate(session, now, cal, rules))
     while True:
         claimed = claim(session, now, worker)
         if not claimed:

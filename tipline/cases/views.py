@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,9 +15,8 @@ from .. import categories, clock
 from ..audit import services as audit
 from ..auth.access import staff_required
 from ..auth.models import User
-from ..errors import Conflict, ValidationFailed
+from ..errors import ValidationFailed
 from ..extensions import db
-from ..web import run_service
 from ..intake import services as intake
 from ..intake.hotline import services as hotline
 from ..intake.models import EvidenceFile, Tip, TipSuggestion, reference_of
@@ -26,42 +25,15 @@ from ..oversight.labels import CHANNEL_LABELS
 from ..jurisdiction import can_see
 from ..division_names import division_choices, division_name
 from . import queue as q
-from . import procedure, reporter_notice, triage
+from . import deadlines, procedure, reporter_notice, triage
+from .blueprint import CASE_ROLES, bp, run_action
 from .entities import priority_of
 from .forms import QueueFilterForm, RevealIdentityForm, StaffMessageForm, TriageForm
-from .labels import (CLOCK_KIND_LABELS, COMPLAINT_QUEUE_LABELS, DEPARTMENT_LABELS, FIELD_ERRORS, SUGGESTION_LABELS,
-                     SUSPENSION_LABELS)
-from .procedure_labels import PROCEDURE_MESSAGES
-
-bp = Blueprint("cases", __name__, url_prefix="/staff")
-
-CASE_ROLES = ("officer", "supervisor")
+from .labels import CLOCK_KIND_LABELS, COMPLAINT_QUEUE_LABELS, DEPARTMENT_LABELS, SUGGESTION_LABELS, SUSPENSION_LABELS
 
 
 def known_division(code: str) -> bool:
     return code in current_app.extensions["divisions"]
-
-
-def _conflict_message(exc) -> str | None:
-    """What an officer is told when a case or tip action is refused (tipline.web.run_service)."""
-    if not isinstance(exc, Conflict):
-        return None  # Forbidden and the rest: the error page with the error's status
-    kind = exc.details.get("kind")
-    if kind == "stale":
-        return _("Someone else changed this record meanwhile. Nothing was saved; please check and try again.")
-    if kind == "extension_once":
-        return _("The time to decide on filing can be extended only once, and it has been.")
-    if kind == "extension_open":
-        return _("A request for more time is already waiting for a supervisor's decision.")
-    if kind in PROCEDURE_MESSAGES:
-        return str(PROCEDURE_MESSAGES[kind])
-    return _("This action is not possible in the record's current state.")
-
-
-def run_action(fn, form) -> int | None:
-    """Run a case or tip action's service call; None, or the status to render the page with (422, 409)."""
-    return run_service(fn, form, field_text=lambda code: FIELD_ERRORS.get(code, FIELD_ERRORS["invalid"]),
-                       message=_conflict_message)
 
 
 @bp.get("/")
@@ -134,9 +106,9 @@ def _queue_rows(tips) -> list[tuple]:
 
 
 def filing_due_threshold() -> dt.datetime:
-    """Tips received on or before this moment have their filing decision due within 3 working days."""
-    from .deadlines import filing_due_threshold as threshold
-    return threshold(db.session, clock.now())
+    """Tips received on or before this moment have their filing decision due soon
+    (deadlines.DUE_SOON_WORKDAYS working days)."""
+    return deadlines.filing_due_threshold(db.session, clock.now())
 
 
 def _tip_or_404(tip_id: int) -> Tip:
@@ -347,4 +319,4 @@ def download(tip_id: int, file_id: int):
 
 from . import automatic_mail, case_views, deadline_views, entity_views, mail_views  # noqa: E402,F401  (register their pages on this blueprint)
 from . import complaint_views  # noqa: E402
-complaint_views.register(bp)
+complaint_views.register(bp, detail=_detail, tip_or_404=_tip_or_404)

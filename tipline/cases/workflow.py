@@ -42,7 +42,6 @@ TIP_TRANSITIONS = {
 # None records the action without changing the state. "expire_mediation" is the scheduler's.
 COMPLAINT_OPEN = frozenset({"received", "in_triage", "transferred", "complaint"})
 MEDIATING = frozenset({"mediation", "mediation_stopped"})
-COMPLAINT_ENDED = frozenset({"complaint_refused", "complaint_ended"})
 SYSTEM_ROLES = frozenset({"system"})
 COMPLAINT_TRANSITIONS = {
     "accept": Transition(COMPLAINT_OPEN, "mediation", TRIAGE_ROLES),

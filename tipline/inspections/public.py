@@ -9,51 +9,21 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 
 from flask import Blueprint, make_response, render_template, request
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..division_names import division_name
 from ..oversight import stats
-from ..oversight.public import cacheable, cached, city_choices, division_arg, year_arg
+from ..oversight.public_pages import cacheable, city_choices, division_arg, year_arg
 from .labels import PROBLEM_LABELS, RECTIFICATION_LABELS, RESULT_LABELS, TIER_LABELS
 from .models import BodyInspection, InspectionPlan, SupervisedBody
+from .public_figures import cached_figures
 
 bp = Blueprint("public_inspections", __name__, url_prefix="/public")
 PAGE_SIZE = 50
 MAX_PAGE = 2**31 // PAGE_SIZE  # an OFFSET the databases accept; the pager clamps to the last page
-
-
-@dataclass(frozen=True)
-class Figures:
-    inspections: int
-    problems_found: int
-    rectification_notices: int
-    certificates_suspended: int
-    certificates_revoked: int
-    cases_opened: int
-
-
-def figures(session: Session, year: int, division: str) -> Figures:
-    """Final inspections of `year` (by inspection date) of bodies in `division` and below."""
-    period = stats.Period.year(year)
-    row = session.execute(
-        select(func.count(BodyInspection.id), func.coalesce(func.sum(BodyInspection.problems_count), 0),
-               func.count(BodyInspection.rectification_due),
-               func.coalesce(func.sum(case((BodyInspection.result == "suspended", 1), else_=0)), 0),
-               func.coalesce(func.sum(case((BodyInspection.result == "revoked", 1), else_=0)), 0),
-               func.coalesce(func.sum(case((BodyInspection.result == "case_opened", 1), else_=0)), 0))
-        .join(SupervisedBody, SupervisedBody.id == BodyInspection.body_id)
-        .where(BodyInspection.state == "final", BodyInspection.inspected_on.between(period.start, period.end),
-               stats.scope(SupervisedBody.division_code, division))).one()
-    return Figures(*(int(v or 0) for v in row))
-
-
-def cached_figures(year: int, division: str) -> Figures:
-    return cached(("inspections", year, division), lambda: figures(db.session, year, division))
 
 
 def _page_rows(listed, page: int):

@@ -101,11 +101,6 @@ def create_plan(session: Session, *, now: dt.datetime, year: int, division_code:
     return plan
 
 
-def frozen_candidates(session: Session, division_code: str, tiers: TierTable, today: dt.date) -> list[list[str]]:
-    """[[credit code, tier], ...] of the division's active bodies, by credit code."""
-    return _candidates(session, division_code, tiers, today)[0]
-
-
 def _candidates(session: Session, division_code: str, tiers: TierTable, today: dt.date):
     """The frozen list, and the rows it was made from, (credit code, entity id, body id, division
     code) in the same order (the draw needs them for the drawn bodies; a second lookup by code cost

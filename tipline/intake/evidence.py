@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from . import files as filelib
+from .files.names import safe_display_name
+from .files.scrubbing import strip_metadata
+from .files.sniffing import UnsupportedFile, sha256_hex, sniff
+from .files.storage import EvidenceStore
 from .models import EvidenceFile
 
 
@@ -29,7 +32,7 @@ def read_uploads(storages, max_bytes: int) -> tuple[list[Upload], list[Rejected]
         if fs is None or not getattr(fs, "filename", ""):
             continue
         data = fs.stream.read(max_bytes + 1)
-        name = filelib.safe_display_name(fs.filename)
+        name = safe_display_name(fs.filename)
         if len(data) > max_bytes:
             rejected.append(Rejected(name, "too_large"))
         else:
@@ -52,18 +55,18 @@ def store_uploads(session: Session, *, now: dt.datetime, uploads: list[Upload], 
             rejected.append(Rejected(up.filename, "too_many"))
             continue
         try:
-            kind = filelib.sniff(up.data, up.filename)
-            result = filelib.strip_metadata(up.data, kind)
-        except filelib.UnsupportedFile as exc:
+            kind = sniff(up.data, up.filename)
+            result = strip_metadata(up.data, kind)
+        except UnsupportedFile as exc:
             rejected.append(Rejected(up.filename, exc.reason))
             continue
-        original_hash = filelib.sha256_hex(up.data)
+        original_hash = sha256_hex(up.data)
         versions = [(result.data, False, ",".join(result.removed))]
         if keep_original and result.stripped:
             versions.append((up.data, True, ""))
         for data, is_original, removed in versions:
             ev = EvidenceFile(stored_name=store.put(data, session), display_name=up.filename, mime=kind.mime,
-                              family=kind.family, size=len(data), sha256=filelib.sha256_hex(data),
+                              family=kind.family, size=len(data), sha256=sha256_hex(data),
                               original_sha256=original_hash, metadata_removed=removed, is_original=is_original,
                               source=source, created_at=now, draft_key=draft_key)
             session.add(ev)
@@ -73,6 +76,6 @@ def store_uploads(session: Session, *, now: dt.datetime, uploads: list[Upload], 
     return stored, rejected
 
 
-def discard(store: filelib.EvidenceStore, evidence: list[EvidenceFile]) -> None:
+def discard(store: EvidenceStore, evidence: list[EvidenceFile]) -> None:
     for ev in evidence:
         store.delete(ev.stored_name)

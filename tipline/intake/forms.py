@@ -28,7 +28,6 @@ KNOWLEDGE_CHOICES = [
 ]
 REQUIRED = _l("This field is required.")
 CHALLENGE_MAX_AGE = 6 * 3600
-NUMBER_WORDS_ZH = "零一二三四五六七八九"
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -5,7 +5,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from .files import EvidenceStore
+from .files.storage import EvidenceStore
 from .models import EvidenceFile
 from .services import purge_expired_seals
 

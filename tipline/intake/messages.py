@@ -42,7 +42,7 @@ def file_message(r: Rejected) -> str:
     return template % {"name": r.filename}
 
 
-# What tipline.intake.files removed from a file (EvidenceFile.metadata_removed, comma-separated
+# What tipline.intake.files.scrubbing removed from a file (EvidenceFile.metadata_removed, comma-separated
 # codes such as "exif:gps,exif:camera_model,exif"), in the reader's language. A code is looked up
 # whole, then by its part after the colon (office formats prefix the extension: "docx:creator").
 METADATA_LABELS = {

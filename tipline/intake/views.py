@@ -17,12 +17,13 @@ from ..i18n import LANGUAGES, remember_language, use_language
 from ..division_names import division_choices
 from . import evidence as ev
 from . import receipts, reporter_web, services
-from .files import EvidenceStore
+from .files.storage import EvidenceStore
 from .forms import PassphraseForm, ReceiptLoginForm, ReportForm, challenge_numbers, new_challenge
 from .messages import field_message, file_message
 from .models import EvidenceFile
 
 bp = Blueprint("intake", __name__)
+
 
 def store() -> EvidenceStore:
     return current_app.extensions["evidence_store"]

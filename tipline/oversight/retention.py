@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 
@@ -27,40 +27,53 @@ from .models import LegalHold
 from .stats import local_date
 
 ANONYMISED = "[removed under the retention rules]"
-DEFAULTS = {"rejected_tips_days": 1095, "closed_case_anonymise_years": 10, "mail_raw_days": 365,
-            "closed_case_evidence_years": 10}
+SHIPPED = "tipline/data/retention.json"
 
 
 class RetentionRuleError(ValueError):
-    """The retention file is malformed: not JSON, an unknown key, or a period that is not a positive integer."""
+    """A retention file is malformed: not JSON, an unknown key, or a period that is not a positive
+    integer; the message names the file and the key."""
 
 
 @dataclass(frozen=True)
 class Rules:
-    rejected_tips_days: int = 1095
-    closed_case_anonymise_years: int = 10
-    mail_raw_days: int = 365
-    closed_case_evidence_years: int = 10
+    rejected_tips_days: int
+    closed_case_anonymise_years: int
+    mail_raw_days: int
+    closed_case_evidence_years: int
 
 
-def load_rules(path: str | Path | None = None) -> Rules:
-    """Read the rules (default: the packaged file); missing keys take the defaults.
-    Raises RetentionRuleError naming the bad key, OSError when the file cannot be read."""
-    raw = (resources.files("tipline.data").joinpath("retention.json").read_text("utf-8") if path is None
-           else Path(path).read_text(encoding="utf-8"))
+_KEYS = tuple(f.name for f in fields(Rules))
+
+
+def _periods(raw: str, where: str, *, complete: bool) -> dict[str, int]:
     try:
         data = json.loads(raw)
     except ValueError as exc:
-        raise RetentionRuleError(f"retention rules are not JSON: {exc}") from exc
-    values = dict(DEFAULTS)
+        raise RetentionRuleError(f"{where}: retention rules are not JSON: {exc}") from exc
+    values = {}
     for key, value in data.items():
         if key.startswith("_"):
             continue
-        if key not in DEFAULTS:
-            raise RetentionRuleError(f"unknown retention rule {key!r}")
+        if key not in _KEYS:
+            raise RetentionRuleError(f"{where}: unknown retention rule {key!r}")
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise RetentionRuleError(f"retention rule {key!r} must be a positive whole number, got {value!r}")
+            raise RetentionRuleError(f"{where}: retention rule {key!r} must be a positive whole number, got {value!r}")
         values[key] = value
+    missing = [k for k in _KEYS if k not in values]
+    if complete and missing:
+        raise RetentionRuleError(f"{where}: retention rule {missing[0]!r} is missing")
+    return values
+
+
+def load_rules(path: str | Path | None = None) -> Rules:
+    """Read the rules: the packaged file, or `path` over it (a key `path` leaves out keeps the packaged
+    value, the one source of every period). Raises RetentionRuleError naming the file and the bad key,
+    OSError when the file cannot be read."""
+    values = _periods(resources.files("tipline.data").joinpath("retention.json").read_text("utf-8"), SHIPPED,
+                      complete=True)
+    if path is not None:
+        values.update(_periods(Path(path).read_text(encoding="utf-8"), str(path), complete=False))
     return Rules(**values)
 
 

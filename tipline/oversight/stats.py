@@ -35,7 +35,6 @@ TRIAGE_ACTIONS = {
 }
 TRIAGE_OUTCOMES = ("case_filed", "not_accepted", "complaint", "merged", "transferred")
 OUTCOMES = ("violation", "no_violation", "criminal_transfer")
-STAGES = ("triage", "investigation", "closing")
 KEY_FIGURES = ("inspections", "violation_cases", "cases_filed", "problems_found", "rectification_notices",
                "certificates_revoked")
 # Reward states from approval on (the rewards package's state machine).

@@ -106,9 +106,6 @@ def claim(session: Session, *, now: dt.datetime, reward: Reward, name: str, id_n
     return row
 
 
-IDENTITY_CHECKS = ("match", "differs", "none")
-
-
 def identity_check(identity: ReporterIdentity | None, *, name: str, id_number: str) -> str:
     """Whether the claimant is who the report named: "match", "differs", or "none" when the report
     gave no name or ID number. The ID number decides where the report gave one, else the name.

@@ -71,11 +71,3 @@ class ClaimForm(FlaskForm):
     # Shown and required only where the reporter set one (tipline.intake.passphrase); never echoed.
     passphrase = PasswordField(_l("Your claim passphrase"), validators=[Optional(), Length(max=200)],
                                render_kw={"autocomplete": "off", "spellcheck": "false"})
-
-
-class ExportForm(FlaskForm):
-    class Meta:
-        csrf = False
-    fmt = SelectField(choices=[("csv", "CSV"), ("xlsx", "XLSX")])
-    identity_reason = StringField(_l("Include claimant identity (finance only): reason"),
-                                  validators=[Optional(), Length(max=300)])

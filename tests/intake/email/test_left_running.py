@@ -17,7 +17,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import func, select, text
+from sqlalchemy import func, make_url, select, text
 
 from tipline.intake import services
 from tipline.intake.email.models import MailMessage
@@ -61,7 +61,8 @@ def _database_copy(app_settings, session) -> bytes:
     assert shutil.which("pg_dump"), "pg_dump is part of the PostgreSQL client install"
     schema = re.search(r"search_path%3D(\w+)|search_path=(\w+)", url)
     name = next(g for g in schema.groups() if g)
-    out = subprocess.run(["pg_dump", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-n", name, "--data-only"],
+    database = make_url(url).database  # the test run's own database, not always "test"
+    out = subprocess.run(["pg_dump", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-n", name, "--data-only"],
                          capture_output=True, check=True).stdout
     assert b"mail_message" in out and b"COPY" in out
     return out

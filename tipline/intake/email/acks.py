@@ -26,6 +26,12 @@ log = logging.getLogger("tipline.intake.email.acks")
 CLAIM = "sending:"
 
 
+def ack_token(key: str) -> str:
+    """The submission token of a mail tip; with the instance key it seals the code until the
+    acknowledgement is sent (receipts.seal)."""
+    return "mail:" + key
+
+
 def new_claim() -> str:
     return CLAIM + secrets.token_hex(16)
 
@@ -49,7 +55,6 @@ def retry_pending(session_factory, now: dt.datetime, settings, limit: int = 100)
     """Send the acknowledgements an earlier poll could not send while their sealed code lives."""
     if not settings.email_ack:
         return 0
-    from .importer import ack_token
     sent = 0
     with session_factory() as session:
         rows = session.execute(

@@ -116,12 +116,6 @@ def ingest(session: Session, now: dt.datetime, raw: bytes, *, mailbox: str, uidv
     return IngestResult("duplicate", parsed=parsed)  # lost both races: the winner made the tip
 
 
-def ack_token(key: str) -> str:
-    """The submission token of a mail tip; with the instance key it seals the code until the
-    acknowledgement is sent (receipts.seal)."""
-    return "mail:" + key
-
-
 def _make_tip(session, now, row: MailMessage, parsed: ParsedMail, key, *, store, settings,
               known_division, acknowledge: bool) -> IngestResult:
     limit = settings.max_upload_mb * 1024 * 1024
@@ -138,7 +132,7 @@ def _make_tip(session, now, row: MailMessage, parsed: ParsedMail, key, *, store,
                                              source="email", room=settings.max_files, draft_key=None)
     data.description = _description(parsed, too_big + rejected)
     try:
-        result = services.submit(session, now=now, data=data, token=ack_token(key), known_division=known_division,
+        result = services.submit(session, now=now, data=data, token=acks.ack_token(key), known_division=known_division,
                                  drafts=files, actor_label="email")
     except ValidationFailed as exc:  # the footer pushed it over a limit; keep the mail for staff
         evidence.discard(store, files)

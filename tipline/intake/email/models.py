@@ -12,11 +12,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ...db import Base, EncryptedBytes, EncryptedText, UTCDateTime
 
-# automatic: machine mail (auto-reply, bounce, list), kept for staff but never a tip or acknowledged;
-# reply: a reporter's answer to an acknowledgement, stored as a message on its tip.
-STATUSES = ("ingested", "needs_manual", "duplicate", "automatic", "reply")
-
-
 class MailMessage(Base):
     __tablename__ = "mail_message"
 
@@ -30,6 +25,8 @@ class MailMessage(Base):
     message_id_key: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     raw: Mapped[bytes] = mapped_column(EncryptedBytes(), nullable=False)
     sender: Mapped[str | None] = mapped_column(EncryptedText(), nullable=True)  # never listed in plain
+    # ingested | needs_manual | duplicate | reply (a reporter's answer to an acknowledgement, stored as a
+    # message on its tip) | automatic (machine mail: auto-reply, bounce, list; kept for staff, never a tip).
     status: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
     tip_id: Mapped[int | None] = mapped_column(ForeignKey("tip.id", ondelete="SET NULL"), nullable=True, index=True)
     error: Mapped[str] = mapped_column(String(500), nullable=False, default="")

@@ -19,7 +19,7 @@ from email.header import decode_header
 from html.parser import HTMLParser
 
 from ..evidence import Upload
-from ..files import safe_display_name
+from ..files.names import safe_display_name
 
 
 class ParseError(ValueError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from ... import crypto
+from .phone import normalise_phone
 
 # The order fields are reported in (the API's field names).
 FIELD_ORDER = ("started_at", "duration_seconds", "division_code", "category_code", "entity_name", "entity_uscc",
@@ -22,7 +23,6 @@ def _canonical(data, name: str):
     if name == "started_at":
         return value.isoformat()
     if name == "caller_number":
-        from .services import normalise_phone
         return normalise_phone(value) if value else ""
     if name == "transcript":
         return [[s.speaker, round(float(s.start), 2), round(float(s.end), 2), s.text] for s in value]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -26,6 +25,7 @@ from .. import receipts
 from .. import services as intake
 from ..models import Tip
 from . import digests
+from .phone import normalise_phone
 from .models import SPEAKERS, HotlineCall, TranscriptSegment
 
 FIELDS = {"call_id", "started_at", "duration_seconds", "division_code", "category_code", "entity_name",
@@ -74,15 +74,6 @@ class CallResult:
     created: bool
     receipt_code: str | None  # grouped; only when this call made the tip (never stored)
     differs: list[str] = field(default_factory=list)  # same call_id, other content: the fields that differ
-
-
-def normalise_phone(value: str) -> str:
-    digits = "".join(ch for ch in unicodedata.normalize("NFKC", value) if ch.isdigit())
-    if digits.startswith("0086"):
-        digits = digits[4:]
-    elif digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    return digits
 
 
 def _string(p, errors, name, value, *, required=False, limit=200) -> str:
