@@ -225,7 +225,7 @@ def main() -> None:
     try:
         migrate(env)
         dsn = libpq_dsn(DB)
-        from tipline import clock, create_app
+        from tipline import timesource, create_app
         from tipline.extensions import db
         from tipline.intake.email.importer import import_all, import_sources
         from tipline.intake.hotline.importer import import_lines
@@ -254,7 +254,7 @@ def main() -> None:
             divisions = app.extensions["divisions"]
             known = lambda c: c in divisions  # noqa: E731
             if args.mails:
-                now = clock.now()
+                now = timesource.now()
                 started = time.perf_counter()
                 counts = dict(import_all(db.factory, now, import_sources(box_path), store=store, settings=settings,
                                          known_division=known))
@@ -272,7 +272,7 @@ def main() -> None:
             log(f"baseline hotline bulk insert + receipt hash: {base_hh:.2f} s")
             log(f"baseline hotline bulk insert: {base_h:.2f} s")
             started = time.perf_counter()
-            summary = import_lines(db.factory, clock.now(), list(enumerate(lines, 1)),
+            summary = import_lines(db.factory, timesource.now(), list(enumerate(lines, 1)),
                                    default_division=settings.intake_division, known_division=known)
             tip_h = time.perf_counter() - started
             log(f"tipline import-hotline: {tip_h:.2f} s new {summary.new}, duplicates {summary.duplicates}, "

@@ -59,7 +59,7 @@ def main() -> None:
     from sqlalchemy import insert, select, text
 
     from tipline import create_app, migrate
-    from tipline.calendar.service import WorkCalendar
+    from tipline.calendar.services import WorkCalendar
     from tipline.cases.models import Entity
     from tipline.extensions import db
     from tipline.inspections import register, services

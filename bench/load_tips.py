@@ -121,7 +121,7 @@ def copy_tips(dsn: str, n: int, ciphertext: bytes, **kw) -> float:
 def create_staff(env) -> None:
     """Staff through the app's own service (Argon2 password hashes, audit events)."""
     apply_env(env)
-    from tipline import clock, create_app
+    from tipline import timesource, create_app
     from tipline.auth import services as auth
     from tipline.auth.models import User
     from tipline.extensions import db
@@ -134,7 +134,7 @@ def create_staff(env) -> None:
         wanted += [(f"sup_{c.code}", "supervisor", c.code) for c in divs.cities()]
         for username, role, division in wanted:
             if s.scalar(select(User.id).where(User.username == username)) is None:
-                auth.create_user(s, now=clock.now(), username=username, password=PASSWORD, role=role,
+                auth.create_user(s, now=timesource.now(), username=username, password=PASSWORD, role=role,
                                  division_code=division, email=f"{username}@bench.example",
                                  known_division=lambda c: c in divs)
         s.commit()

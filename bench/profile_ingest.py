@@ -29,7 +29,7 @@ def main() -> None:
     try:
         migrate(env)
         from ingest import make_calls
-        from tipline import clock, create_app
+        from tipline import timesource, create_app
         from tipline.extensions import db
         from tipline.intake.hotline.importer import import_lines
         app = create_app()
@@ -37,12 +37,12 @@ def main() -> None:
             divisions = app.extensions["divisions"]
             counties = ["410000"] + [c.code for c in divisions.counties("410100")]
             warm = make_calls(400, counties, seed=1)  # 300+ earlier tips: the suggestion window is full
-            import_lines(db.factory, clock.now(), list(enumerate(warm, 1)), default_division="410000",
+            import_lines(db.factory, timesource.now(), list(enumerate(warm, 1)), default_division="410000",
                          known_division=lambda c: c in divisions)
             lines = [ln.replace(b"CC-BENCH-", b"CC-PROF-") for ln in make_calls(args.calls, counties, seed=2)]
             prof = cProfile.Profile()
             prof.enable()
-            import_lines(db.factory, clock.now(), list(enumerate(lines, 1)), default_division="410000",
+            import_lines(db.factory, timesource.now(), list(enumerate(lines, 1)), default_division="410000",
                          known_division=lambda c: c in divisions)
             prof.disable()
             pstats.Stats(prof).sort_stats("cumulative").print_stats(35)

@@ -90,8 +90,9 @@ def main() -> None:
 
         tp = Timings()
         if _os.environ.get("TIMING"):  # unprofiled wall time of chosen functions
-            from tipline.cases import entities, clocks as cl
-            from tipline.calendar import service as cal
+            from tipline.cases import entities
+            from tipline.cases.deadlines import clocks as cl
+            from tipline.calendar import services as cal
             from tipline.intake import services as isv, views as iv, receipts as rc
             from tipline.audit import services as au
             import wtforms.form

@@ -59,7 +59,7 @@ def main() -> None:
         import bare_app
         from form_page import parse_form
         from ingest import make_calls
-        from tipline import clock, create_app
+        from tipline import timesource, create_app
         from tipline.extensions import db, limiter
         from tipline.intake import receipts
         from tipline.intake.hotline.importer import import_lines
@@ -87,7 +87,7 @@ def main() -> None:
         hotline_cpu: dict = {"before": [], "after": []}
         with app.app_context():
             known = lambda c: c in divisions  # noqa: E731
-            import_lines(db.factory, clock.now(), list(enumerate(all_calls[-50:], 1)),  # warm-up
+            import_lines(db.factory, timesource.now(), list(enumerate(all_calls[-50:], 1)),  # warm-up
                          default_division=settings.intake_division, known_division=known)
             batch = 0
             for _round in range(args.rounds):
@@ -97,7 +97,7 @@ def main() -> None:
                     receipts.code_hash = fn
                     try:
                         started, cpu = time.perf_counter(), time.process_time()
-                        summary = import_lines(db.factory, clock.now(), list(enumerate(lines, 1)),
+                        summary = import_lines(db.factory, timesource.now(), list(enumerate(lines, 1)),
                                                default_division=settings.intake_division, known_division=known)
                         ms = (time.perf_counter() - started) * 1000 / len(lines)
                         cpu_ms = (time.process_time() - cpu) * 1000 / len(lines)

@@ -8,7 +8,7 @@ clocks due 1-2 years ahead. Clock rows are inserted directly with COPY (no tip o
 them: the handlers then fall back to the city's supervisors, created by bench/load_tips.py).
 
 Phase small: 200 due + 800 far = 1,000 open clocks. Phase large: + 999,000 far = 1,000,000.
-Each measurement is tipline.cases.reminders.generate(session, now, cal) in-process against
+Each measurement is tipline.cases.deadlines.reminders.generate(session, now, cal) in-process against
 PostgreSQL, repeated (the reminder table is emptied between repetitions, outside the timing),
 median taken. Goal: large / small within 2x.
 """
@@ -75,7 +75,7 @@ def plan(dsn: str, horizon: dt.date) -> str:
 
 
 def measure(factory, dsn: str, now, cal, repeat: int) -> dict:
-    from tipline.cases.reminders import generate
+    from tipline.cases.deadlines.reminders import generate
     times, created = [], 0
     for _ in range(repeat):
         reset(dsn)
@@ -100,16 +100,16 @@ def main() -> None:
     env = app_env(args.db, new_instance("reminders"))
     apply_env(env)
     dsn = libpq_dsn(args.db)
-    from tipline import clock, create_app
-    from tipline.calendar.service import WorkCalendar
-    from tipline.cases.clocks import local_date
-    from tipline.cases.reminders import BEFORE_WORKDAYS
+    from tipline import timesource, create_app
+    from tipline.calendar.services import WorkCalendar
+    from tipline.cases.deadlines.clocks import local_date
+    from tipline.cases.deadlines.reminders import BEFORE_WORKDAYS
     from tipline.extensions import db
     app = create_app()
     with app.app_context():
         counties = [c.code for city in app.extensions["divisions"].cities()
                     for c in (app.extensions["divisions"].counties(city.code) or [city])]
-        now = clock.now()
+        now = timesource.now()
         with db.factory() as s:
             cal = WorkCalendar.load(s)
         today = local_date(now)

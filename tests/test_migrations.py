@@ -68,7 +68,7 @@ def test_db_upgrade_command_seeds_the_deadline_rules_once(app_settings, tmp_path
     """A fresh deployment's first submissions must not have to seed the rules themselves (several at
     once raced and one reporter got a 500): `tipline db upgrade` leaves them in place."""
     from tipline import create_app
-    from tipline.cases import clocks
+    from tipline.cases.deadlines import clocks
     url = app_settings["database_url"]
     if url.startswith("sqlite"):
         url = f"sqlite:///{tmp_path / 'seeded.db'}"

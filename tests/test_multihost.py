@@ -201,7 +201,7 @@ def test_evidence_sent_to_host_a_is_read_on_host_b(hosts, database_url, tmp_path
 
 def test_two_schedulers_on_two_hosts_send_each_reminder_once(hosts, database_url, tmp_path, smtp_sink, monkeypatch):
     from tipline.cases import triage
-    from tipline.cases.clock_models import Clock, Reminder
+    from tipline.cases.deadlines.models import Clock, Reminder
     from tipline.extensions import db
 
     from . import factories

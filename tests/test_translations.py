@@ -56,10 +56,10 @@ def tip_statuses() -> set[str]:
 
 
 def reward_statuses() -> set[str]:
-    src = "\n".join(p.read_text(encoding="utf-8") for p in sorted((SOURCE / "rewards").glob("*.py")))
-    found = set(re.findall(r'reward\.status(?:, [\w.]+)* = "([a-z_]+)"', src))
-    found |= set(re.findall(r'\.status = "([a-z_]+)"', src))
-    return found | {"review"}
+    """Every state of the reward transition table (the one place reward states are set)."""
+    from tipline.gate import states_of
+    from tipline.rewards.workflow import REWARD_TRANSITIONS
+    return set(states_of(REWARD_TRANSITIONS))
 
 
 def both_languages(app, render) -> tuple[str, str]:

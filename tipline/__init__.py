@@ -45,7 +45,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.extensions["reward_rules"] = load_rule_sets(settings.instance_path)
     from .inspections.tiers import load_tiers  # a broken tier file stops start-up too (TierFileError)
     app.extensions["inspection_tiers"] = load_tiers(settings.instance_path)
-    from .cases.reminder_rules import shipped_reminder_rules  # so does a bad reminders section (DeadlineDataError)
+    from .cases.deadlines.reminder_rules import shipped_reminder_rules  # so does a bad reminders section (DeadlineDataError)
     shipped_reminder_rules()
 
     # `tipline.db` is also a submodule name, so the extension is reached through `ext`.
@@ -61,6 +61,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from . import i18n, web
     ext.babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Shanghai")
     i18n.init_app(app)
+    from .audit.labels import action_label, actor_label  # audit events in the reader's language
+    from .intake.messages import metadata_text  # "exif:gps,exif" in the reader's language
+    app.jinja_env.globals.update(audit_action=action_label, audit_actor=actor_label, metadata_text=metadata_text)
 
     from .auth.views import init_login
     init_login(app)

@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import clock
+from . import timesource
 
 
 def _create_app():
@@ -34,14 +34,14 @@ def db_upgrade(revision):
     migrate.upgrade(revision=revision)
     click.echo("database is at " + revision)
     if revision == "head":
-        from .cases import clocks
+        from .cases.deadlines import clocks
         from .extensions import db
-        added = clocks.seed_rules(db.session, clock.now())
+        added = clocks.seed_rules(db.session, timesource.now())
         db.session.commit()
         if added:
             click.echo(f"deadline rules added: {added}")
         from .audit.services import rekey
-        if rekey(db.session, now=clock.now(), actor_label="cli") is not None:
+        if rekey(db.session, now=timesource.now(), actor_label="cli") is not None:
             click.echo("audit chain rekeyed: earlier events keep their plain hashes, later ones use the audit key")
         db.session.commit()
         from .fingerprint import ensure_fingerprints
@@ -113,7 +113,7 @@ def users_create(name, role, division_code, email, password_stdin, username_alia
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     divisions = current_app.extensions["divisions"]
     try:
-        user = services.create_user(db.session, now=clock.now(), username=username, password=password, role=role,
+        user = services.create_user(db.session, now=timesource.now(), username=username, password=password, role=role,
                                     division_code=division_code, display_name=display_name, email=email,
                                     known_division=lambda c: c in divisions)
     except ValidationFailed as exc:
@@ -130,7 +130,7 @@ def demo_cmd():
     """Load demo accounts and data (idempotent) and print the accounts."""
     from .demo import load_demo
     from .extensions import db
-    accounts = load_demo(db.session, now=clock.now())
+    accounts = load_demo(db.session, now=timesource.now())
     db.session.commit()
     click.echo("Demo accounts (password for all: %s):" % accounts.password)
     for username, role, division in accounts.rows:
@@ -185,7 +185,7 @@ def audit_checkpoint():
     from .mail import SEND_ERRORS
     settings = current_app.config["TIPLINE"]
     try:
-        record = checkpoints.write(db.session, clock.now(), settings)
+        record = checkpoints.write(db.session, timesource.now(), settings)
     except SEND_ERRORS as exc:
         raise click.ClickException(f"checkpoint written to {settings.checkpoint_path} but not mailed: {exc}")
     click.echo(f"checkpoint of event {record['last_id']} appended to {settings.checkpoint_path}")
@@ -249,8 +249,8 @@ def keys_rotate():
     if store.in_database:
         files += store.rotate_all(db.session)
     from .fingerprint import record_rotation
-    record_rotation(db.session, current_app.config["TIPLINE"], clock.now())
-    audit.record(db.session, now=clock.now(), action="keys.rotated", actor_label="cli",
+    record_rotation(db.session, current_app.config["TIPLINE"], timesource.now())
+    audit.record(db.session, now=timesource.now(), action="keys.rotated", actor_label="cli",
                  details={"values": values, "files": files})
     db.session.commit()
     click.echo(f"re-encrypted {values} values and {files} files with the newest key")
@@ -276,7 +276,7 @@ def evidence_migrate():
                                    "PostgreSQL) before moving evidence into the database")
     files = EvidenceStore(settings.instance_path / "evidence", crypto.keyring())
     report = migrate_files(db.session, files, DatabaseEvidenceStore(crypto.keyring(), lambda: db.session))
-    audit.record(db.session, now=clock.now(), action="evidence.migrated", actor_label="cli",
+    audit.record(db.session, now=timesource.now(), action="evidence.migrated", actor_label="cli",
                  details={"moved": report.moved, "already": report.already, "missing": report.missing,
                           "mismatched": report.mismatched})
     db.session.commit()

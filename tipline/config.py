@@ -99,8 +99,8 @@ class Settings:
     def audit_key_bytes(self) -> bytes:
         if self.audit_key:
             return self.audit_key.encode()
-        from .audit.services import derive_key
-        return derive_key(self.hmac_key)
+        from .crypto import derive_audit_key
+        return derive_audit_key(self.hmac_key)
 
     @property
     def checkpoint_path(self) -> Path:

@@ -55,3 +55,8 @@ def keyring() -> KeyRing:
 
 
 __all__ = ["KeyRing", "InvalidToken", "configure", "keyring"]
+
+
+def derive_audit_key(hmac_key: bytes) -> bytes:
+    """The audit key when TIPLINE_AUDIT_KEY is not set: a keyed hash of a constant under the HMAC key."""
+    return hmac.new(hmac_key, b"tipline.audit.chain.v1", hashlib.sha256).digest()

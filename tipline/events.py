@@ -78,7 +78,7 @@ def _case_workflow_takes_tip(session: Session, event: TipReceived) -> None:
 
 
 def _provisional_deadlines_recomputed(session: Session, event: CalendarImported) -> None:
-    from .cases.clocks import recompute_provisional
+    from .cases.deadlines.clocks import recompute_provisional
     recompute_provisional(session, event.now, event.years)
 
 

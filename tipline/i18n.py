@@ -89,9 +89,6 @@ def init_app(app):
     app.register_blueprint(bp)
     # After Flask-Babel installed its callables (ngettext and pgettext stay Flask-Babel's).
     app.jinja_env.globals.update(gettext=template_gettext, _=template_gettext)
-    from .audit.labels import action_label, actor_label  # audit events in the reader's language
-    from .intake.messages import metadata_text  # "exif:gps,exif" in the reader's language
-    app.jinja_env.globals.update(audit_action=action_label, audit_actor=actor_label, metadata_text=metadata_text)
 
     @app.context_processor
     def _languages():

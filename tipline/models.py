@@ -8,7 +8,7 @@ from . import fingerprint as _fingerprint  # noqa: F401
 from .intake import reporter_sessions as _reporter_sessions  # noqa: F401
 from .intake.email import models as _intake_email  # noqa: F401
 from .intake.hotline import models as _intake_hotline  # noqa: F401
-from .cases import clock_models as _clocks  # noqa: F401
+from .cases.deadlines import models as _clocks  # noqa: F401
 from .cases import models as _cases  # noqa: F401
 from .cases import procedure_models as _procedure  # noqa: F401
 from .cases import complaint_models as _complaints  # noqa: F401

@@ -42,7 +42,7 @@ def _jobs(app):
     settings = app.config["TIPLINE"]
     idle = dt.timedelta(minutes=settings.session_idle_minutes)
     absolute = dt.timedelta(hours=settings.session_absolute_hours)
-    from .cases.reminders import sweep
+    from .cases.deadlines.reminders import sweep
     from .rewards.claims import forfeit_expired
     from .intake.jobs import housekeeping
     from .intake.reporter_sessions import purge as purge_reporter_sessions

@@ -21,7 +21,7 @@ from wtforms.widgets.core import clean_key
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
-from .clock import local
+from .timesource import local
 from .errors import Conflict, TiplineError, ValidationFailed
 
 # Public pages that say the same to everyone: their own Cache-Control stands (see _headers).

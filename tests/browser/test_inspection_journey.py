@@ -11,7 +11,7 @@ from .. import factories
 
 def test_register_plan_draw_inspect_and_publish(browser, page, phone_page, live_server, session, clock, artifacts,
                                                  tmp_path):
-    from tipline.oversight import public_pages
+    from tipline import public_pages
     public_pages.clear_cache()
     factories.user(session, now=clock(), username="zhao", role="supervisor", division_code="410100")
     for n in range(3):

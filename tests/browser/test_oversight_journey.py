@@ -8,7 +8,7 @@ from ..oversight import data
 
 
 def test_dashboard_and_public_pages(browser, page, phone_page, live_server, session, clock, artifacts):
-    from tipline.oversight import public_pages
+    from tipline import public_pages
     public_pages.clear_cache()
     data.build(live_server.app, session, clock)
     session.close()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tipline.audit.models import AuditEvent
 from tipline.calendar.holidays import ProjectionUnavailable, projected_holidays
 from tipline.calendar.models import CalendarOverride, CalendarYear
-from tipline.calendar.service import (
+from tipline.calendar.services import (
     CalendarFileError,
     Result,
     WorkCalendar,

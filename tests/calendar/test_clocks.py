@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from tipline.calendar.clocks import days_left, due_date
-from tipline.calendar.service import Result, WorkCalendar
+from tipline.cases.deadlines.arithmetic import days_left, due_date
+from tipline.calendar.services import Result, WorkCalendar
 
 D = dt.date
 cal = WorkCalendar()

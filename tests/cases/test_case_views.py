@@ -176,7 +176,7 @@ def test_before_eight_in_the_morning_today_is_the_local_date(app, session, clock
 
     from tipline.auth.models import User
     from tipline.cases import investigation, triage
-    from tipline.clock import SHANGHAI
+    from tipline.timesource import SHANGHAI
     clock.current = dt.datetime(2026, 3, 3, 7, 30, tzinfo=SHANGHAI).astimezone(dt.timezone.utc)
     local_today = dt.date(2026, 3, 3)
     assert clock().date() == dt.date(2026, 3, 2)  # the UTC date is yesterday's

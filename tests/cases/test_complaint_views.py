@@ -142,7 +142,7 @@ def test_an_agreement_recorded_from_a_scanned_document(app, session, clock, offi
 def test_a_real_name_reporter_is_told_by_mail_how_the_report_ended(app, session, clock, officer, smtp_sink):
     from sqlalchemy import select
 
-    from tipline.cases.clock_models import Clock
+    from tipline.cases.deadlines.models import Clock
     app.config["TIPLINE"] = app.config["TIPLINE"].__class__(**{**app.config["TIPLINE"].__dict__,
                                                                "mail_port": smtp_sink.port})
     first, _ = factories.tip(session, now=clock(), reporter_name="李先生", reporter_email="li@example.cn")

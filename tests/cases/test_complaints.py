@@ -8,10 +8,11 @@ import secrets
 import pytest
 from sqlalchemy import func, select
 
-from tipline.cases import clocks, complaints, reminders, triage
-from tipline.cases.clock_models import Clock, Notice, Reminder
+from tipline.cases.deadlines import clocks, reminders
+from tipline.cases import complaints, triage
+from tipline.cases.deadlines.models import Clock, Notice, Reminder
 from tipline.cases.complaint_models import Complaint
-from tipline.calendar.service import WorkCalendar
+from tipline.calendar.services import WorkCalendar
 from tipline.errors import ValidationFailed
 from tipline.intake.models import Tip
 
@@ -110,7 +111,7 @@ def test_a_testing_period_stops_the_mediation_clock(session, clock, team):
                                 on=dt.date(2026, 6, 24))
     session.commit()
     # 7 working days used (2-10 Jun: the stop day still counts and the resume day does not, as for every
-    # stopped clock in tipline/calendar/clocks.py, Art. 80), 38 left after 24 Jun.
+    # stopped clock in tipline/cases/deadlines/arithmetic.py, Art. 80), 38 left after 24 Jun.
     assert tip.status == "mediation" and mediation.state == "running" and mediation.due_on == dt.date(2026, 8, 17)
 
 

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tipline.cases import investigation, reminders, triage
-from tipline.cases.clock_models import Clock, Notice, Reminder
-from tipline.cases.reminder_rules import load_reminder_rules
-from tipline.calendar.service import WorkCalendar, import_official
+from tipline.cases import investigation, triage
+from tipline.cases.deadlines import reminders
+from tipline.cases.deadlines.models import Clock, Notice, Reminder
+from tipline.cases.deadlines.reminder_rules import load_reminder_rules
+from tipline.calendar.services import WorkCalendar, import_official
 
 from .. import factories
 
@@ -175,7 +176,7 @@ def test_the_reminders_section_of_deadlines_json_decides_which_reminders_are_sen
 def test_the_due_soon_notice_names_the_working_days_of_the_data(app, session, clock, team, client, login,
                                                                  monkeypatch):
     from tipline.cases import deadline_views
-    from tipline.cases.reminder_rules import ReminderRule, ReminderRules
+    from tipline.cases.deadlines.reminder_rules import ReminderRule, ReminderRules
     session.add(Notice(user_id=team["inv1"].id, kind="before_3", created_at=clock(), params="{}"))
     session.commit()
     login("inv1")
@@ -238,8 +239,8 @@ def test_first_clock_survives_a_concurrent_seeding_of_the_rules(app, session, cl
     this one seeds (writers take the lock at BEGIN IMMEDIATE), so the race cannot happen there."""
     import sqlite3
     from sqlalchemy import event
-    from tipline.cases import clocks
-    from tipline.cases.clock_models import DeadlineRule
+    from tipline.cases.deadlines import clocks
+    from tipline.cases.deadlines.models import DeadlineRule
     from tipline.extensions import db
     assert session.scalar(select(func.count(DeadlineRule.id))) == 0
     session.rollback()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tipline.audit.models import AuditEvent
 from tipline.cases import investigation, procedure, triage
-from tipline.cases.clock_models import Clock
+from tipline.cases.deadlines.models import Clock
 from tipline.cases.models import SUSPENSION_REASONS
 from tipline.errors import Conflict, Forbidden, ValidationFailed
 
@@ -115,7 +115,7 @@ def test_collective_decision_needs_the_extension_first_and_records_date_particip
 
 def test_the_rule_data_drives_the_extension(session, clock, team, case):
     """A rule version allowing two extensions of 10 days and nothing beyond is obeyed as written."""
-    from tipline.cases.clock_models import DeadlineRule
+    from tipline.cases.deadlines.models import DeadlineRule
     rule = session.scalars(select(DeadlineRule).where(DeadlineRule.clock == "decision")).one()
     assert (rule.extension, rule.extension_count, rule.approver, rule.beyond) == (30, 1, "supervisor", "collective")
     rule.extension, rule.extension_count, rule.beyond = 10, 2, None
@@ -134,7 +134,7 @@ def test_the_rule_data_drives_the_extension(session, clock, team, case):
 
 
 def test_the_shipped_rule_is_seeded_with_its_extension_fields():
-    from tipline.cases import clocks
+    from tipline.cases.deadlines import clocks
     spec = {v["effective_from"]: v for v in clocks.shipped()["versions"]}["2021-12-01"]["clocks"]
     assert clocks.extension_rule(spec["decision"]) == {"extension_count": 1, "approver": "supervisor",
                                                        "beyond": "collective"}
@@ -193,7 +193,7 @@ def test_a_same_day_filing_stop_changes_nothing(session, clock, team):
 
 
 def test_an_administrators_new_length_keeps_the_extension_rule(session, clock, team, case):
-    from tipline.cases import clocks
+    from tipline.cases.deadlines import clocks
     admin = factories.user(session, now=clock(), username="adm", role="admin", division_code="410000")
     row = clocks.add_rule_version(session, now=clock(), actor=admin, clock="decision", effective_from=D(2027, 1, 1),
                                   length=90, unit="days", extension=30)

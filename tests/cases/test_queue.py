@@ -111,7 +111,7 @@ def test_statements_per_page_are_constant(app, client, make_user, login, session
 
 
 def test_due_filter_uses_working_days(app, session, clock):
-    from tipline.cases.deadlines import filing_due_threshold
+    from tipline.cases.deadlines.filing import filing_due_threshold
     # Monday 2 March 2026, 09:30 in Zhengzhou: 3 working days ahead is Thursday 5 March; a tip received
     # on Tuesday 10 February has its 15th working day on 9 March (Spring Festival skipped) -> not yet due;
     # one received on 5 February is due 3 March -> due soon.
@@ -121,8 +121,8 @@ def test_due_filter_uses_working_days(app, session, clock):
 
 
 def test_due_filter_follows_the_filing_period_of_the_deadline_table(app, session, clock):
-    from tipline.cases.clock_models import DeadlineRule
-    from tipline.cases.deadlines import filing_due_threshold
+    from tipline.cases.deadlines.models import DeadlineRule
+    from tipline.cases.deadlines.filing import filing_due_threshold
     sh = dt.timezone(dt.timedelta(hours=8))
     # Monday 2 March; 3 working days ahead is Thursday 5 March. 15 working days: received on Sunday
     # 8 February, due 5 March (the Spring Festival days skipped, Saturdays 14 and 28 February worked).

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from tipline import create_app
-from tipline.cases import reminder_rules
-from tipline.cases.reminder_rules import DeadlineDataError, ReminderRule, load_reminder_rules, parse
+from tipline.cases.deadlines import reminder_rules
+from tipline.cases.deadlines.reminder_rules import DeadlineDataError, ReminderRule, load_reminder_rules, parse
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = json.loads((ROOT / "tipline/data/deadlines.json").read_text("utf-8"))

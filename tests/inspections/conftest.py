@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from tipline.calendar.service import WorkCalendar
+from tipline.calendar.services import WorkCalendar
 from tipline.inspections import bodies, register, services
-from tipline.oversight.public_pages import clear_cache
+from tipline.public_pages import clear_cache
 from tipline.inspections.tiers import load_tiers
 
 from .. import factories

@@ -7,13 +7,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from tipline.cases import reminders
-from tipline.cases.clock_models import Clock, Reminder
+from tipline.cases.deadlines import reminders
+from tipline.cases.deadlines.models import Clock, Reminder
 from tipline.errors import Conflict, Forbidden, ValidationFailed
 from tipline.inspections import results
 from tipline.inspections.models import BodyInspection, InspectionOfficer
 from tipline.intake.models import Tip
-from tipline.oversight.public_pages import clear_cache
+from tipline.public_pages import clear_cache
 
 from .. import factories
 from ..conftest import csrf_token
@@ -44,7 +44,7 @@ def test_rectification_has_its_own_working_day_deadline_and_is_reminded(session,
     assert reminder.user_id == supervisor.id
     from types import SimpleNamespace
 
-    from tipline.cases.reminder_text import body_for
+    from tipline.cases.deadlines.reminder_text import body_for
     text = body_for(supervisor, [(reminder, rect)], SimpleNamespace(public_url="https://t.example"))
     assert "双随机抽查：复查整改情况，期限 2026-03-30" in text and "random inspection: check the rectification" in text
     with pytest.raises(Conflict):  # a result is final

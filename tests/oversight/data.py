@@ -15,7 +15,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from tipline.cases import investigation, triage
-from tipline.cases.clock_models import Clock
+from tipline.cases.deadlines.models import Clock
 from tipline.intake.models import EvidenceFile, Tip
 
 from .. import factories

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from tipline.oversight import public_pages
+from tipline import public_pages
 
 from .. import factories
 from ..conftest import csrf_token

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from tipline.calendar.service import WorkCalendar, import_official
+from tipline.calendar.services import WorkCalendar, import_official
 from tipline.errors import Conflict, Forbidden, ValidationFailed
 from tipline.rewards import claims, services
 from tipline.rewards.models import Reward, RewardClaim, RewardPayment

@@ -8,8 +8,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tipline.cases import clocks
-from tipline.cases.clock_models import Clock, DeadlineRule
+from tipline.cases.deadlines import clocks
+from tipline.cases.deadlines.models import Clock, DeadlineRule
 from tipline.rewards import claims, services
 from tipline.rewards.models import Reward
 from tipline.rewards.rules import load_rule_sets

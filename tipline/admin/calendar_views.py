@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import clock
+from .. import timesource
 from ..auth.access import staff_required
 from ..calendar.models import CalendarYear
-from ..calendar.service import CalendarFileError, import_official, read_official_file
-from ..cases import clocks, reminders
-from ..cases.clock_models import DeadlineRule
+from ..calendar.services import CalendarFileError, import_official, read_official_file
+from ..cases.deadlines import clocks, reminders
+from ..cases.deadlines.models import DeadlineRule
 from ..cases.labels import CLOCK_KIND_LABELS, FIELD_ERRORS
 from ..errors import ValidationFailed
 from ..extensions import db
@@ -29,7 +29,7 @@ def deadline_rules():
     form.clock.choices = [(k, str(v)) for k, v in CLOCK_KIND_LABELS.items()]
     if form.validate_on_submit():
         try:
-            clocks.add_rule_version(db.session, now=clock.now(), actor=current_user, clock=form.clock.data,
+            clocks.add_rule_version(db.session, now=timesource.now(), actor=current_user, clock=form.clock.data,
                                     effective_from=form.effective_from.data, length=form.length.data,
                                     unit=form.unit.data, extension=form.extension.data or 0)
         except ValidationFailed as exc:
@@ -40,7 +40,7 @@ def deadline_rules():
             db.session.commit()
             flash(_("Saved. Clocks already running keep the version they started under."), "success")
             return redirect(url_for("admin.deadline_rules"))
-    clocks.seed_rules(db.session, clock.now())
+    clocks.seed_rules(db.session, timesource.now())
     db.session.commit()
     rows = db.session.scalars(select(DeadlineRule).order_by(DeadlineRule.clock, DeadlineRule.effective_from)).all()
     return render_template("admin/deadlines.html", form=form, rules=rows, labels=CLOCK_KIND_LABELS,
@@ -58,7 +58,7 @@ def calendar():
             form.file.data.save(path)
             try:
                 rows, years = read_official_file(path)
-                affected = import_official(db.session, clock.now(), rows, actor=current_user, years=years)
+                affected = import_official(db.session, timesource.now(), rows, actor=current_user, years=years)
             except (CalendarFileError, ValueError) as exc:
                 db.session.rollback()
                 form.file.errors = [str(exc)]

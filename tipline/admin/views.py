@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import clock
+from .. import timesource
 from ..auth import services
 from ..auth.access import staff_required
 from ..auth.forms import ConfirmForm, UserCreateForm
@@ -42,7 +42,7 @@ def users():
         divisions = current_app.extensions["divisions"]
         try:
             user = services.create_user(
-                db.session, now=clock.now(), username=form.username.data, password=form.password.data,
+                db.session, now=timesource.now(), username=form.username.data, password=form.password.data,
                 role=form.role.data, division_code=form.division_code.data, display_name=form.display_name.data or "",
                 email=form.email.data or "", actor=current_user, known_division=lambda c: c in divisions,
             )
@@ -75,7 +75,7 @@ def user_action(user_id: int, action: str):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     user = _target(user_id)
-    now = clock.now()
+    now = timesource.now()
     if action == "disable":
         if user.id == current_user.id:
             flash(_("You cannot disable your own account."), "error")
@@ -104,7 +104,7 @@ def site_require_2fa():
         abort(400)
     row = db.session.get(SiteSetting, "require_2fa")
     current = current_app.config["TIPLINE"].require_2fa if row is None else row.value == "1"
-    services.set_site_require_2fa(db.session, now=clock.now(), actor=current_user, required=not current)
+    services.set_site_require_2fa(db.session, now=timesource.now(), actor=current_user, required=not current)
     db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("admin.users"))

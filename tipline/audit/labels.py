@@ -1,18 +1,60 @@
 """Every audit action and every non-person actor in the reader's language.
 
 The case timeline (and any page listing audit events) shows `action_label(code)` and
-`actor_label(label)`, never the raw code ("tip.passphrase_set", "reporter"). The workflow's own
-labels stay in tipline.cases.labels.ACTION_LABELS; this map adds every other action the
-application records. tests/test_translations.py finds each action in the source and fails on one
-without a label or without a Chinese translation."""
+`actor_label(label)`, never the raw code ("tip.passphrase_set", "reporter"). The state machines'
+actions come first, then every other action the application records; audit sits below every
+package, so they all read their labels from here. tests/test_translations.py finds each action in
+the source and fails on one without a label or without a Chinese translation."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..cases.labels import ACTION_LABELS as CASE_ACTION_LABELS
-
 ACTION_LABELS = {
-    **CASE_ACTION_LABELS,
+    # the state machines' actions (tipline.cases.workflow, tipline.rewards.workflow)
+    "tip.received": _l("Tip received"),
+    "tip.start_triage": _l("Triage started"),
+    "tip.file_case": _l("Accepted: case filed"),
+    "tip.join_case": _l("Added to the case"),
+    "tip.split": _l("Split into report and complaint"),
+    "tip.mark_complaint": _l("Handled as a complaint"),
+    "tip.merge": _l("Merged"),
+    "tip.transfer_division": _l("Transferred to another division"),
+    "tip.transfer_department": _l("Transferred to another department"),
+    "tip.reject": _l("Not accepted"),
+    "tip.details_updated": _l("Details corrected"),
+    "tip.sender_real_name": _l("Mail sender treated as real-name reporter"),
+    "tip.filing_extension_requested": _l("More time to decide on filing requested"),
+    "tip.filing_extension_approved": _l("More time to decide on filing approved"),
+    "tip.filing_extension_refused": _l("More time to decide on filing refused"),
+    "case.draw": _l("Investigators drawn at random"),
+    "case.note": _l("Internal note"),
+    "case.task": _l("Task added"),
+    "case.task_done": _l("Task done"),
+    "case.inspection": _l("Inspection recorded"),
+    "case.evidence": _l("Evidence logged"),
+    "case.custody": _l("Evidence handed over"),
+    "case.suspend": _l("Clock stopped"),
+    "case.resume": _l("Clock restarted"),
+    "case.extension_requested": _l("Extension requested"),
+    "case.extension_approved": _l("Extension approved"),
+    "case.extension_refused": _l("Extension refused"),
+    "case.decide": _l("Decision recorded"),
+    "case.close": _l("Case closed"),
+    "case.publishable": _l("Publication changed"),
+    "case.draw_refused": _l("Draw refused: fewer than two eligible officers"),
+    "case.investigator_removed": _l("Investigator removed"),
+    "case.collective_extension": _l("Decision period extended by collective decision"),
+    "case.recusal_applied": _l("Recusal application recorded"),
+    "case.recusal_upheld": _l("Recusal application upheld"),
+    "case.recusal_refused": _l("Recusal application refused"),
+    "tip.clock_stopped": _l("Filing clock stopped"),
+    "tip.clock_resumed": _l("Filing clock restarted"),
+    "message.staff": _l("Message to the reporter"),
+    "message.reporter": _l("Message from the reporter"),
+    "evidence.added": _l("Evidence added by the reporter"),
+    "evidence.downloaded": _l("Evidence downloaded"),
+    "identity.viewed": _l("Reporter identity viewed"),
+    # and every other action the application records
     "tip.viewed": _l("Tip opened"),
     "tip.passphrase_set": _l("Claim passphrase set by the reporter"),
     "tip.split_created": _l("Complaint record created by a split"),

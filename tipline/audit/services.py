@@ -69,11 +69,6 @@ def audit_key() -> bytes:
     return _key
 
 
-def derive_key(hmac_key: bytes) -> bytes:
-    """The audit key when TIPLINE_AUDIT_KEY is not set: a keyed hash of a constant under the HMAC key."""
-    return hmac.new(hmac_key, b"tipline.audit.chain.v1", hashlib.sha256).digest()
-
-
 def _plain_digest(ev: AuditEvent, prev_hash: str) -> str:
     """The old, unkeyed scheme: only used to verify events written before the rekey."""
     return hashlib.sha256(_canonical(ev.id, ev.at, ev.actor_id, ev.actor_label, ev.action, ev.object_type,

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, sess
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from .. import clock
+from .. import timesource
 from ..errors import InvalidCredentials, Throttled
 from ..extensions import db, limiter, login_manager
 from ..ratelimit import client_key
@@ -31,7 +31,7 @@ def init_login(app):
     def _load(token: str):
         s = app.config["TIPLINE"]
         return services.load_session(
-            db.session, now=clock.now(), token=token,
+            db.session, now=timesource.now(), token=token,
             idle=dt.timedelta(minutes=s.session_idle_minutes), absolute=dt.timedelta(hours=s.session_absolute_hours),
         )
 
@@ -41,7 +41,7 @@ def _settings():
 
 
 def _finish_login(user: User, method: str):
-    services.start_session(db.session, now=clock.now(), user=user, method=method)  # sets user.current_sid
+    services.start_session(db.session, now=timesource.now(), user=user, method=method)  # sets user.current_sid
     db.session.commit()
     session.clear()
     session.permanent = False
@@ -59,7 +59,7 @@ def login():
         s = _settings()
         try:
             user = services.authenticate(
-                db.session, now=clock.now(), username=form.username.data, password=form.password.data,
+                db.session, now=timesource.now(), username=form.username.data, password=form.password.data,
                 client=client_key(), max_failures=s.login_max_failures,
                 lockout=dt.timedelta(minutes=s.login_lockout_minutes),
             )
@@ -74,7 +74,7 @@ def login():
         if user.totp_enabled:
             db.session.commit()
             session.clear()
-            session["pending_2fa"] = {"uid": user.id, "at": clock.now().timestamp()}
+            session["pending_2fa"] = {"uid": user.id, "at": timesource.now().timestamp()}
             return redirect(url_for("auth.second_factor"))
         return _finish_login(user, "password")
     return render_template("auth/login.html", form=form)
@@ -84,7 +84,7 @@ def login():
 @limiter.limit("30 per minute", methods=["POST"])
 def second_factor():
     pending = session.get("pending_2fa")
-    if not pending or clock.now().timestamp() - pending["at"] > PENDING_2FA_SECONDS:
+    if not pending or timesource.now().timestamp() - pending["at"] > PENDING_2FA_SECONDS:
         session.pop("pending_2fa", None)
         flash(_("Please sign in again."), "info")
         return redirect(url_for("auth.login"))
@@ -94,15 +94,15 @@ def second_factor():
         return redirect(url_for("auth.login"))
     form = SecondFactorForm()
     if form.validate_on_submit():
-        if user.locked_until and user.locked_until > clock.now():
+        if user.locked_until and user.locked_until > timesource.now():
             form.code.errors.append(_("Too many failed attempts. Please wait a few minutes and try again."))
             return render_template("auth/second_factor.html", form=form), 429
         try:
-            method = services.verify_second_factor(db.session, now=clock.now(), user=user, code=form.code.data)
+            method = services.verify_second_factor(db.session, now=timesource.now(), user=user, code=form.code.data)
         except InvalidCredentials:
             s = _settings()
             if user.failed_logins >= s.login_max_failures:
-                user.locked_until = clock.now() + dt.timedelta(minutes=s.login_lockout_minutes)
+                user.locked_until = timesource.now() + dt.timedelta(minutes=s.login_lockout_minutes)
                 user.failed_logins = 0
             db.session.commit()
             form.code.errors.append(_("That code is not valid. Check your app's time and try again."))
@@ -114,7 +114,7 @@ def second_factor():
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
-        services.end_session(db.session, now=clock.now(), token=current_user.current_sid)
+        services.end_session(db.session, now=timesource.now(), token=current_user.current_sid)
         db.session.commit()
     logout_user()
     session.clear()
@@ -128,7 +128,7 @@ def account():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            services.change_password(db.session, now=clock.now(), user=current_user, current=form.current.data,
+            services.change_password(db.session, now=timesource.now(), user=current_user, current=form.current.data,
                                      new=form.new.data)
         except InvalidCredentials:
             db.session.rollback()
@@ -148,7 +148,7 @@ def enrol_2fa():
     enrolment = services.begin_totp(db.session, user=user)
     if form.validate_on_submit():
         try:
-            codes = services.confirm_totp(db.session, now=clock.now(), user=user, code=form.code.data)
+            codes = services.confirm_totp(db.session, now=timesource.now(), user=user, code=form.code.data)
         except InvalidCredentials:
             form.code.errors.append(_("That code is not valid. Check your app's time and try again."))
         else:

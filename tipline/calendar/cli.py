@@ -17,7 +17,7 @@ from flask.cli import with_appcontext
 from .holidays import ProjectionUnavailable
 
 if TYPE_CHECKING:
-    from .service import Result, WorkCalendar
+    from .services import Result, WorkCalendar
 
 _ARGS_ONLY = {"ignore_unknown_options": True}
 
@@ -28,7 +28,7 @@ def calendar_group() -> None:
 
 
 def _date(text: str) -> dt.date:
-    from .service import parse_date
+    from .services import parse_date
     try:
         return parse_date(text)
     except ValueError as exc:
@@ -52,7 +52,7 @@ def _calendar() -> WorkCalendar:
     from sqlalchemy import inspect
 
     from ..extensions import db
-    from .service import WorkCalendar
+    from .services import WorkCalendar
     try:
         migrated = inspect(db.engine).has_table("calendar_override") and inspect(db.engine).has_table("calendar_year")
     except Exception as exc:  # noqa: BLE001 — a database that cannot be reached at all: one line
@@ -96,14 +96,14 @@ def add_days_cmd(date: str, n: str) -> None:
 @with_appcontext
 def import_cmd(path: str) -> None:
     """Enter a year's official days from a CSV (date,type,note) or JSON file."""
-    from .. import clock
+    from .. import timesource
     from ..extensions import db
-    from .service import CalendarFileError, import_official, read_official_file
+    from .services import CalendarFileError, import_official, read_official_file
     try:
         rows, years = read_official_file(path)
         if not rows and not years:
             raise CalendarFileError("no days in file")
-        affected = import_official(db.session, clock.now(), rows, years=years, actor_label="cli")
+        affected = import_official(db.session, timesource.now(), rows, years=years, actor_label="cli")
     except (CalendarFileError, ValueError) as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None

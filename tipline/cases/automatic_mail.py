@@ -15,7 +15,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from .. import clock
+from .. import timesource
 from ..audit import services as audit
 from ..auth.access import staff_required
 from ..extensions import db
@@ -80,7 +80,7 @@ def automatic_mail_report(message_id: int):
     if row is None or row.status != "automatic":
         abort(404)
     app = current_app
-    now = clock.now()
+    now = timesource.now()
     result = importer.make_tip_from_row(db.session, now, row, store=app.extensions["evidence_store"],
                                         settings=app.config["TIPLINE"],
                                         known_division=lambda c: c in app.extensions["divisions"])

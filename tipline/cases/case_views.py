@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from .. import categories, clock
+from .. import categories, timesource
 from ..audit.models import AuditEvent
 from ..auth.access import staff_required
 from ..auth.models import User
@@ -16,7 +16,8 @@ from ..jurisdiction import can_see, division_filter
 from ..division_names import division_name
 from . import assignment, investigation, procedure, recusal
 from .forms import CaseActionForm, TriageForm
-from .labels import (ACTION_LABELS, CASE_STATE_LABELS, CLOCK_KIND_LABELS, CLOCK_LABELS, MEASURE_LABELS, OUTCOME_LABELS, SUSPENSION_LABELS)
+from ..audit.labels import ACTION_LABELS
+from .labels import (CASE_STATE_LABELS, CLOCK_KIND_LABELS, CLOCK_LABELS, MEASURE_LABELS, OUTCOME_LABELS, SUSPENSION_LABELS)
 from .labels import REDRAW_LABELS
 from .procedure_labels import ART_64, ART_64_COLLECTIVE, WAY_OUT_LABELS
 from .models import MEASURES, Assignment, Case, CaseNote, CaseTask, EvidenceItem, ExtensionRequest, Inspection, Suspension
@@ -55,7 +56,7 @@ def _action_form(case: Case, form: CaseActionForm | None = None) -> CaseActionFo
     form.officer.choices = [(str(u.id), u.display_name or u.username) for u in active]
     if request.method == "GET":
         form.version.data = case.version
-        today = clock.local_date(clock.now())
+        today = timesource.local_date(timesource.now())
         form.on.data = form.decision_date.data = form.closed_on.data = today
     return form
 
@@ -147,10 +148,10 @@ def case_action(case_id: int):
     form = _action_form(c, CaseActionForm())
     if not form.validate_on_submit():
         return _page(c, 422, form, form.action.data or "")
-    s, now, user = db.session, clock.now(), current_user._get_current_object()
+    s, now, user = db.session, timesource.now(), current_user._get_current_object()
     version = int(form.version.data) if (form.version.data or "").isdigit() else None
     base = dict(now=now, case=c, actor=user)
-    day = form.on.data or clock.local_date(now)
+    day = form.on.data or timesource.local_date(now)
     calls = {
         "note": lambda: investigation.add_note(s, body=form.body.data or "", **base),
         "task": lambda: investigation.add_task(s, title=form.title.data or "", due_on=form.due_on.data, **base),
@@ -173,13 +174,13 @@ def case_action(case_id: int):
             s, request_id=form.request_id.data or 0, approve=form.approve.data == "1", **base),
         "decide": lambda: investigation.decide(
             s, version=version, outcome=form.outcome.data or "", decision_number=form.decision_number.data or "",
-            decision_date=form.decision_date.data or clock.local_date(now), fines=form.fines.data or 0,
+            decision_date=form.decision_date.data or timesource.local_date(now), fines=form.fines.data or 0,
             confiscated_gains=form.confiscated_gains.data or 0,
             confiscated_property=form.confiscated_property.data or 0, measures=form.measures.data or [],
             legal_basis=form.legal_basis.data or "", **base),
         "close": lambda: investigation.close(s, version=version,
-                                             executed_on=form.executed_on.data or clock.local_date(now),
-                                             closed_on=form.closed_on.data or clock.local_date(now),
+                                             executed_on=form.executed_on.data or timesource.local_date(now),
+                                             closed_on=form.closed_on.data or timesource.local_date(now),
                                              reason=form.reason.data or "", **base),
         "redraw": lambda: assignment.redraw(s, now=now, case=c, actor=user, officer_id=_officer(form),
                                             reason=form.reason_code.data or "", text=form.reason.data or "",

@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import clock
+from .. import timesource
 
 
 @click.group("deadlines")
@@ -21,9 +21,9 @@ def deadlines_group():
 def sweep_cmd(at):
     """Send the reminders that are due; safe to run in several processes at once."""
     from ..extensions import db
-    from .reminders import sweep
+    from .deadlines.reminders import sweep
     try:
-        now = dt.datetime.fromisoformat(at) if at else clock.now()
+        now = dt.datetime.fromisoformat(at) if at else timesource.now()
     except ValueError:
         raise click.ClickException("--now must be an ISO timestamp, e.g. 2026-03-02T09:00:00+08:00") from None
     if now.tzinfo is None:

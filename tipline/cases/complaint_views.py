@@ -11,7 +11,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from .. import clock
+from .. import timesource
 from ..auth.access import staff_required
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
@@ -61,7 +61,7 @@ def complaint_form(tip, form: ComplaintForm | None = None) -> ComplaintForm:
     form.agreement_file.choices = [("", _("None"))] + [(str(f.id), f.display_name) for f in tip.files]
     if request.method == "GET":
         form.version.data = tip.version
-        form.on.data = clock.local_date(clock.now())
+        form.on.data = timesource.local_date(timesource.now())
     return form
 
 
@@ -89,7 +89,7 @@ def _store_scan(tip, scan, form):
     settings = current_app.config["TIPLINE"]
     store = current_app.extensions["evidence_store"]
     uploads, rejected = ev.read_uploads([scan], settings.max_upload_mb * 1024 * 1024)
-    stored, more = ev.store_uploads(db.session, now=clock.now(), uploads=uploads, store=store, keep_original=True,
+    stored, more = ev.store_uploads(db.session, now=timesource.now(), uploads=uploads, store=store, keep_original=True,
                                     source="staff", room=1)
     rejected += more
     if rejected or not stored:
@@ -97,7 +97,7 @@ def _store_scan(tip, scan, form):
         ev.discard(store, stored)
         form.agreement_scan.errors = [file_message(r) for r in rejected] or [_("This field is required.")]
         return []
-    intake.attach_files(db.session, now=clock.now(), tip=tip, files=stored, source="staff",
+    intake.attach_files(db.session, now=timesource.now(), tip=tip, files=stored, source="staff",
                         actor=current_user._get_current_object())
     form.agreement_file.choices = list(form.agreement_file.choices) + [(str(f.id), f.display_name) for f in stored]
     return stored
@@ -124,7 +124,7 @@ def register(bp, *, detail, tip_or_404):
             return detail(t, status=422, complaint_form=form, open_action=form.action.data)
         s, action = db.session, form.action.data
         version = int(form.version.data) if (form.version.data or "").isdigit() else None
-        common = dict(now=clock.now(), tip=t, actor=current_user._get_current_object(), version=version)
+        common = dict(now=timesource.now(), tip=t, actor=current_user._get_current_object(), version=version)
         calls = {
             "accept": lambda: complaints.accept(s, on=form.on.data, notice=form.notice.data or "", **common),
             "not_accept": lambda: complaints.not_accept(s, ground=form.ground.data or "", notice=form.notice.data or "",

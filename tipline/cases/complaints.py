@@ -13,11 +13,12 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..calendar.service import WorkCalendar
+from ..calendar.services import WorkCalendar
 from ..errors import Conflict, ValidationFailed
 from ..intake.models import EvidenceFile, Tip
-from . import clocks, workflow
-from .clock_models import Clock, Notice
+from .deadlines import clocks
+from . import workflow
+from .deadlines.models import Clock, Notice
 from .complaint_models import (FOLLOW_UP_RESULTS, MEDIATION_FORMS, NON_ACCEPTANCE_GROUNDS, OUTCOMES, STOP_REASONS,
                                TERMINATION_GROUNDS, Complaint, MediationSession, MediationStop)
 
@@ -214,7 +215,7 @@ def expire_mediations(session: Session, now: dt.datetime) -> int:
                                   Tip.status == "mediation")).all()
     if not rows:
         return 0
-    from .clock_people import People
+    from .deadlines.people import People
     people = People(session, [c for c, _ in rows])
     for clock, tip in rows:
         complaint = complaint_of(session, tip, now)

@@ -9,17 +9,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from .. import clock as wall
+from .. import timesource
 from ..auth.access import staff_required
-from ..calendar.service import WorkCalendar
+from ..calendar.services import WorkCalendar
 from ..extensions import db
 from ..jurisdiction import division_filter
 from ..division_names import division_name
-from . import clocks
-from .clock_models import Clock, Notice
+from .deadlines import clocks
+from .deadlines.models import Clock, Notice
 from .labels import CLOCK_KIND_LABELS, NOTICE_LABELS
 from .models import Assignment
-from .reminder_rules import shipped_reminder_rules
+from .deadlines.reminder_rules import shipped_reminder_rules
 from .blueprint import CASE_ROLES, bp
 from ..intake.models import Tip
 
@@ -62,7 +62,7 @@ def deadlines():
         stmt = stmt.where(or_(Clock.case_id.in_(mine_cases), Clock.tip_id.in_(mine_tips)))
     rows = s.scalars(stmt.order_by(Clock.due_on.asc().nulls_last(), Clock.id).limit(1000)).all()
     cal = WorkCalendar.load(s)
-    today = clocks.local_date(wall.now())
+    today = clocks.local_date(timesource.now())
     notices = s.scalars(select(Notice).where(Notice.user_id == current_user.id)
                         .order_by(Notice.id.desc()).limit(20)).all()
     return render_template("cases/deadlines.html", groups=_grouped(rows, cal, today), supervisor=supervisor,
@@ -79,5 +79,5 @@ def clocks_for(*, tip_id: int | None = None, case_id: int | None = None) -> list
     if not rows:
         return []
     cal = WorkCalendar.load(s)
-    today = clocks.local_date(wall.now())
+    today = clocks.local_date(timesource.now())
     return [clocks.view(c, cal, today) for c in rows]

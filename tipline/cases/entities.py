@@ -219,8 +219,8 @@ def suggest_related(session: Session, tip: Tip) -> list[TipSuggestion]:
 def on_tip_received(session: Session, now: dt.datetime, tip: Tip) -> None:
     """Registered as an intake hook: entity link, stored priority, related-tip suggestions, and the
     first statutory clock (whether to file; for a pure complaint, whether to accept)."""
-    from ..calendar.service import WorkCalendar
-    from . import clocks
+    from ..calendar.services import WorkCalendar
+    from .deadlines import clocks
     entity = get_or_create_entity(session, tip.entity_name, tip.entity_uscc)
     with session.no_autoflush:  # entity and priority reach the tip row in one UPDATE, not two
         tip.priority = priority_of(session, tip, entity=entity).stored

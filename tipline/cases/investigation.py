@@ -9,12 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import events
-from ..clock import local_date
+from ..timesource import local_date
 from ..audit import services as audit
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..jurisdiction import can_see
-from ..calendar.service import WorkCalendar
-from . import assignment, clocks, workflow
+from ..calendar.services import WorkCalendar
+from . import assignment, workflow
+from .deadlines import clocks
 from .models import (MEASURES, OUTCOMES, SUSPENSION_REASONS, Case, CaseNote, CaseTask, Entity, EvidenceItem,
                      ExtensionRequest, Inspection, Suspension)
 

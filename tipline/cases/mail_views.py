@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from .. import clock
+from .. import timesource
 from ..auth.access import staff_required
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
@@ -51,7 +51,7 @@ def manual_mail():
 def manual_mail_raw(message_id: int):
     _allowed()
     row = _message_or_404(message_id)
-    raw = manual.download_raw(db.session, now=clock.now(), message=row, actor=current_user)
+    raw = manual.download_raw(db.session, now=timesource.now(), message=row, actor=current_user)
     db.session.commit()
     return Response(raw, mimetype="application/octet-stream",
                     headers={"Content-Disposition": f"attachment; filename=message-{row.id}.eml",
@@ -66,7 +66,7 @@ def manual_mail_intake(message_id: int):
     form = ManualIntakeForm()
     if form.validate_on_submit():
         try:
-            tip = manual.take_in(db.session, now=clock.now(), message=row, description=form.description.data,
+            tip = manual.take_in(db.session, now=timesource.now(), message=row, description=form.description.data,
                                  entity_name=form.entity_name.data or "",
                                  division_code=current_app.config["TIPLINE"].intake_division,
                                  known_division=lambda c: c in current_app.extensions["divisions"],

@@ -19,12 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..audit import services as audit
-from ..calendar.service import WorkCalendar
-from ..clock import local_date
+from ..calendar.services import WorkCalendar
+from ..timesource import local_date
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..jurisdiction import can_see
 from ..intake.models import Tip
-from . import clocks, workflow
+from .deadlines import clocks
+from . import workflow
 from .investigation import approved_extensions, extension_rule
 from .models import FILING_STOP_REASONS, Case
 from .procedure_models import CollectiveDecision, TipSuspension

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..audit import services as audit
-from ..clock import local_date
+from ..timesource import local_date
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..jurisdiction import can_see
 from . import assignment

@@ -17,7 +17,7 @@ from ..audit import services as audit
 from ..intake.models import ReporterIdentity, Tip
 from ..intake.status import public_text
 from ..mail import SEND_ERRORS, deliver
-from . import clocks
+from .deadlines import clocks
 
 log = logging.getLogger("tipline.cases.reporter_notice")
 

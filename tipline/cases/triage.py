@@ -13,8 +13,9 @@ from ..errors import Conflict, Forbidden, ValidationFailed
 from ..intake.models import Tip
 from ..jurisdiction import can_see
 from ..validators import normalise_uscc, uscc_problem
-from ..calendar.service import WorkCalendar
-from . import assignment, clocks, workflow
+from ..calendar.services import WorkCalendar
+from . import assignment, workflow
+from .deadlines import clocks
 from .entities import get_or_create_entity, priority_of
 from .investigation import open_extension_request
 from .models import Case, ExtensionRequest

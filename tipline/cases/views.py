@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import categories, clock
+from .. import categories, timesource
 from ..audit import services as audit
 from ..auth.access import staff_required
 from ..auth.models import User
@@ -21,11 +21,12 @@ from ..intake import services as intake
 from ..intake.hotline import services as hotline
 from ..intake.models import EvidenceFile, Tip, TipSuggestion, reference_of
 from ..intake.status import STATUS_LABELS
-from ..oversight.labels import CHANNEL_LABELS
+from ..intake.labels import CHANNEL_LABELS
 from ..jurisdiction import can_see
 from ..division_names import division_choices, division_name
 from . import queue as q
-from . import deadlines, procedure, reporter_notice, triage
+from .deadlines import filing as deadlines
+from . import procedure, reporter_notice, triage
 from .blueprint import CASE_ROLES, bp, run_action
 from .entities import priority_of
 from .forms import QueueFilterForm, RevealIdentityForm, StaffMessageForm, TriageForm
@@ -99,7 +100,7 @@ def _queue_rows(tips) -> list[tuple]:
         return labels[key]
 
     href = url_for("cases.tip", tip_id=0)[:-1]  # the route ends in the id: /staff/tips/<tip_id>
-    return [(f"{href}{t.id}", reference_of(t.received_at, t.id), t.priority, clock.local(t.received_at).strftime("%Y-%m-%d %H:%M"),
+    return [(f"{href}{t.id}", reference_of(t.received_at, t.id), t.priority, timesource.local(t.received_at).strftime("%Y-%m-%d %H:%M"),
              label("channel", t.channel), label("category", t.category_code or ""), t.entity_name or "—",
              label("division", t.division_code),
              label("status", ("complaint:" if t.kind == "complaint" else "") + t.status)) for t in tips]
@@ -108,7 +109,7 @@ def _queue_rows(tips) -> list[tuple]:
 def filing_due_threshold() -> dt.datetime:
     """Tips received on or before this moment have their filing decision due soon
     (deadlines.DUE_SOON_WORKDAYS working days)."""
-    return deadlines.filing_due_threshold(db.session, clock.now())
+    return deadlines.filing_due_threshold(db.session, timesource.now())
 
 
 def _tip_or_404(tip_id: int) -> Tip:
@@ -130,7 +131,7 @@ def _triage_form(tip: Tip, form: TriageForm | None = None) -> TriageForm:
     form.stop_reason.choices = [(k, str(SUSPENSION_LABELS[k])) for k in FILING_STOP_REASONS]
     if request.method == "GET":
         form.version.data = tip.version
-        form.on.data = clock.local_date(clock.now())
+        form.on.data = timesource.local_date(timesource.now())
         form.category_code.data = tip.category_code
         form.entity_name.data = tip.entity_name
         form.entity_uscc.data = tip.entity_uscc or ""
@@ -144,7 +145,7 @@ def _detail(tip: Tip, status=200, **extra):
     ).all()
     visible = [(s, name, reference_of(at, s.other_id)) for s, name, at, div in suggestions
                if can_see(current_user, div)]
-    parts = priority_of(db.session, tip, today=clock.local_date(clock.now()))
+    parts = priority_of(db.session, tip, today=timesource.local_date(timesource.now()))
     context = dict(tip=tip, category=categories.get(tip.category_code), message_form=StaffMessageForm(),
                    reveal_form=RevealIdentityForm(), identity=None, revealed=False,
                    division=division_name(tip.division_code), status_labels=STATUS_LABELS,
@@ -175,7 +176,7 @@ def _filing_extension_context(tip: Tip) -> dict:
 @staff_required(*CASE_ROLES)
 def tip(tip_id: int):
     t = _tip_or_404(tip_id)
-    audit.record(db.session, now=clock.now(), action="tip.viewed", actor=current_user, object_type="tip",
+    audit.record(db.session, now=timesource.now(), action="tip.viewed", actor=current_user, object_type="tip",
                  object_id=t.id)
     db.session.commit()
     return _detail(t)
@@ -194,7 +195,7 @@ def triage_action(tip_id: int):
     form = _triage_form(t, TriageForm())
     if not form.validate_on_submit():
         return _detail(t, status=422, triage_form=form)
-    now, user, action = clock.now(), current_user._get_current_object(), form.action.data
+    now, user, action = timesource.now(), current_user._get_current_object(), form.action.data
     version = int(form.version.data) if (form.version.data or "").isdigit() else None
     common = dict(now=now, tip=t, actor=user, version=version)
     s = db.session
@@ -202,7 +203,7 @@ def triage_action(tip_id: int):
         "start_triage": lambda: triage.workflow.apply_tip(s, action="start_triage", reason=form.reason.data or "",
                                                           **common),
         "file_case": lambda: triage.file_case(s, filing_number=form.document.data or "",
-                                              filed_on=form.on.data or clock.local_date(now),
+                                              filed_on=form.on.data or timesource.local_date(now),
                                               reason=form.reason.data or "",
                                               widen="city" if form.widen.data else None, **common),
         "split": lambda: triage.split(s, reason=form.reason.data or "", **common),
@@ -219,9 +220,9 @@ def triage_action(tip_id: int):
         "stop_filing": lambda: procedure.stop_filing_clock(s, now=now, tip=t, actor=user,
                                                            reason=form.stop_reason.data or "",
                                                            note=form.note.data or "",
-                                                           on=form.on.data or clock.local_date(now)),
+                                                           on=form.on.data or timesource.local_date(now)),
         "resume_filing": lambda: procedure.resume_filing_clock(s, now=now, tip=t, actor=user,
-                                                               on=form.on.data or clock.local_date(now),
+                                                               on=form.on.data or timesource.local_date(now),
                                                                note=form.note.data or ""),
         "filing_extension_decision": lambda: triage.decide_filing_extension(
             s, request_id=form.request_id.data or 0, approve=form.approve.data == "1", **common),
@@ -275,7 +276,7 @@ def send_message(tip_id: int):
     form = StaffMessageForm()
     if not form.validate_on_submit():
         return _detail(t, message_form=form, status=422)
-    triage.message_reporter(db.session, now=clock.now(), tip=t, actor=current_user, body=form.body.data)
+    triage.message_reporter(db.session, now=timesource.now(), tip=t, actor=current_user, body=form.body.data)
     db.session.commit()
     flash(_("Message sent to the reporter."), "success")
     return redirect(url_for("cases.tip", tip_id=t.id))
@@ -289,7 +290,7 @@ def reveal_identity(tip_id: int):
     if not form.validate_on_submit():
         return _detail(t, reveal_form=form, status=422)
     try:
-        identity = intake.reveal_identity(db.session, now=clock.now(), tip=t, user=current_user,
+        identity = intake.reveal_identity(db.session, now=timesource.now(), tip=t, user=current_user,
                                           reason=form.reason.data)
     except ValidationFailed:
         form.reason.errors = [_("This field is required.")]
@@ -306,7 +307,7 @@ def download(tip_id: int, file_id: int):
     if f is None or f.tip_id != t.id:
         abort(404)
     data = current_app.extensions["evidence_store"].get(f.stored_name)
-    audit.record(db.session, now=clock.now(), action="evidence.downloaded", actor=current_user, object_type="tip",
+    audit.record(db.session, now=timesource.now(), action="evidence.downloaded", actor=current_user, object_type="tip",
                  object_id=t.id, details={"file": f.id, "sha256": f.sha256})
     db.session.commit()
     # Always a download, never rendered inline: evidence may be hostile.

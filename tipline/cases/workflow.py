@@ -12,7 +12,7 @@ import datetime as dt
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
-from ..clock import local_date
+from ..timesource import local_date
 from ..audit import services as audit
 from ..errors import Conflict
 from ..gate import SYSTEM, SystemActor, Transition, check  # noqa: F401 (SYSTEM, SystemActor: re-exported)

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import clock
+from .. import timesource
 
 
 @click.group("bodies")
@@ -27,7 +27,7 @@ def bodies_import(path: Path):
     from .bodies import ImportFileError, import_file
     divisions = current_app.extensions["divisions"]
     try:
-        result = import_file(db.session, now=clock.now(), filename=path.name, content=path.read_bytes(),
+        result = import_file(db.session, now=timesource.now(), filename=path.name, content=path.read_bytes(),
                              known_division=lambda c: c in divisions, actor_label="cli")
     except ImportFileError as exc:
         db.session.rollback()
@@ -55,14 +55,14 @@ def plan_draw(year, division_code, departments):
     """Create the plan (tier ratios from the tier file) if there is none, draw it, print it as JSON."""
     from sqlalchemy import select
 
-    from ..calendar.service import WorkCalendar
+    from ..calendar.services import WorkCalendar
     from ..errors import Conflict, ValidationFailed
     from ..extensions import db
     from . import services
     from .models import InspectionPlan
     tiers = current_app.extensions["inspection_tiers"]
     divisions = current_app.extensions["divisions"]
-    now = clock.now()
+    now = timesource.now()
     plan = db.session.scalar(select(InspectionPlan).where(InspectionPlan.year == year,
                                                           InspectionPlan.division_code == division_code))
     try:

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..clock import local_date
+from ..timesource import local_date
 from ..divisions import packaged
 from . import bodies, register, results, services
 from .models import InspectionPlan
@@ -26,7 +26,7 @@ def load(session: Session, now: dt.datetime, users: dict) -> None:
     if session.scalar(select(InspectionPlan.id).where(InspectionPlan.year == year,
                                                       InspectionPlan.division_code == "410100")):
         return
-    from ..calendar.service import WorkCalendar
+    from ..calendar.services import WorkCalendar
     tiers = load_tiers()
     plan = services.create_plan(session, now=now, year=year, division_code="410100", tiers=tiers,
                                 known_division=lambda c: c in divisions, actor=users.get("supervisor"),

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from .. import categories
 from ..cases.models import Case, Entity
 from ..divisions import packaged
-from ..oversight.stats import scope
+from ..reporting import scope
 from .models import BodyInspection, SupervisedBody
 
 FIELDS = ("record_type", "decision_number", "party", "credit_code", "violation", "legal_basis", "penalty_content",

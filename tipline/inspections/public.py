@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..division_names import division_name
-from ..oversight import stats
-from ..oversight.public_pages import cacheable, city_choices, division_arg, year_arg
+from .. import reporting
+from ..public_pages import cacheable, city_choices, division_arg, year_arg
 from .labels import PROBLEM_LABELS, RECTIFICATION_LABELS, RESULT_LABELS, TIER_LABELS
 from .models import BodyInspection, InspectionPlan, SupervisedBody
 from .public_figures import cached_figures
@@ -58,9 +58,9 @@ def inspections():
                                       InspectionPlan.drawn)
                                .where(
         InspectionPlan.year == year, InspectionPlan.state == "drawn",
-        stats.scope(InspectionPlan.division_code, division)).order_by(InspectionPlan.division_code)).all()
+        reporting.scope(InspectionPlan.division_code, division)).order_by(InspectionPlan.division_code)).all()
     listed = (InspectionPlan.year == year, BodyInspection.state == "final",
-              stats.scope(InspectionPlan.division_code, division))
+              reporting.scope(InspectionPlan.division_code, division))
     try:
         page = min(max(1, int(request.args.get("page", 1))), MAX_PAGE)
     except ValueError:

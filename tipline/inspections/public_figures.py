@@ -8,8 +8,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..oversight import stats
-from ..oversight.public_pages import cached
+from .. import reporting
+from ..public_pages import cached
 from .models import BodyInspection, SupervisedBody
 
 
@@ -25,7 +25,7 @@ class Figures:
 
 def figures(session: Session, year: int, division: str) -> Figures:
     """Final inspections of `year` (by inspection date) of bodies in `division` and below."""
-    period = stats.Period.year(year)
+    period = reporting.Period.year(year)
     row = session.execute(
         select(func.count(BodyInspection.id), func.coalesce(func.sum(BodyInspection.problems_count), 0),
                func.count(BodyInspection.rectification_due),
@@ -34,7 +34,7 @@ def figures(session: Session, year: int, division: str) -> Figures:
                func.coalesce(func.sum(case((BodyInspection.result == "case_opened", 1), else_=0)), 0))
         .join(SupervisedBody, SupervisedBody.id == BodyInspection.body_id)
         .where(BodyInspection.state == "final", BodyInspection.inspected_on.between(period.start, period.end),
-               stats.scope(SupervisedBody.division_code, division))).one()
+               reporting.scope(SupervisedBody.division_code, division))).one()
     return Figures(*(int(v or 0) for v in row))
 
 

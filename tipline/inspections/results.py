@@ -14,8 +14,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..audit import services as audit
-from ..cases.clock_models import Clock
-from ..clock import local_date
+from ..cases.deadlines.models import Clock
+from ..timesource import local_date
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..divisions import packaged as divisions
 from . import draw as drawing

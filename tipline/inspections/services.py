@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 from ..audit import services as audit
 from ..audit.models import AuditEvent
 from ..auth.models import User
-from ..cases.clock_models import Clock
+from ..cases.deadlines.models import Clock
 from ..cases.models import ConflictDeclaration
-from ..clock import local_date
+from ..timesource import local_date
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..jurisdiction import code_prefix
 from . import bulk

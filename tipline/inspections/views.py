@@ -10,11 +10,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from .. import clock
+from .. import timesource
 from ..auth.access import staff_required
 from ..auth.models import User
-from ..calendar.service import WorkCalendar
-from ..clock import local_date
+from ..calendar.services import WorkCalendar
+from ..timesource import local_date
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..jurisdiction import can_see, division_filter
@@ -66,9 +66,9 @@ def _division_choices() -> list[tuple[str, str]]:
 def plans():
     rows = db.session.scalars(select(InspectionPlan).where(division_filter(InspectionPlan.division_code, current_user))
                               .order_by(InspectionPlan.year.desc(), InspectionPlan.division_code)).all()
-    form = PlanForm(year=local_date(clock.now()).year)
+    form = PlanForm(year=local_date(timesource.now()).year)
     form.division_code.choices = _division_choices()
-    version = _tiers().for_date(local_date(clock.now()))
+    version = _tiers().for_date(local_date(timesource.now()))
     return render_template("inspections/plans.html", plans=rows, form=form, version=version, **LABELS)
 
 
@@ -81,7 +81,7 @@ def create_plan():
         ratios = {t: getattr(form, f"ratio_{t}").data for t in ("high", "elevated", "watch", "normal")
                   if getattr(form, f"ratio_{t}", None) is not None and getattr(form, f"ratio_{t}").data}
         try:
-            plan = services.create_plan(db.session, now=clock.now(), year=form.year.data,
+            plan = services.create_plan(db.session, now=timesource.now(), year=form.year.data,
                                         division_code=form.division_code.data, tiers=_tiers(), known_division=_known,
                                         departments=form.departments.data or "", ratios=ratios, actor=current_user)
             db.session.commit()
@@ -95,7 +95,7 @@ def create_plan():
     rows = db.session.scalars(select(InspectionPlan).where(division_filter(InspectionPlan.division_code, current_user))
                               .order_by(InspectionPlan.year.desc())).all()
     return render_template("inspections/plans.html", plans=rows, form=form,
-                           version=_tiers().for_date(local_date(clock.now())), **LABELS), 422
+                           version=_tiers().for_date(local_date(timesource.now())), **LABELS), 422
 
 
 def _plan_or_404(plan_id: int) -> InspectionPlan:
@@ -121,7 +121,7 @@ def plan(plan_id: int):
 def draw(plan_id: int):
     p = _plan_or_404(plan_id)
     try:
-        result = services.draw_plan(db.session, now=clock.now(), plan=p, tiers=_tiers(),
+        result = services.draw_plan(db.session, now=timesource.now(), plan=p, tiers=_tiers(),
                                     cal=WorkCalendar.load(db.session), actor=current_user)
         db.session.commit()
         flash(_("Drawn: %(n)d bodies. The draw is final and can be checked from its seed.", n=len(result.drawn)), "success")
@@ -145,7 +145,7 @@ def bodies():
         if form.validate_on_submit():
             upload = form.file.data
             try:
-                outcome = register.import_file(db.session, now=clock.now(), filename=upload.filename or "upload.csv",
+                outcome = register.import_file(db.session, now=timesource.now(), filename=upload.filename or "upload.csv",
                                                content=upload.read(), known_division=_known, actor=current_user)
                 db.session.commit()
             except register.ImportFileError as exc:
@@ -168,7 +168,7 @@ def body(body_id: int):
     b = db.session.get(SupervisedBody, body_id)
     if b is None or not can_see(current_user, b.division_code):
         abort(404)
-    today = local_date(clock.now())
+    today = local_date(timesource.now())
     version = _tiers().for_date(today)
     tier, events = tier_of(db.session, b.entity_id, version, today)
     tasks = db.session.scalars(select(BodyInspection).where(BodyInspection.body_id == b.id)
@@ -191,8 +191,8 @@ def _render_inspection(i: BodyInspection, result_form=None, rectified_form=None,
     recusal_form.user_id.choices = [(o.user_id, u.display_name or u.username) for o, u in officers if o.active]
     return render_template("inspections/inspection.html", inspection=i, officers=officers,
                            plan=db.session.get(InspectionPlan, i.plan_id),
-                           result_form=result_form or ResultForm(inspected_on=local_date(clock.now())),
-                           rectified_form=rectified_form or RectifiedForm(rectified_on=local_date(clock.now())),
+                           result_form=result_form or ResultForm(inspected_on=local_date(timesource.now())),
+                           rectified_form=rectified_form or RectifiedForm(rectified_on=local_date(timesource.now())),
                            recusal_form=recusal_form, may_record=results.may_record(db.session, current_user, i),
                            **LABELS), status
 
@@ -210,7 +210,7 @@ def record(inspection_id: int):
     form = ResultForm()
     if form.validate_on_submit():
         try:
-            results.record_result(db.session, now=clock.now(), inspection=i, actor=current_user, result=form.result.data,
+            results.record_result(db.session, now=timesource.now(), inspection=i, actor=current_user, result=form.result.data,
                                   inspected_on=form.inspected_on.data, tiers=_tiers(), cal=WorkCalendar.load(db.session),
                                   problem_kinds=form.problem_kinds.data or [], problems_count=form.problems_count.data or 0,
                                   findings=form.findings.data or "")
@@ -237,7 +237,7 @@ def rectified(inspection_id: int):
     form = RectifiedForm()
     if form.validate_on_submit():
         try:
-            results.record_rectified(db.session, now=clock.now(), inspection=i, actor=current_user,
+            results.record_rectified(db.session, now=timesource.now(), inspection=i, actor=current_user,
                                      rectified_on=form.rectified_on.data)
             db.session.commit()
             flash(_("Rectification recorded."), "success")
@@ -259,7 +259,7 @@ def recuse(inspection_id: int):
     form.user_id.choices = [(u, str(u)) for u in results.active_officers(db.session, i.id)]
     if form.validate_on_submit():
         try:
-            results.recuse(db.session, now=clock.now(), inspection=i, user_id=form.user_id.data,
+            results.recuse(db.session, now=timesource.now(), inspection=i, user_id=form.user_id.data,
                            reason=form.reason.data, actor=current_user)
             db.session.commit()
             flash(_("Officer replaced by a new random draw."), "success")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import flash, g, session
 from flask_babel import gettext as _
 
-from .. import clock
+from .. import timesource
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from . import passphrase, reporter_sessions
@@ -20,7 +20,7 @@ def open_portal(tip) -> None:
     """This browser's session is the reporter's of `tip`: a server-side record that sign-out, the
     idle timeout and the lifetime end. Commits."""
     session.pop("pending_2fa", None)
-    session["reporter"] = reporter_sessions.start(db.session, now=clock.now(), tip_id=tip.id)
+    session["reporter"] = reporter_sessions.start(db.session, now=timesource.now(), tip_id=tip.id)
     db.session.commit()
 
 
@@ -30,7 +30,7 @@ def reporter_tip_id() -> int | None:
     if "reporter_tip_id" in g:  # already looked up in this request (e.g. by a rate-limit key)
         return g.reporter_tip_id
     token = session.get("reporter")
-    tip_id = reporter_sessions.load(db.session, now=clock.now(), token=token) if isinstance(token, str) else None
+    tip_id = reporter_sessions.load(db.session, now=timesource.now(), token=token) if isinstance(token, str) else None
     if tip_id is None:
         session.pop("reporter", None)
     g.reporter_tip_id = tip_id
@@ -41,14 +41,14 @@ def close_portal() -> None:
     """Sign the reporter out: the record ends, so a copy of the cookie opens nothing. Commits."""
     token = session.pop("reporter", None)
     if isinstance(token, str):
-        reporter_sessions.end(db.session, now=clock.now(), token=token)
+        reporter_sessions.end(db.session, now=timesource.now(), token=token)
         db.session.commit()
 
 
 def set_passphrase(tip, form) -> bool:
     """Set the tip's claim passphrase from a PassphraseForm; False with the form's errors (or a flash) set."""
     try:
-        passphrase.set_passphrase(db.session, now=clock.now(), tip=tip, passphrase=form.passphrase.data,
+        passphrase.set_passphrase(db.session, now=timesource.now(), tip=tip, passphrase=form.passphrase.data,
                                   confirm=form.passphrase_confirm.data)
     except Conflict:
         db.session.rollback()

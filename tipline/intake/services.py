@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from ..clock import local_date
+from ..timesource import local_date
 from .. import categories, crypto, events
 from ..audit import services as audit
 from ..errors import NotFound, ValidationFailed

@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import categories, clock
+from .. import categories, timesource
 from ..errors import ValidationFailed
 from ..extensions import db, limiter
 from ..i18n import LANGUAGES, remember_language, use_language
@@ -111,14 +111,14 @@ def report():
     drafts = _drafts(key, remove)
     uploads, rejected = ev.read_uploads(request.files.getlist(form.evidence.name), s.max_upload_mb * 1024 * 1024)
     new_files, more_rejected = ev.store_uploads(
-        db.session, now=clock.now(), uploads=uploads, store=store(), keep_original=bool(form.keep_original.data),
+        db.session, now=timesource.now(), uploads=uploads, store=store(), keep_original=bool(form.keep_original.data),
         source="reporter", room=s.max_files - sum(1 for d in drafts if not d.is_original), draft_key=key)
     drafts += new_files
     rejected += more_rejected
     for r in rejected:
         form.evidence.errors = list(form.evidence.errors) + [file_message(r)]
 
-    problems = services.validate(_input(form), today=clock.local_date(clock.now()),
+    problems = services.validate(_input(form), today=timesource.local_date(timesource.now()),
                                  known_division=lambda c: c in current_app.extensions["divisions"])
     for name, code in problems.items():
         field = getattr(form, name, None)
@@ -131,7 +131,7 @@ def report():
         return render_template("intake/report.html", form=form, challenge=(a, b), drafts=drafts,
                                settings=s), 422
     try:
-        result = services.submit(db.session, now=clock.now(), data=_input(form), token=token,
+        result = services.submit(db.session, now=timesource.now(), data=_input(form), token=token,
                                  known_division=lambda c: c in current_app.extensions["divisions"], drafts=drafts,
                                  looked_up=True)
         db.session.commit()
@@ -159,7 +159,7 @@ def _switch_language(form: ReportForm, token: str, code: str):
     drafts = _drafts(key, remove)
     uploads, rejected = ev.read_uploads(request.files.getlist(form.evidence.name), s.max_upload_mb * 1024 * 1024)
     new_files, more_rejected = ev.store_uploads(
-        db.session, now=clock.now(), uploads=uploads, store=store(), keep_original=bool(form.keep_original.data),
+        db.session, now=timesource.now(), uploads=uploads, store=store(), keep_original=bool(form.keep_original.data),
         source="reporter", room=s.max_files - sum(1 for d in drafts if not d.is_original), draft_key=key)
     db.session.commit()
     for r in rejected + more_rejected:

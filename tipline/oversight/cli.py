@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import clock
+from .. import timesource
 
 
 @click.group("retention")
@@ -25,7 +25,7 @@ def retention_run(dry_run, rules_path):
         rules = retention.load_rules(rules_path)
     except (retention.RetentionRuleError, OSError) as exc:
         raise click.ClickException(str(exc))
-    now = clock.now()
+    now = timesource.now()
     if dry_run:
         result = retention.plan(db.session, now, rules)
         db.session.rollback()

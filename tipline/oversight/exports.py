@@ -25,7 +25,8 @@ from ..divisions import PROVINCE_CODE
 from ..intake.models import Tip, reference_of
 from ..division_names import division_name
 from . import stats
-from .labels import CHANNEL_LABELS, KEY_FIGURE_LABELS, STAGE_LABELS, TRIAGE_LABELS
+from ..intake.labels import CHANNEL_LABELS
+from .labels import KEY_FIGURE_LABELS, STAGE_LABELS, TRIAGE_LABELS
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-CHANNEL_LABELS = {"web": _l("Web"), "email": _l("Email"), "hotline": _l("Hotline")}
 TRIAGE_LABELS = {
     "case_filed": _l("Case filed"),
     "not_accepted": _l("Not accepted"),

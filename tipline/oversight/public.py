@@ -15,7 +15,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from .. import categories, clock
+from .. import categories, timesource
 from ..cases.labels import MEASURE_LABELS, OUTCOME_LABELS
 from ..cases.models import Case, Entity
 from ..extensions import db
@@ -23,8 +23,9 @@ from ..division_names import division_name
 from ..inspections.public_figures import cached_figures  # inspections of testing and certification bodies
 from . import stats
 from .charts import bar_chart, line_chart
-from .labels import CHANNEL_LABELS, COMPLAINT_LABELS, MONTHLY_LABELS, STAGE_LABELS
-from .public_pages import cacheable, cached, city_choices, division_arg, year_arg
+from ..intake.labels import CHANNEL_LABELS
+from .labels import COMPLAINT_LABELS, MONTHLY_LABELS, STAGE_LABELS
+from ..public_pages import cacheable, cached, city_choices, division_arg, year_arg
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 
@@ -80,7 +81,7 @@ def statistics():
     figures = _year_figures(year, division)
     ov, months = figures["overview"], figures["months"]
     if year == this_year:  # months that have not happened yet are not zero: they are not shown
-        months = months[:stats.local_date(clock.now()).month]
+        months = months[:stats.local_date(timesource.now()).month]
     by_year = [(y, _year_figures(y, division)["overview"]) for y in years]
     month_labels = [str(m["month"]) for m in months]
     charts = {

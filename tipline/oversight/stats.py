@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, String, bindparam, cast, func, inspect, select, text, true
+from sqlalchemy import Date, String, bindparam, cast, func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from .. import categories
-from ..jurisdiction import code_prefix
+from ..reporting import Period, local_date, scope  # noqa: F401  (stats.Period, stats.scope: the oversight pages' names)
 from ..audit.models import AuditEvent
-from ..cases.clock_models import Clock
+from ..cases.deadlines.models import Clock
 from ..cases.models import Case, Inspection
 from ..db import UTCDateTime
 from ..divisions import PROVINCE_CODE
@@ -44,35 +44,6 @@ ANSWER_CLOCKS = ("filing", "complaint_acceptance")
 # period expired, terminated), withdrawn or settled by the parties.
 COMPLAINT_OUTCOMES = ("accepted", "not_accepted", "agreement", "no_agreement", "withdrawn")
 
-
-@dataclass(frozen=True)
-class Period:
-    start: dt.date
-    end: dt.date
-
-    @property
-    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
-        """UTC instants [start 00:00 Shanghai, the day after end 00:00 Shanghai)."""
-        lo = dt.datetime.combine(self.start, dt.time(), SHANGHAI).astimezone(dt.timezone.utc)
-        hi = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), SHANGHAI).astimezone(dt.timezone.utc)
-        return lo, hi
-
-    @classmethod
-    def year(cls, year: int) -> "Period":
-        return cls(dt.date(year, 1, 1), dt.date(year, 12, 31))
-
-
-def local_date(value: dt.datetime) -> dt.date:
-    return value.astimezone(SHANGHAI).date()
-
-
-def scope(column, code: str):
-    """Rows of division `code` and below (same rule as jurisdiction.division_filter, by code)."""
-    if not code or code == PROVINCE_CODE:
-        return true()
-    if code.endswith("00"):
-        return code_prefix(column, code[:4])
-    return column == code
 
 
 def _in_days(column, period: Period):

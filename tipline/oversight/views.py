@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from .. import categories, clock
+from .. import categories, timesource
 from ..audit import services as audit
 from ..auth.access import staff_required
 from ..cases.labels import OUTCOME_LABELS
@@ -23,7 +23,8 @@ from ..jurisdiction import can_see
 from ..division_names import division_name
 from . import exports, holds, stats
 from .charts import bar_chart
-from .labels import CHANNEL_LABELS, COMPLAINT_LABELS, KEY_FIGURE_LABELS, STAGE_LABELS, TRIAGE_LABELS
+from ..intake.labels import CHANNEL_LABELS
+from .labels import COMPLAINT_LABELS, KEY_FIGURE_LABELS, STAGE_LABELS, TRIAGE_LABELS
 
 bp = Blueprint("oversight", __name__, url_prefix="/staff")
 
@@ -61,7 +62,7 @@ def filters() -> tuple[stats.Period, str, list[str]]:
     """Period and division from the query string; anything invalid or out of reach falls back to
     the default (this calendar year in Shanghai, the user's own division) with a message."""
     problems = []
-    year = stats.local_date(clock.now()).year
+    year = stats.local_date(timesource.now()).year
     start = _parse_date(request.args.get("from"))
     end = _parse_date(request.args.get("to"))
     if (request.args.get("from") and start is None) or (request.args.get("to") and end is None):
@@ -124,7 +125,7 @@ def export(what: str, fmt: str):
             abort(404)
     body = exports.to_csv(table) if fmt == "csv" else exports.to_xlsx(table)
     # Exports leave the system: who took which one is on the record.
-    audit.record(db.session, now=clock.now(), action="oversight.export", actor=current_user, object_type="export",
+    audit.record(db.session, now=timesource.now(), action="oversight.export", actor=current_user, object_type="export",
                  object_id=what, details={"format": fmt, **_query(period, division), "rows": len(table.rows)})
     db.session.commit()
     name = f"tipline-{what}-{division}-{period.start.isoformat()}-{period.end.isoformat()}.{fmt}"
@@ -144,7 +145,7 @@ def legal_holds():
     form = HoldForm()
     if form.validate_on_submit():
         try:
-            holds.place(db.session, now=clock.now(), actor=current_user, object_type=form.object_type.data,
+            holds.place(db.session, now=timesource.now(), actor=current_user, object_type=form.object_type.data,
                         object_id=form.object_id.data, reason=form.reason.data)
         except (ValidationFailed, NotFound, Forbidden, Conflict) as exc:
             db.session.rollback()
@@ -167,7 +168,7 @@ def legal_holds():
 def release_hold(hold_id: int):
     # CSRF is checked by the global CSRFProtect before this runs.
     try:
-        holds.release(db.session, now=clock.now(), actor=current_user, hold_id=hold_id)
+        holds.release(db.session, now=timesource.now(), actor=current_user, hold_id=hold_id)
     except NotFound:
         abort(404)
     except Forbidden:

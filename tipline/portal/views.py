@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import categories, clock
+from .. import categories, timesource
 from ..audit import services as audit
 from ..cases import complaint_status
 from ..errors import Conflict, ValidationFailed
@@ -75,7 +75,7 @@ def status_reply():
     if tip_id is None or not form.validate_on_submit():
         return _page(reply_form=form, status=422 if tip_id else 200)
     tip = intake.load_for_reporter(db.session, tip_id)
-    intake.post_message(db.session, now=clock.now(), tip=tip, body=form.body.data, author="reporter")
+    intake.post_message(db.session, now=timesource.now(), tip=tip, body=form.body.data, author="reporter")
     db.session.commit()
     flash(_("Your message was sent."), "success")
     return _back()
@@ -92,7 +92,7 @@ def status_evidence():
     s, store = current_app.config["TIPLINE"], current_app.extensions["evidence_store"]
     uploads, rejected = ev.read_uploads(request.files.getlist(form.evidence.name), s.max_upload_mb * 1024 * 1024)
     room = s.max_files * 3 - sum(1 for f in tip.files if not f.is_original)
-    stored, more = ev.store_uploads(db.session, now=clock.now(), uploads=uploads, store=store,
+    stored, more = ev.store_uploads(db.session, now=timesource.now(), uploads=uploads, store=store,
                                     keep_original=bool(form.keep_original.data), source="reporter", room=room)
     rejected += more
     if rejected:
@@ -100,7 +100,7 @@ def status_evidence():
         ev.discard(store, stored)
         form.evidence.errors = [file_message(r) for r in rejected]
         return _page(evidence_form=form, status=422)
-    intake.attach_files(db.session, now=clock.now(), tip=tip, files=stored, source="reporter")
+    intake.attach_files(db.session, now=timesource.now(), tip=tip, files=stored, source="reporter")
     db.session.commit()
     flash(_("Your files were added."), "success")
     return _back()
@@ -128,7 +128,7 @@ def transcript_confirm():
     tip_id = reporter_web.reporter_tip_id()
     if tip_id is None:
         return _page()  # asks for the receipt code again
-    call = hotline.confirm(db.session, now=clock.now(), tip_id=tip_id)
+    call = hotline.confirm(db.session, now=timesource.now(), tip_id=tip_id)
     if call is None:
         db.session.rollback()
         return _back()
@@ -144,7 +144,7 @@ def transcript_correction():
     if tip_id is None:
         return _page()
     try:
-        call = hotline.request_correction(db.session, now=clock.now(), tip_id=tip_id,
+        call = hotline.request_correction(db.session, now=timesource.now(), tip_id=tip_id,
                                           note=request.form.get("note", ""))
     except ValidationFailed as exc:
         db.session.rollback()
@@ -182,7 +182,7 @@ def reward_claim():
     share_no = int(form.share_no.data) if str(form.share_no.data or "").isdigit() else 1
     if form.validate_on_submit():
         try:
-            claims.claim(db.session, now=clock.now(), reward=reward, name=form.name.data, id_number=form.id_number.data,
+            claims.claim(db.session, now=timesource.now(), reward=reward, name=form.name.data, id_number=form.id_number.data,
                          bank=form.bank.data, account_number=form.account_number.data,
                          account_holder=form.account_holder.data, passphrase=form.passphrase.data,
                          share_no=share_no)
@@ -190,7 +190,7 @@ def reward_claim():
             db.session.rollback()
             if exc.details["fields"].get("passphrase") == "passphrase_wrong":
                 g.wrong_passphrase = True  # counted against this tip's daily tries, and recorded
-                audit.record(db.session, now=clock.now(), action="reward.claim_passphrase_wrong",
+                audit.record(db.session, now=timesource.now(), action="reward.claim_passphrase_wrong",
                              actor_label="reporter", object_type="reward", object_id=reward.id,
                              details={"case": reward.case_id})
                 db.session.commit()

@@ -14,9 +14,9 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..calendar.service import WorkCalendar
-from ..cases import clocks
-from ..cases.clock_models import Clock
+from ..calendar.services import WorkCalendar
+from ..cases.deadlines import clocks
+from ..cases.deadlines.models import Clock
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..gate import REPORTER, SYSTEM
 from ..intake import passphrase as claim_passphrase

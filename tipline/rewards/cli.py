@@ -48,8 +48,8 @@ def _whole(name: str, text: str | None, default: int | None = None) -> int:
 
 def _date(text: str | None) -> dt.date:
     if text is None:
-        from .. import clock
-        return clock.local(clock.now()).date()  # today in Zhengzhou
+        from .. import timesource
+        return timesource.local(timesource.now()).date()  # today in Zhengzhou
     try:
         if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
             raise ValueError

@@ -18,7 +18,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..cases import clocks
+from ..cases.deadlines import clocks
 from ..errors import Conflict, Forbidden, ValidationFailed
 from . import periods
 from .claims import claim_clock, claims_of, open_shares

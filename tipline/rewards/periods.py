@@ -14,9 +14,9 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..calendar.service import WorkCalendar
-from ..cases import clocks
-from ..cases.clock_models import Clock
+from ..calendar.services import WorkCalendar
+from ..cases.deadlines import clocks
+from ..cases.deadlines.models import Clock
 from ..cases.models import Case
 from ..intake.models import Tip
 from .models import Reward

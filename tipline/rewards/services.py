@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..audit import services as audit
-from ..calendar.service import WorkCalendar
-from ..cases import clocks
+from ..calendar.services import WorkCalendar
+from ..cases.deadlines import clocks
 from ..cases.models import Assignment, Case
 from ..errors import Forbidden, ValidationFailed
 from ..gate import SYSTEM

@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import clock
-from ..clock import SHANGHAI
+from .. import timesource
+from ..timesource import SHANGHAI
 from ..auth.access import staff_required
 from ..cases.models import Case
 from ..errors import Conflict, Forbidden
@@ -98,7 +98,7 @@ def _page(reward, case, status=200, **forms):
     # How the claimant was proven: two plain columns, so nothing of the claim is decrypted or revealed.
     proof = db.session.execute(select(RewardClaim.with_passphrase, RewardClaim.identity_check)
                                .where(RewardClaim.reward_id == reward.id).order_by(RewardClaim.share_no)).first()
-    today = clock.local_date(clock.now())
+    today = timesource.local_date(timesource.now())
     context = dict(reward=reward, case=case, labels=STATUS_LABELS, payment=payment, approvals=approvals,
                    window=window, rules=rules, proof=proof, passphrase_proof=PASSPHRASE_PROOF,
                    shares=_shares(reward) if reward.amount is not None else [],
@@ -109,7 +109,7 @@ def _page(reward, case, status=200, **forms):
                    proposal_form=forms.get("proposal_form") or _proposal_form(reward),
                    decision_form=forms.get("decision_form") or DecisionForm(version=reward.version),
                    payment_form=forms.get("payment_form") or PaymentForm(
-                       amount=reward.amount, paid_on=clock.now().astimezone(SHANGHAI).date()),
+                       amount=reward.amount, paid_on=timesource.now().astimezone(SHANGHAI).date()),
                    reveal_form=forms.get("reveal_form") or RevealClaimForm(), claim=forms.get("claim"),
                    claim_share=forms.get("claim_share", 1),
                    workers=services.case_workers(db.session, case.id))
@@ -152,7 +152,7 @@ def propose(reward_id: int):
         return _page(r, c, 422, proposal_form=form)
     version = int(form.version.data) if (form.version.data or "").isdigit() else None
     status = _run(lambda: services.propose(
-        db.session, now=clock.now(), reward=r, actor=current_user, rule_sets=_rules(), version=version,
+        db.session, now=timesource.now(), reward=r, actor=current_user, rule_sets=_rules(), version=version,
         natural_person=form.natural_person.data == "1", exclusion=form.exclusion.data or "",
         unknown_to_regulator=form.unknown_to_regulator.data == "1", party_type=form.party_type.data,
         insider=bool(form.insider.data), level=int(form.level.data), uplift=form.uplift.data,
@@ -174,7 +174,7 @@ def decide(reward_id: int):
     if not form.validate_on_submit():
         abort(400)
     version = int(form.version.data) if (form.version.data or "").isdigit() else None
-    now, s = clock.now(), db.session
+    now, s = timesource.now(), db.session
     calls = {
         "review": lambda: services.review(s, now=now, reward=r, actor=current_user, version=version),
         "approve": lambda: services.finance_approve(s, now=now, reward=r, actor=current_user, version=version,
@@ -205,7 +205,7 @@ def claim_details(reward_id: int):
         return _page(r, c, 422, reveal_form=form)
     share_no = _share_no(form.share_no.data)
     try:
-        row = claims.reveal_claim(db.session, now=clock.now(), reward=r, actor=current_user, reason=form.reason.data,
+        row = claims.reveal_claim(db.session, now=timesource.now(), reward=r, actor=current_user, reason=form.reason.data,
                                   share_no=share_no)
     except Conflict:
         db.session.rollback()
@@ -225,7 +225,7 @@ def payment(reward_id: int):
     form = PaymentForm()
     if not form.validate_on_submit():
         return _page(r, c, 422, payment_form=form)
-    status = _run(lambda: claims.record_payment(db.session, now=clock.now(), reward=r, actor=current_user,
+    status = _run(lambda: claims.record_payment(db.session, now=timesource.now(), reward=r, actor=current_user,
                                                 voucher_number=form.voucher_number.data, paid_on=form.paid_on.data,
                                                 method=form.method.data, amount=form.amount.data,
                                                 share_no=_share_no(form.share_no.data)), form)
@@ -241,7 +241,7 @@ def export(fmt: str):
     """The reward register for audit. Claimant identity only for finance, with a reason, audited."""
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    table = register_table(db.session, now=clock.now(), actor=current_user,
+    table = register_table(db.session, now=timesource.now(), actor=current_user,
                            identity_reason=request.args.get("identity_reason") or "")
     db.session.commit()  # the audit event of an export with identity, if any
     # The oversight exports' writers: UTF-8 with BOM for Excel, and cells that could run as formulas

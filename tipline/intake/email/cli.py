@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ... import clock
+from ... import timesource
 
 
 @click.group("intake")
@@ -31,7 +31,7 @@ def poll_email():
     if not settings.imap_host:
         raise click.ClickException("TIPLINE_IMAP_HOST is not set")
     try:
-        counts = poll_mailbox(factory, clock.now(), settings, store, known)
+        counts = poll_mailbox(factory, timesource.now(), settings, store, known)
     except (MailboxError, OSError) as exc:
         raise click.ClickException(f"mailbox not polled: {exc}")
     click.echo(str(counts))
@@ -53,7 +53,7 @@ def import_mail(paths):
         except (OSError, mailboxlib.Error) as exc:
             raise click.ClickException(f"{path}: cannot read ({type(exc).__name__})")
     with click.progressbar(items, label="importing mail") as bar:
-        counts = import_all(factory, clock.now(), bar, store=store, settings=settings, known_division=known)
+        counts = import_all(factory, timesource.now(), bar, store=store, settings=settings, known_division=known)
     click.echo(f"new {counts['ingested']}, duplicates {counts['duplicate']}, unparseable {counts['needs_manual']}, "
                f"automatic {counts['automatic']}, replies {counts['reply']}")
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ...clock import local_date
+from ...timesource import local_date
 from ...errors import ValidationFailed
 from .. import evidence, pacing, services
 from ..models import EvidenceFile, Tip

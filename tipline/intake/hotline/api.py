@@ -14,7 +14,7 @@ import json
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 
-from ... import clock
+from ... import timesource
 from ...errors import ValidationFailed
 from ...extensions import db, limiter
 from ...ratelimit import client_key
@@ -115,7 +115,7 @@ def receive_call():
     settings = current_app.config["TIPLINE"]
     divisions = current_app.extensions["divisions"]
     try:
-        result = services.receive_payload(db.session, now=clock.now(), payload=payload,
+        result = services.receive_payload(db.session, now=timesource.now(), payload=payload,
                                           default_division=settings.intake_division,
                                           known_division=lambda c: c in divisions,
                                           actor_label=f"hotline:{token.name}"[:120])

@@ -15,7 +15,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ... import clock
+from ... import timesource
 from ...errors import ValidationFailed
 from .. import services as intake
 from .. import pacing
@@ -150,7 +150,7 @@ def import_hotline(file, receipts_path):
     settings = current_app.config["TIPLINE"]
     try:
         with click.progressbar(lines, label="importing hotline calls") as bar:
-            summary = import_lines(db.factory, clock.now(), lines, progress=bar,
+            summary = import_lines(db.factory, timesource.now(), lines, progress=bar,
                                    default_division=settings.intake_division,
                                    known_division=lambda c: c in divisions, on_new=keep if out else None)
     finally:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from ...clock import local_date
+from ...timesource import local_date
 from ... import categories, crypto
 from ...audit import services as audit
 from ...errors import ValidationFailed

@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ... import clock, crypto
+from ... import timesource, crypto
 from ...audit import services as audit
 from ...errors import ValidationFailed
 from .models import ApiToken
@@ -77,7 +77,7 @@ def tokens_create(name):
     """Issue a token; it is printed once and cannot be shown again."""
     from ...extensions import db
     try:
-        row, raw = create(db.session, now=clock.now(), name=name)
+        row, raw = create(db.session, now=timesource.now(), name=name)
     except ValidationFailed as exc:
         db.session.rollback()
         problem = exc.details["fields"]["name"]
@@ -97,8 +97,8 @@ def tokens_list():
     if not rows:
         click.echo("no tokens")
     for row in rows:
-        state = "active" if row.active else f"revoked {clock.local(row.revoked_at):%Y-%m-%d %H:%M}"
-        click.echo(f"{row.name:<30} created {clock.local(row.created_at):%Y-%m-%d %H:%M}  {state}")
+        state = "active" if row.active else f"revoked {timesource.local(row.revoked_at):%Y-%m-%d %H:%M}"
+        click.echo(f"{row.name:<30} created {timesource.local(row.created_at):%Y-%m-%d %H:%M}  {state}")
 
 
 @tokens_group.command("revoke")
@@ -107,7 +107,7 @@ def tokens_list():
 def tokens_revoke(name):
     """Revoke the active token(s) under NAME at once."""
     from ...extensions import db
-    count = revoke(db.session, now=clock.now(), name=name)
+    count = revoke(db.session, now=timesource.now(), name=name)
     if not count:
         db.session.rollback()
         raise click.ClickException(f"no active token named {name}")

@@ -8,10 +8,10 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..calendar.clocks import due_date
-from ..calendar.service import WorkCalendar
-from ..clock import SHANGHAI
-from .clock_models import DeadlineRule
+from .arithmetic import due_date
+from ...calendar.services import WorkCalendar
+from ...timesource import SHANGHAI
+from .models import DeadlineRule
 from .clocks import rule_for
 
 DUE_SOON_WORKDAYS = 3

@@ -19,14 +19,14 @@ from email.message import EmailMessage
 from sqlalchemy import and_, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from ..auth.models import User
-from ..calendar.service import WorkCalendar
-from ..clock import local_date
-from ..db import insert_ignoring_conflicts
-from ..mail import SEND_ERRORS, deliver
-from .clock_models import Clock, Notice, Reminder
-from .clock_people import People
-from .complaints import expire_mediations
+from ...auth.models import User
+from ...calendar.services import WorkCalendar
+from ...timesource import local_date
+from ...db import insert_ignoring_conflicts
+from ...mail import SEND_ERRORS, deliver
+from .models import Clock, Notice, Reminder
+from .people import People
+from ..complaints import expire_mediations
 from .reminder_rules import ReminderRules, shipped_reminder_rules
 from .reminder_text import body_for
 

@@ -15,14 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..audit import services as audit
-from ..calendar.clocks import days_left, due_date
-from ..calendar.service import WorkCalendar
-from .. import clock as _clock
-from ..errors import ValidationFailed
-from .clock_models import Clock, DeadlineRule, Notice
-from .clock_people import People
-from .models import Suspension
+from ...audit import services as audit
+from .arithmetic import days_left, due_date
+from ...calendar.services import WorkCalendar
+from ... import timesource
+from ...errors import ValidationFailed
+from .models import Clock, DeadlineRule, Notice
+from .people import People
+from ..models import Suspension
 
 KINDS = ("filing", "notify_reporter", "complaint_acceptance", "decision", "closing", "reward_notice", "reward_claim",
          "mediation", "follow_up")
@@ -121,19 +121,19 @@ def add_rule_version(session: Session, *, now: dt.datetime, actor, clock: str, e
     return row
 
 
-local_date = _clock.local_date  # one definition of "today in Henan" (tipline/clock.py)
+local_date = timesource.local_date  # one definition of "today in Henan" (tipline/timesource.py)
 
 
 def _suspensions(session: Session, clock: Clock) -> list[tuple[dt.date, dt.date | None]]:
     if clock.kind == "filing" and clock.tip_id is not None:  # Art. 18 ¶2
-        from .procedure_models import TipSuspension
+        from ..procedure_models import TipSuspension
         rows = session.scalars(select(TipSuspension).where(TipSuspension.tip_id == clock.tip_id,
                                                            TipSuspension.stopped_on >= clock.start_on)
                                .order_by(TipSuspension.stopped_on)).all()
         return [(r.stopped_on, r.resumed_on) for r in rows]
     if clock.kind == "mediation" and clock.tip_id is not None:
         # Testing or appraisal during mediation is not counted in its period (Order 20 Art. 20).
-        from .complaint_models import Complaint, MediationStop
+        from ..complaint_models import Complaint, MediationStop
         rows = session.execute(select(MediationStop.stopped_on, MediationStop.resumed_on)
                                .join(Complaint, Complaint.id == MediationStop.complaint_id)
                                .where(Complaint.tip_id == clock.tip_id, MediationStop.stopped_on >= clock.start_on)

@@ -9,10 +9,9 @@ import time
 from flask import current_app, request
 from flask_babel import get_locale
 
-from .. import clock
-from ..divisions import PROVINCE_CODE
-from ..extensions import db
-from . import stats
+from . import timesource
+from .divisions import PROVINCE_CODE
+from .extensions import db
 
 CACHE_SECONDS = 300
 CACHE_CONTROL = f"public, max-age={CACHE_SECONDS}"
@@ -60,7 +59,7 @@ def city_choices() -> list[tuple[str, str]]:
 def year_arg() -> tuple[int, int, list[int]]:
     """(this year, the year asked for in ?year=, the years a public page offers); a year not offered,
     or not a number, is this year."""
-    this_year = stats.local_date(clock.now()).year
+    this_year = timesource.local_date(timesource.now()).year
     years = list(range(this_year, max(FIRST_YEAR, this_year - YEARS_SHOWN + 1) - 1, -1))
     try:
         year = int(request.args.get("year", this_year))

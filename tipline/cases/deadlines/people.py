@@ -7,10 +7,10 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..auth.models import User
-from ..intake.models import Tip
-from .clock_models import Clock
-from .models import Assignment
+from ...auth.models import User
+from ...intake.models import Tip
+from .models import Clock
+from ..models import Assignment
 
 
 class People:

@@ -55,7 +55,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from .service import Result, WorkCalendar
+from ...calendar.services import Result, WorkCalendar
 
 UNITS = ("workdays", "days")
 

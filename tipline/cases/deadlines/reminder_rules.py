@@ -27,7 +27,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from ..calendar.service import WorkCalendar
+from ...calendar.services import WorkCalendar
 from .reminder_text import RULE_ZH
 
 SHIPPED = "tipline/data/deadlines.json"
