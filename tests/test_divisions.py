@@ -186,10 +186,12 @@ def test_city_filter_is_an_index_friendly_range_with_exact_edges(app, session, c
     """City staff see codes 4101xx and nothing else (410200 and 410099 sit right outside); the filter
     is a range, not LIKE, so PostgreSQL can use the (division_code, ...) indexes."""
     from types import SimpleNamespace
+
     from sqlalchemy import select
+
+    from tests import factories
     from tipline.intake.models import Tip
     from tipline.jurisdiction import division_filter
-    from tests import factories
     for code in ("410100", "410105", "410199", "410200", "410099", "419001"):
         tip, _ = factories.tip(session, now=clock(), division_code=code)
     session.commit()

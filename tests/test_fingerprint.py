@@ -2,7 +2,6 @@
 refuses to start, tells the operator what to do, and leaves no new secret files behind."""
 from __future__ import annotations
 
-
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, select

@@ -95,8 +95,8 @@ def test_claims_made_before_0013_keep_how_they_were_proven(app_settings, tmp_pat
     from tipline import create_app
     from tipline.extensions import db
 
-    from .rewards.test_claim_passphrase import PHRASE, claim_page, post_claim
     from .conftest import csrf_token
+    from .rewards.test_claim_passphrase import PHRASE, claim_page, post_claim
     from .security import world as w
     url = app_settings["database_url"]
     if url.startswith("sqlite"):

@@ -1,12 +1,11 @@
 """tipline.web's faster html_params renders exactly what WTForms' own does."""
 from __future__ import annotations
 
+import wtforms.widgets
+import wtforms.widgets.core
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
-
-import wtforms.widgets
-import wtforms.widgets.core
 
 from tipline import web
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from flask import get_flashed_messages
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import Forbidden as HTTPForbidden, NotFound as HTTPNotFound
+from werkzeug.exceptions import Forbidden as HTTPForbidden
+from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from tipline.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tipline.web import run_service

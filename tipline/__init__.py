@@ -7,8 +7,8 @@ from typing import Any, Mapping
 from flask import Flask
 
 from . import crypto
-from .config import Settings, load_settings
 from . import extensions as ext
+from .config import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(__file__).resolve().parent
@@ -45,7 +45,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.extensions["reward_rules"] = load_rule_sets(settings.instance_path)
     from .inspections.tiers import load_tiers  # a broken tier file stops start-up too (TierFileError)
     app.extensions["inspection_tiers"] = load_tiers(settings.instance_path)
-    from .cases.deadlines.reminder_rules import shipped_reminder_rules  # so does a bad reminders section (DeadlineDataError)
+    from .cases.deadlines.reminder_rules import (
+        shipped_reminder_rules,  # so does a bad reminders section (DeadlineDataError)
+    )
     shipped_reminder_rules()
 
     # `tipline.db` is also a submodule name, so the extension is reached through `ext`.
@@ -72,8 +74,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from .auth.views import bp as auth_bp
     from .cases.views import bp as cases_bp
     from .intake.views import bp as intake_bp
-    from .rewards.views import bp as rewards_bp
     from .portal.views import bp as portal_bp
+    from .rewards.views import bp as rewards_bp
     for bp in (intake_bp, portal_bp, auth_bp, admin_bp, cases_bp, rewards_bp):
         app.register_blueprint(bp)
     from .intake.hotline.api import bp as hotline_api_bp

@@ -265,11 +265,11 @@ def evidence_group():
 @with_appcontext
 def evidence_migrate():
     """Move evidence files from instance/evidence into the database (idempotent, resumable)."""
+    from . import crypto
     from .audit import services as audit
     from .extensions import db
     from .intake.dbstore import DatabaseEvidenceStore, migrate_files
     from .intake.files.storage import EvidenceStore
-    from . import crypto
     settings = current_app.config["TIPLINE"]
     if not settings.evidence_in_database:
         raise click.ClickException("TIPLINE_EVIDENCE_STORE is file: set it to database (the default on "

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .ratelimit import client_key
 
-
 # How SQLite transactions begin. Writes (POSTs, CLI, scheduler) take the write lock up front with
 # IMMEDIATE, so concurrent writers queue on the busy timeout instead of failing when a read
 # transaction later tries to upgrade; read-only requests (GET/HEAD) begin DEFERRED and run side by side.

@@ -11,6 +11,8 @@ from sqlalchemy import true
 from .divisions import PROVINCE_CODE
 from .jurisdiction import code_prefix
 from .timesource import SHANGHAI
+
+
 @dataclass(frozen=True)
 class Period:
     start: dt.date

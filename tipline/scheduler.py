@@ -43,10 +43,10 @@ def _jobs(app):
     idle = dt.timedelta(minutes=settings.session_idle_minutes)
     absolute = dt.timedelta(hours=settings.session_absolute_hours)
     from .cases.deadlines.reminders import sweep
-    from .rewards.claims import forfeit_expired
     from .intake.jobs import housekeeping
     from .intake.reporter_sessions import purge as purge_reporter_sessions
     from .oversight.jobs import retention_sweep
+    from .rewards.claims import forfeit_expired
     store = app.extensions["evidence_store"]
     jobs = [
         ("expire_staff_sessions", lambda s, now: expire_staff_sessions(s, now, idle, absolute), {"minutes": 5}),

@@ -6,6 +6,8 @@ from functools import lru_cache
 from typing import Callable
 
 import flask_wtf.i18n
+import wtforms.widgets
+import wtforms.widgets.core
 from babel import support
 from flask import Flask, current_app, has_request_context, jsonify, render_template, request, session
 from flask_babel import get_locale
@@ -13,16 +15,14 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.datastructures import ImmutableMultiDict
-import wtforms.widgets
-import wtforms.widgets.core
-from wtforms.widgets import Select
 from wtforms.i18n import messages_path
+from wtforms.widgets import Select
 from wtforms.widgets.core import clean_key
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
-from .timesource import local
 from .errors import Conflict, TiplineError, ValidationFailed
+from .timesource import local
 
 # Public pages that say the same to everyone: their own Cache-Control stands (see _headers).
 PUBLIC_CACHEABLE = frozenset({"public.results", "public.statistics", "public_inspections.inspections"})
@@ -123,8 +123,8 @@ def run_service(fn: Callable[[], object], form=None, *, field_text: Callable[[st
     view to render its page with: a ValidationFailed's field codes are put on `form` as
     `field_text(code)` (a code for a field the form lacks goes on its `reason` field, if any), and any
     other error's `message(exc)` is flashed; an error with no message aborts with its status."""
-    from sqlalchemy.orm.exc import StaleDataError
     from flask import abort, flash
+    from sqlalchemy.orm.exc import StaleDataError
 
     from .extensions import db
     try:

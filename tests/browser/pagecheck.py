@@ -18,9 +18,9 @@ import hashlib
 import re
 import threading
 import time
-from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 WIDTHS = {1280: {"width": 1280, "height": 900}, 390: {"width": 390, "height": 844}}
 # axe impacts that fail a page (minor and moderate are reported by axe but do not fail the journey).

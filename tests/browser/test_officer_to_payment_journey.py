@@ -11,8 +11,18 @@ from playwright.sync_api import Page
 
 from .. import factories
 from .test_case_journey import _reporter_status, _sign_in, use_language
-from .test_citizen_journey import (TEXT as CITIZEN_TEXT, approve_reward, claim_reward, confirm_reward, expect,
-                                   file_case, flash, open_action, propose_reward, reward_page)
+from .test_citizen_journey import TEXT as CITIZEN_TEXT
+from .test_citizen_journey import (
+    approve_reward,
+    claim_reward,
+    confirm_reward,
+    expect,
+    file_case,
+    flash,
+    open_action,
+    propose_reward,
+    reward_page,
+)
 
 TEXT = {
     "zh": {**CITIZEN_TEXT["zh"],

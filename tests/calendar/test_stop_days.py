@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from tipline.cases.deadlines.arithmetic import due_date
 from tipline.calendar.services import Result, WorkCalendar
+from tipline.cases.deadlines.arithmetic import due_date
 
 D = dt.date
 cal = WorkCalendar()

@@ -91,9 +91,10 @@ def test_a_complainant_who_gave_an_address_gets_the_written_notice_by_mail(app, 
 
 
 def test_statistics_count_complaints_by_outcome(app, session, clock, officer):
-    from tipline.cases import complaints
-    from tipline.auth.models import User
     from sqlalchemy import select
+
+    from tipline.auth.models import User
+    from tipline.cases import complaints
     user = session.scalars(select(User).where(User.username == "tri")).one()
     tips = [factories.tip(session, now=clock(), kind="complaint")[0] for _ in range(4)]
     common = dict(now=clock(), actor=user, version=None)

@@ -8,11 +8,11 @@ import secrets
 import pytest
 from sqlalchemy import func, select
 
-from tipline.cases.deadlines import clocks, reminders
-from tipline.cases import complaints, triage
-from tipline.cases.deadlines.models import Clock, Notice, Reminder
-from tipline.cases.complaint_models import Complaint
 from tipline.calendar.services import WorkCalendar
+from tipline.cases import complaints, triage
+from tipline.cases.complaint_models import Complaint
+from tipline.cases.deadlines import clocks, reminders
+from tipline.cases.deadlines.models import Clock, Notice, Reminder
 from tipline.errors import ValidationFailed
 from tipline.intake.models import Tip
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from tipline.calendar.services import WorkCalendar, import_official
 from tipline.cases import investigation, triage
 from tipline.cases.deadlines import reminders
 from tipline.cases.deadlines.models import Clock, Notice, Reminder
 from tipline.cases.deadlines.reminder_rules import load_reminder_rules
-from tipline.calendar.services import WorkCalendar, import_official
 
 from .. import factories
 
@@ -238,7 +238,9 @@ def test_first_clock_survives_a_concurrent_seeding_of_the_rules(app, session, cl
     winner's rows, and its transaction goes on. SQLite: the other process cannot write at all while
     this one seeds (writers take the lock at BEGIN IMMEDIATE), so the race cannot happen there."""
     import sqlite3
+
     from sqlalchemy import event
+
     from tipline.cases.deadlines import clocks
     from tipline.cases.deadlines.models import DeadlineRule
     from tipline.extensions import db
@@ -321,6 +323,7 @@ def test_reminder_generation_reads_people_per_batch_not_per_clock(app, session, 
     (supervisors): the statements to find everyone do not grow with the number of clocks, and each
     reminder goes to the right people."""
     from sqlalchemy import event
+
     from tipline.extensions import db
 
     def add(n):

@@ -121,8 +121,8 @@ def test_due_filter_uses_working_days(app, session, clock):
 
 
 def test_due_filter_follows_the_filing_period_of_the_deadline_table(app, session, clock):
-    from tipline.cases.deadlines.models import DeadlineRule
     from tipline.cases.deadlines.filing import filing_due_threshold
+    from tipline.cases.deadlines.models import DeadlineRule
     sh = dt.timezone(dt.timedelta(hours=8))
     # Monday 2 March; 3 working days ahead is Thursday 5 March. 15 working days: received on Sunday
     # 8 February, due 5 March (the Spring Festival days skipped, Saturdays 14 and 28 February worked).

@@ -4,8 +4,8 @@ import pytest
 
 from tipline.calendar.services import WorkCalendar
 from tipline.inspections import bodies, register, services
-from tipline.public_pages import clear_cache
 from tipline.inspections.tiers import load_tiers
+from tipline.public_pages import clear_cache
 
 from .. import factories
 

@@ -75,6 +75,7 @@ def test_templates_carry_no_untranslated_literals():
 def test_every_message_has_a_chinese_translation(tmp_path):
     """Extract the messages from the code and templates as they are now: each has a Chinese text."""
     import sys
+
     from babel.messages.pofile import read_po
     pot = tmp_path / "messages.pot"
     subprocess.run([str(Path(sys.executable).parent / "pybabel"), "-q", "extract", "-F", "babel.cfg", "-k", "_l",

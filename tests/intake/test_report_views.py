@@ -258,8 +258,8 @@ def test_cached_division_list_renders_as_wtforms_does(app, data, locale):
     exactly what WTForms renders, with their choice kept selected after a failed submit."""
     from wtforms.widgets import Select
 
-    from tipline.intake.forms import ReportForm
     from tipline.division_names import division_choices
+    from tipline.intake.forms import ReportForm
     with app.test_request_context("/report", headers={"Cookie": f"tipline_lang={locale}"}):
         app.preprocess_request()
         for _round in range(2):  # the first call fills the cache, the second is served from it

@@ -35,8 +35,8 @@ def claim_as(session, now, reward, name, share_no=1, id_number=ID):
 
 
 def staff_page(app, session, username, reward):
-    from ..conftest import csrf_token
     from .. import factories
+    from ..conftest import csrf_token
     session.commit()  # no read transaction of the test left open while the app writes (SQLite)
     c = app.test_client()
     page = c.get("/staff/login").get_data(as_text=True)
@@ -106,8 +106,8 @@ def test_joint_reporters_each_claim_and_are_paid_their_own_share(app, session, c
     payments = session.scalars(select(RewardPayment).order_by(RewardPayment.share_no)).all()
     assert [(p.share_no, str(p.amount)) for p in payments] == [(1, "333.34"), (2, "333.33"), (3, "333.33")]
     assert sum(p.amount for p in payments) == reward.amount
-    from ..conftest import csrf_token
     from .. import factories
+    from ..conftest import csrf_token
     session.commit()  # no read transaction of the test left open while the app writes (SQLite)
     fin = app.test_client()
     page = fin.get("/staff/login").get_data(as_text=True)

@@ -373,8 +373,8 @@ def test_nul_byte_in_field_is_not_a_server_error(app, session, clock, target, ne
                         entity_name="郑州某检测技术有限公司", division_code="410105")
     else:
         client = w.staff_client(app, "sup105")
-        from tipline.cases import triage
         from tipline.auth.models import User
+        from tipline.cases import triage
         from tipline.intake.models import Tip
         tip = session.get(Tip, _fresh_tip(session, clock))
         tri = session.scalars(select(User).where(User.username == "tri105")).one()

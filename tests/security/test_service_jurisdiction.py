@@ -14,7 +14,8 @@ from sqlalchemy import select
 from tipline.cases import complaints, investigation, procedure, triage
 from tipline.errors import Forbidden, TiplineError
 from tipline.oversight import holds
-from tipline.rewards import claims, services as rewards
+from tipline.rewards import claims
+from tipline.rewards import services as rewards
 from tipline.rewards.models import Reward
 
 from .. import factories

@@ -18,8 +18,8 @@ from ..cases.deadlines.models import DeadlineRule
 from ..cases.labels import CLOCK_KIND_LABELS, FIELD_ERRORS
 from ..errors import ValidationFailed
 from ..extensions import db
-from .forms import CalendarImportForm, DeadlineRuleForm
 from .blueprint import bp
+from .forms import CalendarImportForm, DeadlineRuleForm
 
 
 @bp.route("/deadlines", methods=["GET", "POST"])

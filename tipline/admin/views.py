@@ -11,12 +11,11 @@ from ..auth import services
 from ..auth.access import staff_required
 from ..auth.forms import ConfirmForm, UserCreateForm
 from ..auth.models import Role, SiteSetting, User
+from ..division_names import division_choices
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..i18n import ROLE_LABELS
-from ..division_names import division_choices
 from .blueprint import bp
-
 
 FIELD_MESSAGES = {
     "taken": lambda: _("This username is already taken."),

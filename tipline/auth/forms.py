@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Email
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from .services import MIN_PASSWORD_LENGTH
 

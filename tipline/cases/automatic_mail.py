@@ -22,8 +22,8 @@ from ..extensions import db
 from ..intake.email import importer
 from ..intake.email.models import MailMessage
 from ..intake.email.parse import ParseError, parse
-from .mail_views import _allowed
 from .blueprint import CASE_ROLES, bp
+from .mail_views import _allowed
 
 REASONS = {
     "auto_submitted": _l("Marked as sent automatically (Auto-Submitted)"),

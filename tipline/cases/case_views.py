@@ -7,21 +7,38 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from .. import categories, timesource
+from ..audit.labels import ACTION_LABELS
 from ..audit.models import AuditEvent
 from ..auth.access import staff_required
 from ..auth.models import User
+from ..division_names import division_name
 from ..extensions import db
 from ..intake.models import Tip
 from ..jurisdiction import can_see, division_filter
-from ..division_names import division_name
 from . import assignment, investigation, procedure, recusal
-from .forms import CaseActionForm, TriageForm
-from ..audit.labels import ACTION_LABELS
-from .labels import (CASE_STATE_LABELS, CLOCK_KIND_LABELS, CLOCK_LABELS, MEASURE_LABELS, OUTCOME_LABELS, SUSPENSION_LABELS)
-from .labels import REDRAW_LABELS
-from .procedure_labels import ART_64, ART_64_COLLECTIVE, WAY_OUT_LABELS
-from .models import MEASURES, Assignment, Case, CaseNote, CaseTask, EvidenceItem, ExtensionRequest, Inspection, Suspension
 from .blueprint import CASE_ROLES, bp, run_action
+from .forms import CaseActionForm, TriageForm
+from .labels import (
+    CASE_STATE_LABELS,
+    CLOCK_KIND_LABELS,
+    CLOCK_LABELS,
+    MEASURE_LABELS,
+    OUTCOME_LABELS,
+    REDRAW_LABELS,
+    SUSPENSION_LABELS,
+)
+from .models import (
+    MEASURES,
+    Assignment,
+    Case,
+    CaseNote,
+    CaseTask,
+    EvidenceItem,
+    ExtensionRequest,
+    Inspection,
+    Suspension,
+)
+from .procedure_labels import ART_64, ART_64_COLLECTIVE, WAY_OUT_LABELS
 
 
 @bp.get("/cases")

@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy.orm.exc import StaleDataError
 from flask_wtf.file import FileField
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -17,9 +17,18 @@ from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from . import complaints, workflow
 from .blueprint import CASE_ROLES
-from .complaint_status import (FOLLOW_UP_LABELS, FORM_LABELS, GROUND_LABELS, GROUND_ZH, OUTCOME_LABELS, OUTCOME_ZH,
-                               STOP_LABELS, TERMINATION_LABELS)
+from .complaint_status import (
+    FOLLOW_UP_LABELS,
+    FORM_LABELS,
+    GROUND_LABELS,
+    GROUND_ZH,
+    OUTCOME_LABELS,
+    OUTCOME_ZH,
+    STOP_LABELS,
+    TERMINATION_LABELS,
+)
 from .labels import FIELD_ERRORS
+
 
 def _choices(labels: dict) -> list:
     return [("", _("Please choose"))] + [(k, str(v)) for k, v in labels.items()]

@@ -16,11 +16,20 @@ from sqlalchemy.orm import Session
 from ..calendar.services import WorkCalendar
 from ..errors import Conflict, ValidationFailed
 from ..intake.models import EvidenceFile, Tip
-from .deadlines import clocks
 from . import workflow
+from .complaint_models import (
+    FOLLOW_UP_RESULTS,
+    MEDIATION_FORMS,
+    NON_ACCEPTANCE_GROUNDS,
+    OUTCOMES,
+    STOP_REASONS,
+    TERMINATION_GROUNDS,
+    Complaint,
+    MediationSession,
+    MediationStop,
+)
+from .deadlines import clocks
 from .deadlines.models import Clock, Notice
-from .complaint_models import (FOLLOW_UP_RESULTS, MEDIATION_FORMS, NON_ACCEPTANCE_GROUNDS, OUTCOMES, STOP_REASONS,
-                               TERMINATION_GROUNDS, Complaint, MediationSession, MediationStop)
 
 MAX_TEXT = 5000
 

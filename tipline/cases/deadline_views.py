@@ -12,16 +12,16 @@ from sqlalchemy import or_, select
 from .. import timesource
 from ..auth.access import staff_required
 from ..calendar.services import WorkCalendar
-from ..extensions import db
-from ..jurisdiction import division_filter
 from ..division_names import division_name
+from ..extensions import db
+from ..intake.models import Tip
+from ..jurisdiction import division_filter
+from .blueprint import CASE_ROLES, bp
 from .deadlines import clocks
 from .deadlines.models import Clock, Notice
+from .deadlines.reminder_rules import shipped_reminder_rules
 from .labels import CLOCK_KIND_LABELS, NOTICE_LABELS
 from .models import Assignment
-from .deadlines.reminder_rules import shipped_reminder_rules
-from .blueprint import CASE_ROLES, bp
-from ..intake.models import Tip
 
 
 def _grouped(rows, cal, today):

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from .. import categories, crypto
 from ..db import insert_ignoring_conflicts
 from ..divisions import PROVINCE_CODE, packaged
-from ..jurisdiction import code_prefix
 from ..intake.models import EvidenceFile, Tip, TipSuggestion
+from ..jurisdiction import code_prefix
 from .models import Entity
 
 NAME_THRESHOLD = 85

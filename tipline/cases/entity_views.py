@@ -7,14 +7,14 @@ from sqlalchemy import select
 
 from .. import categories
 from ..auth.access import staff_required
+from ..division_names import division_name
 from ..extensions import db
 from ..intake.models import Tip
 from ..intake.status import STATUS_LABELS
 from ..jurisdiction import division_filter
-from ..division_names import division_name
+from .blueprint import CASE_ROLES, bp
 from .labels import CASE_STATE_LABELS, OUTCOME_LABELS
 from .models import Case, Entity
-from .blueprint import CASE_ROLES, bp
 
 
 @bp.get("/entities")

@@ -9,15 +9,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import events
-from ..timesource import local_date
 from ..audit import services as audit
+from ..calendar.services import WorkCalendar
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..jurisdiction import can_see
-from ..calendar.services import WorkCalendar
+from ..timesource import local_date
 from . import assignment, workflow
 from .deadlines import clocks
-from .models import (MEASURES, OUTCOMES, SUSPENSION_REASONS, Case, CaseNote, CaseTask, Entity, EvidenceItem,
-                     ExtensionRequest, Inspection, Suspension)
+from .models import (
+    MEASURES,
+    OUTCOMES,
+    SUSPENSION_REASONS,
+    Case,
+    CaseNote,
+    CaseTask,
+    Entity,
+    EvidenceItem,
+    ExtensionRequest,
+    Inspection,
+    Suspension,
+)
 
 CLOCKS = ("decision",)  # the filing clock ends when the case is filed, before a case page exists
 

@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 
 from ..audit import services as audit
 from ..calendar.services import WorkCalendar
-from ..timesource import local_date
 from ..errors import Conflict, Forbidden, ValidationFailed
-from ..jurisdiction import can_see
 from ..intake.models import Tip
-from .deadlines import clocks
+from ..jurisdiction import can_see
+from ..timesource import local_date
 from . import workflow
+from .deadlines import clocks
 from .investigation import approved_extensions, extension_rule
 from .models import FILING_STOP_REASONS, Case
 from .procedure_models import CollectiveDecision, TipSuspension

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..audit import services as audit
-from ..timesource import local_date
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..jurisdiction import can_see
+from ..timesource import local_date
 from . import assignment
 from .models import Case
 from .procedure_models import RecusalApplication

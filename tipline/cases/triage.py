@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session
 
 from .. import categories
 from ..audit import services as audit
+from ..calendar.services import WorkCalendar
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..intake.models import Tip
 from ..jurisdiction import can_see
 from ..validators import normalise_uscc, uscc_problem
-from ..calendar.services import WorkCalendar
 from . import assignment, workflow
 from .deadlines import clocks
 from .entities import get_or_create_entity, priority_of

@@ -15,19 +15,19 @@ from .. import categories, timesource
 from ..audit import services as audit
 from ..auth.access import staff_required
 from ..auth.models import User
+from ..division_names import division_choices, division_name
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..intake import services as intake
 from ..intake.hotline import services as hotline
+from ..intake.labels import CHANNEL_LABELS
 from ..intake.models import EvidenceFile, Tip, TipSuggestion, reference_of
 from ..intake.status import STATUS_LABELS
-from ..intake.labels import CHANNEL_LABELS
 from ..jurisdiction import can_see
-from ..division_names import division_choices, division_name
-from . import queue as q
-from .deadlines import filing as deadlines
 from . import procedure, reporter_notice, triage
+from . import queue as q
 from .blueprint import CASE_ROLES, bp, run_action
+from .deadlines import filing as deadlines
 from .entities import priority_of
 from .forms import QueueFilterForm, RevealIdentityForm, StaffMessageForm, TriageForm
 from .labels import CLOCK_KIND_LABELS, COMPLAINT_QUEUE_LABELS, DEPARTMENT_LABELS, SUGGESTION_LABELS, SUSPENSION_LABELS
@@ -318,6 +318,13 @@ def download(tip_id: int, file_id: int):
     })
 
 
-from . import automatic_mail, case_views, deadline_views, entity_views, mail_views  # noqa: E402,F401  (register their pages on this blueprint)
-from . import complaint_views  # noqa: E402
+from . import (  # noqa: E402,F401  (register their pages on this blueprint)
+    automatic_mail,
+    case_views,
+    complaint_views,  # noqa: E402
+    deadline_views,
+    entity_views,
+    mail_views,
+)
+
 complaint_views.register(bp, detail=_detail, tip_or_404=_tip_or_404)

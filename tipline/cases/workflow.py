@@ -12,11 +12,11 @@ import datetime as dt
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
-from ..timesource import local_date
 from ..audit import services as audit
 from ..errors import Conflict
 from ..gate import SYSTEM, SystemActor, Transition, check  # noqa: F401 (SYSTEM, SystemActor: re-exported)
 from ..intake.models import Tip
+from ..timesource import local_date
 
 TRIAGE_ROLES = frozenset({"officer", "supervisor"})
 SUPERVISOR = frozenset({"supervisor"})

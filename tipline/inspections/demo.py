@@ -8,8 +8,8 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..timesource import local_date
 from ..divisions import packaged
+from ..timesource import local_date
 from . import bodies, register, results, services
 from .models import InspectionPlan
 from .tiers import load_tiers

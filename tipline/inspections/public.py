@@ -13,9 +13,9 @@ import math
 from flask import Blueprint, make_response, render_template, request
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..division_names import division_name
 from .. import reporting
+from ..division_names import division_name
+from ..extensions import db
 from ..public_pages import cacheable, city_choices, division_arg, year_arg
 from .labels import PROBLEM_LABELS, RECTIFICATION_LABELS, RESULT_LABELS, TIER_LABELS
 from .models import BodyInspection, InspectionPlan, SupervisedBody

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from ..extensions import db
 from .. import reporting
+from ..extensions import db
 from ..public_pages import cached
 from .models import BodyInspection, SupervisedBody
 

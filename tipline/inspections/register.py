@@ -6,7 +6,7 @@ import csv
 import io
 import random
 
-from ..validators import USCC_ALPHABET, _USCC_VALUE, _USCC_WEIGHTS
+from ..validators import _USCC_VALUE, _USCC_WEIGHTS, USCC_ALPHABET
 
 CITIES = {
     "410100": ("郑州", ("410102", "410103", "410104", "410105", "410122", "410181", "410182", "410184")),

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from ..audit import services as audit
 from ..cases.deadlines.models import Clock
-from ..timesource import local_date
-from ..errors import Conflict, Forbidden, ValidationFailed
 from ..divisions import packaged as divisions
+from ..errors import Conflict, Forbidden, ValidationFailed
+from ..timesource import local_date
 from . import draw as drawing
 from .models import PROBLEM_KINDS, RECUSAL_REASONS, RESULTS, BodyInspection, InspectionOfficer, InspectionPlan
 from .services import OFFICERS_PER_INSPECTION, officer_pool

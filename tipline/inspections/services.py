@@ -25,9 +25,9 @@ from ..audit.models import AuditEvent
 from ..auth.models import User
 from ..cases.deadlines.models import Clock
 from ..cases.models import ConflictDeclaration
-from ..timesource import local_date
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..jurisdiction import code_prefix
+from ..timesource import local_date
 from . import bulk
 from . import draw as drawing
 from .models import BodyInspection, InspectionOfficer, InspectionPlan, SupervisedBody

@@ -14,16 +14,26 @@ from .. import timesource
 from ..auth.access import staff_required
 from ..auth.models import User
 from ..calendar.services import WorkCalendar
-from ..timesource import local_date
+from ..division_names import division_name
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..jurisdiction import can_see, division_filter
-from ..division_names import division_name
+from ..timesource import local_date
 from . import bodies as register
 from . import results, services
 from .forms import ImportForm, PlanForm, RectifiedForm, RecusalForm, ResultForm
-from .labels import (EVENT_LABELS, KIND_LABELS, PLAN_STATE_LABELS, PROBLEM_LABELS, RECTIFICATION_LABELS,
-                     RECUSAL_LABELS, RESULT_LABELS, RULE_LABELS, STATUS_LABELS, TIER_LABELS)
+from .labels import (
+    EVENT_LABELS,
+    KIND_LABELS,
+    PLAN_STATE_LABELS,
+    PROBLEM_LABELS,
+    RECTIFICATION_LABELS,
+    RECUSAL_LABELS,
+    RESULT_LABELS,
+    RULE_LABELS,
+    STATUS_LABELS,
+    TIER_LABELS,
+)
 from .models import BodyInspection, InspectionOfficer, InspectionPlan, SupervisedBody
 from .tiers import tier_of
 

@@ -14,10 +14,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from ..timesource import local_date
 from .. import categories, crypto, events
 from ..audit import services as audit
 from ..errors import NotFound, ValidationFailed
+from ..timesource import local_date
 from ..validators import id_number_problem, normalise_id_number, normalise_uscc, uscc_problem
 from . import receipts
 from .models import CHANNELS, KINDS, KNOWLEDGE, EvidenceFile, Message, ReporterIdentity, Tip

@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import categories, timesource
+from ..division_names import division_choices
 from ..errors import ValidationFailed
 from ..extensions import db, limiter
 from ..i18n import LANGUAGES, remember_language, use_language
-from ..division_names import division_choices
 from . import evidence as ev
 from . import receipts, reporter_web, services
 from .files.storage import EvidenceStore

@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 from .. import categories
 from ..cases.labels import CASE_STATE_LABELS, MEASURE_LABELS, OUTCOME_LABELS
 from ..cases.models import Case, Entity
-from ..divisions import PROVINCE_CODE
-from ..intake.models import Tip, reference_of
 from ..division_names import division_name
-from . import stats
+from ..divisions import PROVINCE_CODE
 from ..intake.labels import CHANNEL_LABELS
+from ..intake.models import Tip, reference_of
+from . import stats
 from .labels import KEY_FIGURE_LABELS, STAGE_LABELS, TRIAGE_LABELS
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

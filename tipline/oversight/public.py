@@ -18,14 +18,14 @@ from sqlalchemy import func, or_, select
 from .. import categories, timesource
 from ..cases.labels import MEASURE_LABELS, OUTCOME_LABELS
 from ..cases.models import Case, Entity
-from ..extensions import db
 from ..division_names import division_name
+from ..extensions import db
 from ..inspections.public_figures import cached_figures  # inspections of testing and certification bodies
+from ..intake.labels import CHANNEL_LABELS
+from ..public_pages import cacheable, cached, city_choices, division_arg, year_arg
 from . import stats
 from .charts import bar_chart, line_chart
-from ..intake.labels import CHANNEL_LABELS
 from .labels import COMPLAINT_LABELS, MONTHLY_LABELS, STAGE_LABELS
-from ..public_pages import cacheable, cached, city_choices, division_arg, year_arg
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 

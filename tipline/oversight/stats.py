@@ -17,13 +17,13 @@ from sqlalchemy import Date, String, bindparam, cast, func, inspect, select, tex
 from sqlalchemy.orm import Session
 
 from .. import categories
-from ..reporting import Period, local_date, scope  # noqa: F401  (stats.Period, stats.scope: the oversight pages' names)
 from ..audit.models import AuditEvent
 from ..cases.deadlines.models import Clock
 from ..cases.models import Case, Inspection
 from ..db import UTCDateTime
 from ..divisions import PROVINCE_CODE
 from ..intake.models import CHANNELS, Tip
+from ..reporting import Period, local_date, scope  # noqa: F401  (stats.Period, stats.scope: the oversight pages' names)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ZERO = Decimal("0.00")

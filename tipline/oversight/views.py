@@ -16,14 +16,14 @@ from .. import categories, timesource
 from ..audit import services as audit
 from ..auth.access import staff_required
 from ..cases.labels import OUTCOME_LABELS
+from ..division_names import division_name
 from ..divisions import PROVINCE_CODE
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
+from ..intake.labels import CHANNEL_LABELS
 from ..jurisdiction import can_see
-from ..division_names import division_name
 from . import exports, holds, stats
 from .charts import bar_chart
-from ..intake.labels import CHANNEL_LABELS
 from .labels import COMPLAINT_LABELS, KEY_FIGURE_LABELS, STAGE_LABELS, TRIAGE_LABELS
 
 bp = Blueprint("oversight", __name__, url_prefix="/staff")

@@ -10,15 +10,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import timesource
-from ..timesource import SHANGHAI
 from ..auth.access import staff_required
 from ..cases.models import Case
+from ..division_names import division_name
 from ..errors import Conflict, Forbidden
 from ..extensions import db
-from ..web import run_service
 from ..jurisdiction import can_see, division_filter
-from ..division_names import division_name
 from ..oversight.exports import to_csv, to_xlsx
+from ..timesource import SHANGHAI
+from ..web import run_service
 from . import claims, late_claims, periods, services
 from .export import register_table
 from .forms import DecisionForm, PaymentForm, ProposalForm, RevealClaimForm

@@ -14,8 +14,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..gate import Transition, check, states_of
 from ..cases.models import Case
+from ..gate import Transition, check, states_of
 
 STAFF = frozenset({"officer", "supervisor"})
 SUPERVISOR = frozenset({"supervisor"})

@@ -73,6 +73,7 @@ def test_unreadable_mail_is_taken_in_by_hand(app, session, clock, make_user, log
     from tipline.audit.models import AuditEvent
     from tipline.intake.email.models import MailMessage
     from tipline.intake.models import Tip
+
     from ...conftest import csrf_token
     row = MailMessage(mailbox="INBOX", uidvalidity=7, uid=42, raw=b"\xff\xfe not a message", status="needs_manual",
                       error="unparseable", received_at=clock())

@@ -15,14 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ...audit import services as audit
-from .arithmetic import days_left, due_date
-from ...calendar.services import WorkCalendar
 from ... import timesource
+from ...audit import services as audit
+from ...calendar.services import WorkCalendar
 from ...errors import ValidationFailed
+from ..models import Suspension
+from .arithmetic import days_left, due_date
 from .models import Clock, DeadlineRule, Notice
 from .people import People
-from ..models import Suspension
 
 KINDS = ("filing", "notify_reporter", "complaint_acceptance", "decision", "closing", "reward_notice", "reward_claim",
          "mediation", "follow_up")

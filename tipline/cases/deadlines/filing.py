@@ -8,11 +8,11 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .arithmetic import due_date
 from ...calendar.services import WorkCalendar
 from ...timesource import SHANGHAI
-from .models import DeadlineRule
+from .arithmetic import due_date
 from .clocks import rule_for
+from .models import DeadlineRule
 
 DUE_SOON_WORKDAYS = 3
 

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from ...auth.models import User
 from ...intake.models import Tip
-from .models import Clock
 from ..models import Assignment
+from .models import Clock
 
 
 class People:

@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 
 from ...auth.models import User
 from ...calendar.services import WorkCalendar
-from ...timesource import local_date
 from ...db import insert_ignoring_conflicts
 from ...mail import SEND_ERRORS, deliver
+from ...timesource import local_date
+from ..complaints import expire_mediations
 from .models import Clock, Notice, Reminder
 from .people import People
-from ..complaints import expire_mediations
 from .reminder_rules import ReminderRules, shipped_reminder_rules
 from .reminder_text import body_for
 

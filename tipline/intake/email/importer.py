@@ -18,12 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ...timesource import local_date
 from ...errors import ValidationFailed
+from ...timesource import local_date
 from .. import evidence, pacing, services
 from ..models import EvidenceFile, Tip
-from .models import MailMessage
 from . import ack, acks, replies
+from .models import MailMessage
 from .parse import ParsedMail, ParseError, content_key, message_id_key, parse
 
 log = logging.getLogger("tipline.intake.email")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ...db import Base, EncryptedBytes, EncryptedText, UTCDateTime
 
+
 class MailMessage(Base):
     __tablename__ = "mail_message"
 

@@ -17,8 +17,8 @@ from flask.cli import with_appcontext
 
 from ... import timesource
 from ...errors import ValidationFailed
-from .. import services as intake
 from .. import pacing
+from .. import services as intake
 from . import digests, services
 
 

@@ -16,17 +16,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from ...timesource import local_date
 from ... import categories, crypto
 from ...audit import services as audit
 from ...errors import ValidationFailed
+from ...timesource import local_date
 from ...validators import id_number_problem, uscc_problem
 from .. import receipts
 from .. import services as intake
 from ..models import Tip
 from . import digests
-from .phone import normalise_phone
 from .models import SPEAKERS, HotlineCall, TranscriptSegment
+from .phone import normalise_phone
 
 FIELDS = {"call_id", "started_at", "duration_seconds", "division_code", "category_code", "entity_name",
           "entity_uscc", "caller_number", "real_name", "caller_name", "caller_id_number", "summary", "transcript"}

@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ... import timesource, crypto
+from ... import crypto, timesource
 from ...audit import services as audit
 from ...errors import ValidationFailed
 from .models import ApiToken
