@@ -202,3 +202,42 @@ def test_transitions_need_no_reason_or_document_unless_they_say_so():
     t = Transition(frozenset({"a"}), "b", OFFICERS)
     assert (t.needs_reason, t.needs_document) == (False, False)
     assert gate.Transition is Transition
+
+
+class Bare:
+    """An actor object that carries only a role (a token, a script): it has no division and does not
+    see all, whatever attributes it lacks."""
+    role = "officer"
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+
+def test_an_actor_without_division_or_sees_all_sees_nothing():
+    assert can_see(Bare(), "410105") is False
+    assert can_see(Bare(), None) is False
+    with pytest.raises(Forbidden):
+        decide("note", Bare())
+
+
+def test_the_refusals_say_exactly_why():
+    """The command line and the logs print these messages."""
+    with pytest.raises(Forbidden) as sight:
+        require_sight(LUOYANG_SUPERVISOR, "410105")
+    assert str(sight.value) == "outside the actor's jurisdiction"
+    with pytest.raises(Conflict) as stale:
+        decide("note", version=1, current=2)
+    assert str(stale.value) == "changed meanwhile"
+    with pytest.raises(ValidationFailed) as fields:
+        decide("file")
+    assert str(fields.value) == "missing fields"
+
+
+def test_reason_and_document_default_to_missing():
+    """A caller that passes no reason or document number gets the fields named, not a pass."""
+    with pytest.raises(ValidationFailed) as no_reason:
+        check(TABLE, "close", state="open", actor=ZHENGZHOU_SUPERVISOR, division_code="410105")
+    assert no_reason.value.details["fields"] == {"reason": "required"}
+    with pytest.raises(ValidationFailed) as no_document:
+        check(TABLE, "file", state="open", actor=JINSHUI_OFFICER, division_code="410105")
+    assert no_document.value.details["fields"] == {"document": "required"}
