@@ -115,13 +115,15 @@ def init_app(app: Flask) -> None:
 
 
 def run_service(fn: Callable[[], object], form=None, *, field_text: Callable[[str], str],
-                message: Callable[[TiplineError], str | None] = lambda exc: None) -> int | None:
+                message: Callable[[TiplineError], str | None] = lambda exc: None,
+                field_of: dict[str, str] | None = None) -> int | None:
     """Run one service call for a view and map a domain error to a response: the one place that does.
 
     None when the call went through (the caller commits). On a TiplineError (a StaleDataError counts as
     a Conflict of kind "stale") the session is rolled back and the error's `status` is returned for the
     view to render its page with: a ValidationFailed's field codes are put on `form` as
-    `field_text(code)` (a code for a field the form lacks goes on its `reason` field, if any), and any
+    `field_text(code)` (on the form field `field_of` names for the service's field, if it differs; a
+    code for a field the form lacks goes on its `reason` field, if any), and any
     other error's `message(exc)` is flashed; an error with no message aborts with its status."""
     from flask import abort, flash
     from sqlalchemy.orm.exc import StaleDataError
@@ -134,7 +136,7 @@ def run_service(fn: Callable[[], object], form=None, *, field_text: Callable[[st
         exc = caught if isinstance(caught, TiplineError) else Conflict("stale", kind="stale")
         if isinstance(exc, ValidationFailed):
             for name, code in exc.details.get("fields", {}).items():
-                field = getattr(form, name, None) or getattr(form, "reason", None)
+                field = getattr(form, (field_of or {}).get(name, name), None) or getattr(form, "reason", None)
                 if field is not None:
                     field.errors = list(field.errors) + [str(field_text(code))]
             return exc.status

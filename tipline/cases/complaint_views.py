@@ -7,14 +7,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from .. import timesource
 from ..auth.access import staff_required
-from ..errors import Conflict, Forbidden, ValidationFailed
+from ..errors import Conflict
 from ..extensions import db
+from ..web import run_service
 from . import complaints, workflow
 from .blueprint import CASE_ROLES
 from .complaint_status import (
@@ -161,25 +161,21 @@ def register(bp, *, detail, tip_or_404):
             if not scan_files:
                 return detail(tip_or_404(tip_id), status=422, complaint_form=form, open_action=action)
             form.agreement_file.data = str(next((f for f in scan_files if f.is_original), scan_files[0]).id)
+        done = False
         try:
-            calls[action]()
-        except ValidationFailed as exc:
-            s.rollback()
-            _discard(scan_files)
-            for name, code in exc.details.get("fields", {}).items():
-                field = getattr(form, FIELD_OF.get(name, name), None) or form.reason
-                field.errors = list(field.errors) + [str(FIELD_ERRORS.get(code, FIELD_ERRORS["invalid"]))]
+            status = run_service(
+                calls[action], form, field_of=FIELD_OF,
+                field_text=lambda code: FIELD_ERRORS.get(code, FIELD_ERRORS["invalid"]),
+                message=lambda exc: _("Someone else changed this record meanwhile, or the action no longer applies. "
+                                      "Nothing was saved.") if isinstance(exc, Conflict) else None)
+            done = status is None
+        finally:
+            if not done:
+                _discard(scan_files)  # the stored scan of a step that did not go through
+        if status == 422:
             return detail(tip_or_404(tip_id), status=422, complaint_form=form, open_action=action)
-        except (Conflict, StaleDataError):
-            s.rollback()
-            _discard(scan_files)
-            flash(_("Someone else changed this record meanwhile, or the action no longer applies. Nothing was saved."),
-                  "error")
-            return detail(tip_or_404(tip_id), status=409)
-        except Forbidden:
-            s.rollback()
-            _discard(scan_files)
-            abort(403)
+        if status:
+            return detail(tip_or_404(tip_id), status=status)
         s.commit()
         if action in ("accept", "not_accept", "end_mediation"):
             from flask import current_app
