@@ -42,10 +42,11 @@ def start(workdir: Path) -> RedisServer:
         try:
             if server.client().ping():
                 return server
-        except Exception:  # noqa: BLE001 — not listening yet
+        except Exception as exc:  # noqa: BLE001 — not listening yet
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError("redis-server did not start: " + proc.stderr.read().decode(errors="replace"))
+                stderr = proc.stderr.read() if proc.stderr else b""  # always a pipe (Popen above)
+                raise RuntimeError("redis-server did not start: " + stderr.decode(errors="replace")) from exc
             time.sleep(0.05)  # waiting for a server process to listen, not on the app's clock
 
 

@@ -103,7 +103,7 @@ def violations() -> list[str]:
         unit = _unit(module)
         if unit in ROOT_MODULES:
             continue
-        for target, line, function in imports:
+        for target, line, _function in imports:
             other = _unit(target)
             if other == unit or other == "tipline" and target == "tipline":
                 continue

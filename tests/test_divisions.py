@@ -1,5 +1,6 @@
 """Tests for tipline.divisions (pure Python, no Flask, no conftest fixtures needed)."""
 import copy
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -119,9 +120,9 @@ def test_choices(divs):
     assert en["Zhumadian"][1] == ("411702", "Yicheng District")
 
 
-def test_division_is_frozen():
+def test_division_is_frozen() -> None:
     d = Division("410102", "中原区", "Zhongyuan District", "county", "410100")
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         d.code = "x"  # type: ignore[misc]
 
 
@@ -201,4 +202,5 @@ def test_city_filter_is_an_index_friendly_range_with_exact_edges(app, session, c
     seen = sorted(session.scalars(select(Tip.division_code).where(condition)))
     assert seen == ["410100", "410105", "410199"]
     county = SimpleNamespace(division_code="419001", sees_all=False)
-    assert session.scalars(select(Tip.division_code).where(division_filter(Tip.division_code, county))).all() == ["419001"]
+    seen_county = session.scalars(select(Tip.division_code).where(division_filter(Tip.division_code, county))).all()
+    assert seen_county == ["419001"]

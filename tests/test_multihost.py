@@ -88,8 +88,14 @@ def _opener():
     return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
 
+def _found(pattern: str, text: str, flags: int = 0) -> re.Match[str]:
+    match = re.search(pattern, text, flags)
+    assert match, pattern
+    return match
+
+
 def _hidden(html: str, name: str) -> str:
-    return re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html).group(1)
+    return _found(rf'name="{name}" type="hidden" value="([^"]*)"', html).group(1)
 
 
 def _multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]]) -> tuple[bytes, str]:
@@ -107,13 +113,13 @@ def _multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]]) -> t
 def _submit_report(host: Host, evidence: bytes) -> str:
     web = _opener()
     page = web.open(host.base + "/report", timeout=30).read().decode()
-    a, b = map(int, re.search(r"(\d+)\s*(?:plus|加)\s*(\d+)", page).groups())
+    a, b = map(int, _found(r"(\d+)\s*(?:plus|加)\s*(\d+)", page).groups())
     fields = dict(GOOD, csrf_token=_hidden(page, "csrf_token"), submission_token=_hidden(page, "submission_token"),
                   challenge=_hidden(page, "challenge"), challenge_answer=str(a + b))
     body, ctype = _multipart(fields, [("evidence", "账本.txt", evidence)])
     html = web.open(urllib.request.Request(host.base + "/report", data=body, headers={"Content-Type": ctype}),
                     timeout=60).read().decode()
-    shown = re.search(r'data-testid="receipt-code">(.*?)</p>', html, re.S).group(1)  # four <span> groups
+    shown = _found(r'data-testid="receipt-code">(.*?)</p>', html, re.S).group(1)  # four <span> groups
     return re.sub(r"<[^>]+>|\s", "", shown)
 
 

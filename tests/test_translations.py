@@ -51,8 +51,10 @@ def recorded_actions() -> set[str]:
 
 def tip_statuses() -> set[str]:
     src = _source()
-    found = set(re.findall(r'\btip\.status = "([a-z_]+)"', src)) | set(re.findall(r'status="([a-z_]+)", status_changed_at', src))
-    return found | {t.target for t in TIP_TRANSITIONS.values()} | set(CASE_STATE_TO_TIP_STATUS.values())
+    found = (set(re.findall(r'\btip\.status = "([a-z_]+)"', src))
+             | set(re.findall(r'status="([a-z_]+)", status_changed_at', src)))
+    targets = {t.target for t in TIP_TRANSITIONS.values() if t.target is not None}  # None: the state stays
+    return found | targets | set(CASE_STATE_TO_TIP_STATUS.values())
 
 
 def reward_statuses() -> set[str]:
@@ -88,7 +90,7 @@ def test_every_audit_action_has_a_label_in_both_languages(app):
     missing = sorted(recorded_actions() - set(ACTION_LABELS))
     assert not missing, f"audit actions without a label in tipline.audit.labels: {missing}"
     for action in sorted(recorded_actions()):
-        assert_translated(*both_languages(app, lambda: action_label(action)), action)
+        assert_translated(*both_languages(app, lambda action=action: action_label(action)), action)
 
 
 def test_every_actor_that_is_not_a_person_in_both_languages(app):
@@ -96,7 +98,7 @@ def test_every_actor_that_is_not_a_person_in_both_languages(app):
     used = set(re.findall(r'actor_label="([a-z]+)"', src)) | {"system"}  # audit.record's default
     assert not used - set(ACTOR_LABELS), used - set(ACTOR_LABELS)
     for label in ACTOR_LABELS:
-        assert_translated(*both_languages(app, lambda: actor_label(label)), label)
+        assert_translated(*both_languages(app, lambda label=label: actor_label(label)), label)
     en, zh = both_languages(app, lambda: actor_label("hotline:callcentre"))
     assert (en, zh) == ("Hotline system (callcentre)", "热线系统（callcentre）")
     # A person's account name is shown as it is.
@@ -113,15 +115,15 @@ def test_every_status_in_both_languages(app):
     assert {"received", "in_triage", "case_filed", "closed", "not_accepted"} <= statuses
     for status in sorted(statuses):
         assert status in STATUS_LABELS and status in PUBLIC_STATUS, f"tip status {status!r} has no wording"
-        assert_translated(*both_languages(app, lambda: STATUS_LABELS[status]), status)
-        assert_translated(*both_languages(app, lambda: PUBLIC_STATUS[status]), status)
+        assert_translated(*both_languages(app, lambda status=status: STATUS_LABELS[status]), status)
+        assert_translated(*both_languages(app, lambda status=status: PUBLIC_STATUS[status]), status)
     for state in {t.target for t in CASE_TRANSITIONS.values()} | {"under_investigation"}:
-        assert_translated(*both_languages(app, lambda: CASE_STATE_LABELS[state]), state)
+        assert_translated(*both_languages(app, lambda state=state: CASE_STATE_LABELS[state]), state)
     rewards = reward_statuses()
     assert {"review", "proposed", "paid", "claimed"} <= rewards
     for status in sorted(rewards):
         assert status in REWARD_STATUS_LABELS, f"reward status {status!r} has no label"
-        assert_translated(*both_languages(app, lambda: REWARD_STATUS_LABELS[status]), status)
+        assert_translated(*both_languages(app, lambda status=status: REWARD_STATUS_LABELS[status]), status)
 
 
 @pytest.mark.parametrize("msgid", STEP_MESSAGES)
@@ -155,7 +157,7 @@ def test_metadata_note_in_both_languages(app):
     assert en == "location (GPS), camera make and model, other photo details (EXIF)"
     assert zh == "拍摄位置（GPS）、相机品牌和型号、其他拍摄信息（EXIF）"
     for code in METADATA_LABELS:
-        assert_translated(*both_languages(app, lambda: metadata_text(code)), code)
+        assert_translated(*both_languages(app, lambda code=code: metadata_text(code)), code)
     # The office formats' codes carry the extension: found by the part after the colon.
     assert both_languages(app, lambda: metadata_text("docx:last_modified_by"))[1] == "最后编辑者"
 

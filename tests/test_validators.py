@@ -37,7 +37,7 @@ def test_every_single_character_change_is_caught():
 
 def _with_check(first17: str) -> str:
     w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return first17 + "10X98765432"[sum(int(c) * k for c, k in zip(first17, w)) % 11]
+    return first17 + "10X98765432"[sum(int(c) * k for c, k in zip(first17, w, strict=True)) % 11]
 
 
 def test_id_numbers():

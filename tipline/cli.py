@@ -187,7 +187,7 @@ def audit_checkpoint():
     try:
         record = checkpoints.write(db.session, timesource.now(), settings)
     except SEND_ERRORS as exc:
-        raise click.ClickException(f"checkpoint written to {settings.checkpoint_path} but not mailed: {exc}")
+        raise click.ClickException(f"checkpoint written to {settings.checkpoint_path} but not mailed: {exc}") from exc
     click.echo(f"checkpoint of event {record['last_id']} appended to {settings.checkpoint_path}")
 
 

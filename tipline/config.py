@@ -223,7 +223,8 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
     override_keys = overrides.pop("encryption_keys", None)
     raw_keys = ",".join(override_keys) if override_keys else (
         get("ENCRYPTION_KEYS") or _secret_file(instance, "encryption_keys", _new_fernet_key, generated))
-    keys = tuple(_check_fernet_key("ENCRYPTION_KEYS", k.strip()) for k in raw_keys.replace("\n", ",").split(",") if k.strip())
+    keys = tuple(_check_fernet_key("ENCRYPTION_KEYS", k.strip())
+                 for k in raw_keys.replace("\n", ",").split(",") if k.strip())
     if not keys:
         raise ConfigError(f"{PREFIX}ENCRYPTION_KEYS: at least one key is needed")
 
@@ -239,7 +240,8 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         kwargs["default_locale"] = locale
     typed = {f.name: f for f in dataclasses.fields(Settings)}
     for name in (
-        "secure_cookies", "require_2fa", "mail_use_tls", "mail_use_starttls", "scheduler_enabled", "ratelimit_enabled", "email_ack",
+        "secure_cookies", "require_2fa", "mail_use_tls", "mail_use_starttls", "scheduler_enabled", "ratelimit_enabled",
+        "email_ack",
     ):
         raw = get(name.upper())
         if raw is not None:

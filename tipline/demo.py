@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from .auth import services as auth
 from .auth.models import User
 
-DEMO_PASSWORD = "tipline-demo-2026"
+DEMO_PASSWORD = "tipline-demo-2026"  # noqa: S105 - the published password of the local demo accounts
 
 ACCOUNTS = [
     # username, role, division, display name
@@ -30,7 +31,8 @@ ACCOUNTS = [
     ("provofficer", "officer", "410000", "省局 办案人员 周"),
 ]
 
-TIPS = [
+# Keyword arguments of intake.TipInput.
+TIPS: list[dict[str, Any]] = [
     dict(kind="report", category_code="test.false_report", entity_name="郑州某某检测技术有限公司",
          entity_uscc="91350200MA2YJ1XR9G", division_code="410105", knowledge="insider",
          description="该公司在未实际检测的情况下出具混凝土抗压强度检测报告，报告编号 ZZJC-2026-0311，"
@@ -38,11 +40,12 @@ TIPS = [
     dict(kind="report", category_code="cert.forged_certificate", entity_name="河南某电器销售有限公司",
          division_code="410102", knowledge="customer",
          description="在该公司购买的电热水壶贴有 CCC 标志，但在认证机构网站查不到对应证书编号，怀疑证书伪造。"),
-    dict(kind="both", category_code="cert.ccc", entity_name="洛阳某灯具厂", division_code="410302", knowledge="customer",
+    dict(kind="both", category_code="cert.ccc", entity_name="洛阳某灯具厂", division_code="410302",
+         knowledge="customer",
          description="购买的 LED 灯具无 CCC 标志即销售，使用一周后外壳融化。我要求退货赔偿，同时举报其无证生产销售。"),
 ]
 # Complaints (投诉): one in mediation, one closed with an agreement, one not accepted.
-COMPLAINTS = [
+COMPLAINTS: list[dict[str, Any]] = [
     dict(kind="complaint", category_code="cert.ccc", entity_name="郑州某家电商城", division_code="410105",
          knowledge="customer", description="在该商城购买的电饭煲使用三天后无法加热，商城拒绝退换，要求退货退款。"),
     dict(kind="complaint", category_code="cert.ccc", entity_name="郑州某数码专营店", division_code="410105",
@@ -75,6 +78,13 @@ def load_demo(session: Session, *, now: dt.datetime) -> DemoAccounts:
     return result
 
 
+def _receipt_code(code: str | None) -> str:
+    """A first submission always gets a receipt code (None is only for a repeated form)."""
+    if code is None:
+        raise RuntimeError("a new demo tip got no receipt code")
+    return code
+
+
 def _tips_and_cases(session: Session, now: dt.datetime) -> list[tuple[str, str]]:
     from .cases import investigation, triage
     from .intake import services as intake
@@ -87,7 +97,7 @@ def _tips_and_cases(session: Session, now: dt.datetime) -> list[tuple[str, str]]
                                known_division=lambda c: c.startswith("41"), actor_label="demo")
         result.tip.sealed_receipt = None
         tips.append(result.tip)
-        receipts.append((data["entity_name"], result.receipt_code))
+        receipts.append((data["entity_name"], _receipt_code(result.receipt_code)))
     # The first tip became a case that was decided and closed, with a reward to review.
     first = tips[0]
     case = triage.file_case(session, now=now - dt.timedelta(days=15), tip=first, actor=users["officer3"],
@@ -119,7 +129,7 @@ def _complaints(session: Session, now: dt.datetime, users: dict) -> list[tuple[s
                                known_division=lambda c: c.startswith("41"), actor_label="demo")
         result.tip.sealed_receipt = None
         tips.append(result.tip)
-        receipts.append((data["entity_name"], result.receipt_code))
+        receipts.append((data["entity_name"], _receipt_code(result.receipt_code)))
     mediating, agreed, refused = tips
     day = (now - dt.timedelta(days=8)).date()
     for tip in (mediating, agreed):

@@ -82,7 +82,11 @@ class Divisions:
     def city_of(self, code: str) -> Division | None:
         """The city a county belongs to, the city itself, or None (province / unknown code)."""
         d = self.get(code)
-        return None if d is None or d.level == "province" else d if d.level == "city" else self.get(d.parent)
+        if d is None or d.level == "province":
+            return None
+        if d.level == "city":
+            return d
+        return self.get(d.parent) if d.parent is not None else None
 
     def is_within(self, code: str, ancestor_code: str) -> bool:
         """True if ``code`` is ``ancestor_code`` or lies beneath it; False for unknown codes."""
@@ -103,7 +107,8 @@ class Divisions:
         whole = "whole city" if (locale or "").lower().startswith("en") else "全市"
         return [
             (city.name(locale),
-             [(city.code, f"{city.name(locale)} ({whole})")] + [(c.code, c.name(locale)) for c in self.counties(city.code)])
+             [(city.code, f"{city.name(locale)} ({whole})")]
+             + [(c.code, c.name(locale)) for c in self.counties(city.code)])
             for city in self.cities()
         ]
 

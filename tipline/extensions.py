@@ -63,6 +63,8 @@ class Database:
             raise RuntimeError("db.session needs an app context; services take a session argument")
         session = g.get("_tipline_session")
         if session is None:
+            if self.factory is None:
+                raise RuntimeError("the database is not set up (Database.init_app)")
             session = g._tipline_session = self.factory()
         return session
 

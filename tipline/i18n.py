@@ -82,7 +82,8 @@ def template_gettext(eval_ctx, string: str, **variables) -> str:
 
 def _translate(eval_ctx, string: str):
     rv = get_translations().ugettext(string)
-    return Markup(rv) if eval_ctx.autoescape else rv
+    # Our own catalogue's text, marked safe as Jinja's i18n extension does under autoescape.
+    return Markup(rv) if eval_ctx.autoescape else rv  # noqa: S704 - trusted catalogue text (comment above)
 
 
 def init_app(app):

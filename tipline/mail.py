@@ -12,6 +12,7 @@ def deliver(settings, msg: EmailMessage) -> None:
     """Hand `msg` to the configured SMTP server. Raises one of SEND_ERRORS when it is not accepted."""
     if not msg["From"]:
         msg["From"] = settings.mail_sender
+    smtp: smtplib.SMTP
     if settings.mail_use_tls:
         smtp = smtplib.SMTP_SSL(settings.mail_server, settings.mail_port, timeout=30,
                                 context=ssl.create_default_context())

@@ -24,6 +24,8 @@ _lock = threading.Lock()
 
 def cached(key: tuple, compute):
     """`compute()` at most once per CACHE_SECONDS per key and database, in this process."""
+    if db.engine is None:
+        raise RuntimeError("the database is not set up (Database.init_app)")
     full = (str(db.engine.url),) + key
     now = time.monotonic()
     with _lock:

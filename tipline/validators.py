@@ -28,7 +28,7 @@ def uscc_problem(value: str) -> str | None:
         return "length"
     if not _USCC_RE.fullmatch(code):
         return "characters"
-    total = sum(_USCC_VALUE[ch] * w for ch, w in zip(code[:17], _USCC_WEIGHTS))
+    total = sum(_USCC_VALUE[ch] * w for ch, w in zip(code[:17], _USCC_WEIGHTS, strict=True))
     expected = USCC_ALPHABET[(31 - total % 31) % 31]
     return None if code[17] == expected else "check"
 
@@ -51,5 +51,5 @@ def id_number_problem(value: str, today: dt.date | None = None) -> str | None:
         return "birthdate"
     if born.year < 1900 or (today and born > today):
         return "birthdate"
-    total = sum(int(ch) * w for ch, w in zip(code[:17], _ID_WEIGHTS))
+    total = sum(int(ch) * w for ch, w in zip(code[:17], _ID_WEIGHTS, strict=True))
     return None if code[17] == _ID_CHECK[total % 11] else "check"

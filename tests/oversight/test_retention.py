@@ -22,8 +22,9 @@ RULES = retention.Rules(rejected_tips_days=30, closed_case_anonymise_years=1, ma
 
 
 def _file(session, store, tip, name, now):
-    f = EvidenceFile(tip_id=tip.id, stored_name=store.put(b"secret evidence", session), display_name=name, mime="image/png",
-                     family="image", size=15, sha256="0" * 64, original_sha256="0" * 64, created_at=now)
+    f = EvidenceFile(tip_id=tip.id, stored_name=store.put(b"secret evidence", session), display_name=name,
+                     mime="image/png", family="image", size=15, sha256="0" * 64, original_sha256="0" * 64,
+                     created_at=now)
     session.add(f)
     session.flush()
     return f

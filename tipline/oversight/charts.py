@@ -6,6 +6,7 @@ the same numbers in a table beside the picture.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,11 +19,13 @@ INK, MUTED, GRID = "#1d2430", "#4f5b6b", "#d5dbe3"
 # label is still about 14px; on a wide screen style.css stops it at 480px.
 WIDTH, FONT = 400, 17
 
+Number = int | float | Decimal
+
 
 @dataclass(frozen=True)
 class Chart:
     svg: Markup
-    rows: list[tuple[str, object]]
+    rows: Sequence[tuple[str, object]]
 
 
 def _num(value) -> str:
@@ -38,10 +41,10 @@ def _svg(chart_id: str, title: str, desc: str, width: int, height: int, body: li
             f'viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
             f'font-family="sans-serif" font-size="{FONT}" id="{chart_id}">'
             f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(desc)}</desc>')
-    return Markup(head + "".join(body) + "</svg>")
+    return Markup(head + "".join(body) + "</svg>")  # noqa: S704 - texts escaped here, body built from escaped labels and numbers
 
 
-def bar_chart(chart_id: str, title: str, rows: list[tuple[str, object]], width: int = WIDTH) -> Chart:
+def bar_chart(chart_id: str, title: str, rows: Sequence[tuple[str, Number]], width: int = WIDTH) -> Chart:
     """Horizontal bars, one per (label, value); labels may be long (Chinese category names)."""
     label_w, value_w, bar_h, gap, top = 150, 100, 26, 10, 8
     height = top + len(rows) * (bar_h + gap) + 4
@@ -86,7 +89,7 @@ def line_chart(chart_id: str, title: str, x_labels: list[str], series: list[tupl
         lx = left + s * 160
         body.append(f'<rect x="{lx}" y="8" width="14" height="4" fill="{colour}"/>'
                     f'<text x="{lx + 20}" y="15" fill="{INK}">{escape(name)}</text>')
-    desc = " | ".join(f"{name}: " + ", ".join(f"{x} {_num(v)}" for x, v in zip(x_labels, values))
+    desc = " | ".join(f"{name}: " + ", ".join(f"{x} {_num(v)}" for x, v in zip(x_labels, values, strict=True))
                       for name, values in series)
     rows = [(x, tuple(values[i] for _n, values in series)) for i, x in enumerate(x_labels)]
     return Chart(_svg(chart_id, title, desc, width, height, body), rows)

@@ -24,7 +24,7 @@ def retention_run(dry_run, rules_path):
     try:
         rules = retention.load_rules(rules_path)
     except (retention.RetentionRuleError, OSError) as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from exc
     now = timesource.now()
     if dry_run:
         result = retention.plan(db.session, now, rules)

@@ -15,6 +15,8 @@ from decimal import Decimal
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import inspect, or_, select
 from sqlalchemy.orm import Session
 
@@ -60,6 +62,8 @@ def to_csv(table: Table) -> bytes:
 def to_xlsx(table: Table) -> bytes:
     wb = Workbook()
     ws = wb.active
+    if not isinstance(ws, Worksheet):  # a new Workbook always has one worksheet, and it is active
+        raise RuntimeError("openpyxl's new workbook has no active worksheet")
     ws.title = table.title[:31]  # Excel's limit for sheet names
     ws.append(table.header)
     for row in table.rows:
@@ -67,9 +71,9 @@ def to_xlsx(table: Table) -> bytes:
         for cell in ws[ws.max_row]:
             if isinstance(cell.value, str) and cell.value.startswith("="):
                 cell.data_type = "s"  # openpyxl would otherwise store it as a formula
-    for column in ws.columns:
-        ws.column_dimensions[column[0].column_letter].width = min(48, max(10, *(len(str(c.value or "")) + 2
-                                                                                 for c in column)))
+    for number, column in enumerate(ws.columns, start=1):  # ws.columns starts at column 1 (A)
+        ws.column_dimensions[get_column_letter(number)].width = min(48, max(10, *(len(str(c.value or "")) + 2
+                                                                                  for c in column)))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -124,7 +128,7 @@ def cases_table(session: Session, period: stats.Period, division: str) -> Table:
     in_days = [col.between(period.start, period.end) for col in (Case.filed_on, Case.decision_date, Case.closed_on)]
     cases = session.scalars(select(Case).where(or_(*in_days), stats.scope(Case.division_code, division))
                             .order_by(Case.filed_on, Case.id)).all()
-    first_tip = {}
+    first_tip: dict[int | None, tuple[str, dt.datetime | None, str]] = {}
     if cases:
         ids = [c.id for c in cases]
         # Only public-safe columns of the tip: never description, identity or files.
@@ -138,8 +142,9 @@ def cases_table(session: Session, period: stats.Period, division: str) -> Table:
               _("Confiscated property"), _("Total (yuan)")]
     rows = []
     for c in cases:
-        ref, received, channel = first_tip.get(c.id, ("", None, ""))
-        rows.append([ref, stats.local_date(received) if received else None, str(CHANNEL_LABELS.get(channel, channel)),
+        ref, first_received, channel = first_tip.get(c.id, ("", None, ""))
+        rows.append([ref, stats.local_date(first_received) if first_received else None,
+                     str(CHANNEL_LABELS.get(channel, channel)),
                      _category(c.category_code), division_name(c.division_code),
                      str(CASE_STATE_LABELS.get(c.state, c.state)), c.entity.name, c.id, c.filing_number, c.filed_on,
                      str(OUTCOME_LABELS[c.outcome]) if c.outcome else "", c.decision_number or "", c.decision_date,
@@ -154,19 +159,22 @@ def inspection_plan_table(session: Session, division: str) -> Table:
         select(Entity).join(Case, Case.entity_id == Entity.id)
         .where(Entity.flagged_at.is_not(None), stats.scope(Case.division_code, division)).distinct()
         .order_by(Entity.substantiated.desc(), Entity.name)).all()
-    latest = {}
+    latest: dict[int, str] = {}
     if entities:
         for entity_id, day, number, outcome in session.execute(
                 select(Case.entity_id, Case.decision_date, Case.decision_number, Case.outcome)
                 .where(Case.entity_id.in_([e.id for e in entities]), Case.decision_date.is_not(None),
                        stats.scope(Case.division_code, division))
                 .order_by(Case.decision_date.desc(), Case.id.desc())):
-            latest.setdefault(entity_id, f"{day.isoformat()} {number or ''} {OUTCOME_LABELS.get(outcome, outcome)}"
-                              .replace("  ", " "))
+            if day is None:  # never: the query filters on it
+                continue
+            label = OUTCOME_LABELS.get(outcome, outcome) if outcome is not None else None
+            latest.setdefault(entity_id, f"{day.isoformat()} {number or ''} {label}".replace("  ", " "))
     header = [_("Business"), _("Credit code"), _("Substantiated violations"), _("Flagged since"),
               _("Last case decision")]
-    rows = [[e.name, e.uscc or "", e.substantiated, stats.local_date(e.flagged_at), latest.get(e.id, "")]
-            for e in entities]
+    # flagged_at is never None here (the query filters on it); the check is for mypy.
+    rows = [[e.name, e.uscc or "", e.substantiated, stats.local_date(e.flagged_at) if e.flagged_at else None,
+             latest.get(e.id, "")] for e in entities]
     return Table(str(_("Inspection plan")), [str(h) for h in header], rows)
 
 
@@ -188,7 +196,7 @@ def rewards_table(session: Session, period: stats.Period, division: str) -> Tabl
     where = "" if division == PROVINCE_CODE else " AND c.division_code LIKE :div"
     params = {"div": division[:4] + "%" if division.endswith("00") else division} if where else {}
     rows = session.execute(stats._typed(
-        f"SELECT r.id, c.filing_number, c.decision_number, r.status, r.amount, {paid} FROM reward r "
+        f"SELECT r.id, c.filing_number, c.decision_number, r.status, r.amount, {paid} FROM reward r "  # noqa: S608 - paid, where: constants
         f"JOIN case_file c ON c.id = r.case_id WHERE r.created_at >= :lo AND r.created_at < :hi{where} "
         f"ORDER BY r.id", stats.UTCDateTime()), {**params, "lo": period.bounds[0], "hi": period.bounds[1]}).all()
     header = [_("Reward"), _("Filing number"), _("Decision number"), _("Status"), _("Amount (yuan)"), _("Paid on")]

@@ -94,7 +94,8 @@ def statistics():
                                [(str(y), o.decisions.penalties) for y, o in by_year]),
     }
     return cacheable(make_response(render_template(
-        "public/statistics.html", inspections=cached_figures(year, division), ov=ov, months=months, by_year=by_year, year=year, years=years,
+        "public/statistics.html", inspections=cached_figures(year, division), ov=ov, months=months, by_year=by_year,
+        year=year, years=years,
         division=division, division_label=division_name(division), cities=city_choices(), charts=charts,
         stage_labels=STAGE_LABELS, monthly_labels=MONTHLY_LABELS, complaint_labels=COMPLAINT_LABELS)))
 

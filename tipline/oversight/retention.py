@@ -165,9 +165,9 @@ def plan(session: Session, now: dt.datetime, rules: Rules) -> Plan:
     for file_id, stored, tip_id, received in files:
         item = Item("evidence_file", file_id, f"{_ref(tip_id, received)} file #{file_id}", tip_id, stored)
         (result.held if tip_id in held else result.delete_files).append(item)
-    for mail_id, tip_id in mail:
-        item = Item("mail_message", mail_id, f"mail message #{mail_id}", tip_id)
-        (result.held if tip_id in held else result.purge_mail).append(item)
+    for mail_id, mail_tip_id in mail:
+        item = Item("mail_message", mail_id, f"mail message #{mail_id}", mail_tip_id)
+        (result.held if mail_tip_id in held else result.purge_mail).append(item)
     return result
 
 
@@ -199,7 +199,8 @@ def apply(session: Session, now: dt.datetime, rules: Rules, store, actor_label: 
         session.execute(delete(ReporterIdentity).where(ReporterIdentity.tip_id.in_(deleted_tip_ids)))
         session.execute(delete(Message).where(Message.tip_id.in_(deleted_tip_ids)))
         # Clocks, suggestions and hotline calls go by ON DELETE CASCADE; mail rows by SET NULL.
-        session.execute(delete(Tip).where(Tip.id.in_(deleted_tip_ids)), execution_options={"synchronize_session": False})
+        session.execute(delete(Tip).where(Tip.id.in_(deleted_tip_ids)),
+                        execution_options={"synchronize_session": False})
 
     for item in todo.anonymise_tips:
         _anonymise(session, item.object_id)
@@ -209,7 +210,8 @@ def apply(session: Session, now: dt.datetime, rules: Rules, store, actor_label: 
 
     for item in todo.delete_files:
         session.execute(delete(EvidenceFile).where(EvidenceFile.id == item.object_id))
-        blobs.append(item.stored_name)
+        if item.stored_name is not None:  # always set for an evidence file (plan)
+            blobs.append(item.stored_name)
         audit.record(session, now=now, action="retention.deleted", actor_label=actor_label,
                      object_type="evidence_file", object_id=item.object_id,
                      details={"tip": item.tip_id, "rule": "closed_case_evidence_years"})
@@ -228,7 +230,7 @@ def apply(session: Session, now: dt.datetime, rules: Rules, store, actor_label: 
 
 
 def _anonymise(session: Session, tip_id: int) -> None:
-    tip = session.get(Tip, tip_id)
+    tip = session.get_one(Tip, tip_id)
     tip.description = ANONYMISED
     tip.public_note = None
     session.execute(delete(ReporterIdentity).where(ReporterIdentity.tip_id == tip_id))

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, String, bindparam, cast, func, inspect, select, text
@@ -132,7 +134,8 @@ def decisions(session: Session, period: Period, division: str) -> Decisions:
                                   Case.measures)
                            .where(_in_days(Case.decision_date, period), scope(Case.division_code, division)))
     for outcome, fines, gains, prop, measures in rows:
-        result.by_outcome[outcome] = result.by_outcome.get(outcome, 0) + 1
+        if outcome is not None:  # set together with the decision date (cases.investigation.decide)
+            result.by_outcome[outcome] = result.by_outcome.get(outcome, 0) + 1
         result.fines += fines or ZERO
         result.confiscated_gains += gains or ZERO
         result.confiscated_property += prop or ZERO
@@ -153,7 +156,7 @@ def inspections(session: Session, period: Period, division: str) -> tuple[int, i
 
 # --- handling times and deadlines -----------------------------------------------------------
 
-def percentile(values: list[float], q: float) -> float | None:
+def percentile(values: Sequence[float], q: float) -> float | None:
     """Linear interpolation between closest ranks (numpy's default); None for no values."""
     if not values:
         return None
@@ -170,7 +173,7 @@ class Stage:
     p90: float | None
 
 
-def _stage(days: list[float]) -> Stage:
+def _stage(days: Sequence[float]) -> Stage:
     def r(x):
         return None if x is None else round(x, 1)
     return Stage(len(days), r(percentile(days, 0.5)), r(percentile(days, 0.9)))
@@ -187,13 +190,15 @@ def handling_times(session: Session, period: Period, division: str) -> dict[str,
             first[tip_id] = (received, at)
     lo, hi = period.bounds
     triage = [(at - received).total_seconds() / 86400 for received, at in first.values() if lo <= at < hi]
+    # The dates filtered on below are never NULL in the rows (the `is not None` only tells mypy).
     investigation = [(d - f).days for f, d in session.execute(
         select(Case.filed_on, Case.decision_date).where(_in_days(Case.decision_date, period),
-                                                        scope(Case.division_code, division)))]
+                                                        scope(Case.division_code, division))) if d is not None]
     closing = [(c - d).days for d, c in session.execute(
         select(Case.decision_date, Case.closed_on).where(_in_days(Case.closed_on, period),
                                                          Case.decision_date.is_not(None),
-                                                         scope(Case.division_code, division)))]
+                                                         scope(Case.division_code, division)))
+               if d is not None and c is not None]
     return {"triage": _stage(triage), "investigation": _stage(investigation), "closing": _stage(closing)}
 
 
@@ -238,18 +243,20 @@ def rewards(session: Session, period: Period, division: str) -> Rewards:
         when = "(SELECT MAX(a.at) FROM reward_approval a WHERE a.reward_id = r.id)"
     else:
         when = "r.approved_at" if "approved_at" in cols else "r.created_at"
+    # The SQL below is built only from the constants above (join, where, when, states); values are bound.
     states = ", ".join(f"'{s}'" for s in REWARD_APPROVED_STATES)
     approved = session.execute(_typed(
-        f"SELECT COUNT(*), COALESCE(SUM(r.amount), 0) FROM reward r{join} WHERE r.status IN ({states}) "
+        f"SELECT COUNT(*), COALESCE(SUM(r.amount), 0) FROM reward r{join} WHERE r.status IN ({states}) "  # noqa: S608 - constants only
         f"AND {when} >= :lo AND {when} < :hi{where}", UTCDateTime()), {**params, "lo": lo, "hi": hi}).one()
+    paid: Sequence[Any]
     if insp.has_table("reward_payment"):
         paid = session.execute(_typed(
-            f"SELECT COUNT(*), COALESCE(SUM(p.amount), 0) FROM reward_payment p JOIN reward r ON r.id = p.reward_id"
+            f"SELECT COUNT(*), COALESCE(SUM(p.amount), 0) FROM reward_payment p JOIN reward r ON r.id = p.reward_id"  # noqa: S608 - constants only
             f"{join} WHERE p.paid_on >= :lo AND p.paid_on <= :hi{where}", Date()),
             {**params, "lo": period.start, "hi": period.end}).one()
     elif "paid_at" in cols:
         paid = session.execute(_typed(
-            f"SELECT COUNT(*), COALESCE(SUM(r.amount), 0) FROM reward r{join} WHERE r.paid_at >= :lo "
+            f"SELECT COUNT(*), COALESCE(SUM(r.amount), 0) FROM reward r{join} WHERE r.paid_at >= :lo "  # noqa: S608 - constants only
             f"AND r.paid_at < :hi{where}", UTCDateTime()), {**params, "lo": lo, "hi": hi}).one()
     else:
         paid = (0, 0)
@@ -336,7 +343,7 @@ def overview(session: Session, period: Period, division: str) -> Overview:
 def monthly(session: Session, year: int, division: str) -> list[dict]:
     """Twelve rows (month 1-12): submissions, cases filed, decisions and penalties (yuan)."""
     period = Period.year(year)
-    months = [{"month": m, "submissions": 0, "cases_filed": 0, "decisions": 0, "penalties": ZERO}
+    months: list[dict[str, Any]] = [{"month": m, "submissions": 0, "cases_filed": 0, "decisions": 0, "penalties": ZERO}
               for m in range(1, 13)]
     for (received,) in session.execute(select(Tip.received_at).where(*_submitted(period, division))):
         months[local_date(received).month - 1]["submissions"] += 1
@@ -346,6 +353,8 @@ def monthly(session: Session, year: int, division: str) -> list[dict]:
     for day, fines, gains, prop in session.execute(
             select(Case.decision_date, Case.fines, Case.confiscated_gains, Case.confiscated_property)
             .where(_in_days(Case.decision_date, period), scope(Case.division_code, division))):
+        if day is None:  # never: the query filters on the decision date
+            continue
         row = months[day.month - 1]
         row["decisions"] += 1
         row["penalties"] += (fines or ZERO) + (gains or ZERO) + (prop or ZERO)

@@ -102,7 +102,8 @@ def dashboard():
         "key": bar_chart("chart-key", _("Key figures"),
                          [(str(KEY_FIGURE_LABELS[k]), v) for k, v in ov.key_figures.items()]),
     }
-    return render_template("oversight/dashboard.html", complaint_labels=COMPLAINT_LABELS, ov=ov, charts=charts, period=period, division=division,
+    return render_template("oversight/dashboard.html", complaint_labels=COMPLAINT_LABELS, ov=ov, charts=charts,
+                           period=period, division=division,
                            division_label=division_name(division), options=division_options(current_user),
                            query=_query(period, division), stage_labels=STAGE_LABELS,
                            key_labels=KEY_FIGURE_LABELS, exports=EXPORTS,
@@ -120,9 +121,10 @@ def export(what: str, fmt: str):
     elif what == "inspection-plan":
         table = exports.inspection_plan_table(db.session, division)
     else:
-        table = exports.rewards_table(db.session, period, division)
-        if table is None:
+        rewards = exports.rewards_table(db.session, period, division)
+        if rewards is None:
             abort(404)
+        table = rewards
     body = exports.to_csv(table) if fmt == "csv" else exports.to_xlsx(table)
     # Exports leave the system: who took which one is on the record.
     audit.record(db.session, now=timesource.now(), action="oversight.export", actor=current_user, object_type="export",
