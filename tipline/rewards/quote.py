@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
-from typing import Any
+from typing import Any, Literal, overload
 
 from .rules import LEVELS, RuleSet
 
@@ -38,9 +38,9 @@ class Step(str):
     its catalogue message and values, so a page shows it in the reader's language
     (tipline.rewards.steps)."""
     msgid: str
-    values: dict
+    values: dict[str, str]
 
-    def __new__(cls, msgid: str, **values):
+    def __new__(cls, msgid: str, **values: str) -> Step:
         self = super().__new__(cls, msgid % values)
         self.msgid, self.values = msgid, values
         return self
@@ -118,6 +118,10 @@ def parse_amount(name: str, value: Any) -> Decimal:
     return _decimal(name, value)
 
 
+@overload
+def _decimal(name: str, value: Any, *, allow_none: Literal[False] = False) -> Decimal: ...
+@overload
+def _decimal(name: str, value: Any, *, allow_none: Literal[True]) -> Decimal | None: ...
 def _decimal(name: str, value: Any, *, allow_none: bool = False) -> Decimal | None:
     if value is None and allow_none:
         return None
