@@ -143,8 +143,8 @@ def _decimal(name: str, value: Any, *, allow_none: bool = False) -> Decimal | No
 
 
 def quote(rules: RuleSet, *, level: int, fines_and_confiscations: Decimal,
-          insider_uplift: Decimal | None = None, proposed_no_fine_amount: Decimal | None = None,
-          adjusted_amount: Decimal | None = None, signatories: int = 1) -> Quote:
+          insider_uplift: Decimal | str | None = None, proposed_no_fine_amount: Decimal | str | None = None,
+          adjusted_amount: Decimal | str | None = None, signatories: int = 1) -> Quote:
     """Compute the reward under `rules`. Raises QuoteError (see the module docstring)."""
     if isinstance(level, bool) or not isinstance(level, int) or level not in LEVELS:
         raise QuoteError(f"level: expected 1, 2 or 3, got {level!r}")
