@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, TypeVar, Union
 
 from sqlalchemy.orm import Session
 
@@ -92,7 +92,9 @@ def _reward_reviews_opened(session: Session, event: CaseClosed) -> None:
     open_reviews(session, event.now, event.case)
 
 
-WIRING: tuple[tuple[type, Callable[[Session, object], object]], ...] = (
+# Each subscriber takes its own event type; the pairs of one tuple cannot say so, hence Any (subscribe()
+# checks that the type is an event).
+WIRING: tuple[tuple[type[Any], Callable[[Session, Any], object]], ...] = (
     (TipReceived, _case_workflow_takes_tip),
     (CalendarImported, _provisional_deadlines_recomputed),
     (CalendarImported, _reporters_told_of_moved_claim_deadlines),  # after the recomputation above
@@ -103,4 +105,4 @@ WIRING: tuple[tuple[type, Callable[[Session, object], object]], ...] = (
 def wire() -> None:
     """Connect every subscriber; calling it again changes nothing (each app, each test, calls it)."""
     for event_type, subscriber in WIRING:
-        subscribe(event_type, subscriber)  # type: ignore[arg-type]
+        subscribe(event_type, subscriber)

@@ -8,8 +8,11 @@ an API or the scheduler gets the same protection as a page.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from .actors import Actor
 from .divisions import PROVINCE_CODE
 from .errors import Conflict, Forbidden, ValidationFailed
 from .jurisdiction import can_see
@@ -17,9 +20,9 @@ from .jurisdiction import can_see
 
 @dataclass(frozen=True)
 class Transition:
-    sources: frozenset
+    sources: frozenset[str]
     target: str | None  # None: the action is recorded, the state stays
-    roles: frozenset
+    roles: frozenset[str]
     needs_reason: bool = False
     needs_document: bool = False  # a document number the law requires (filing, decision)
 
@@ -32,7 +35,7 @@ class SystemActor:
     division_code = PROVINCE_CODE
     sees_all = True
 
-    def has_role(self, *roles) -> bool:
+    def has_role(self, *roles: str) -> bool:
         return "system" in roles
 
 
@@ -46,27 +49,31 @@ class ReporterActor:
     division_code = PROVINCE_CODE
     sees_all = True
 
-    def has_role(self, *roles) -> bool:
+    def has_role(self, *roles: str) -> bool:
         return "reporter" in roles
 
 
 SYSTEM = SystemActor()
 REPORTER = ReporterActor()
 
+if TYPE_CHECKING:  # mypy proves here that both satisfy the Actor protocol every service takes
+    _system_is_an_actor: Actor = SYSTEM
+    _reporter_is_an_actor: Actor = REPORTER
 
-def require_sight(actor, division_code: str | None) -> None:
+
+def require_sight(actor: Actor, division_code: str | None) -> None:
     """Raises Forbidden unless `actor` may see records of `division_code`."""
     if not can_see(actor, division_code):
         raise Forbidden("outside the actor's jurisdiction")
 
 
-def states_of(*tables: dict) -> frozenset:
+def states_of(*tables: Mapping[str, Transition]) -> frozenset[str]:
     """Every state the tables name, as source or target: what a status column may hold."""
     return frozenset(s for table in tables for t in table.values()
                      for s in (t.sources | ({t.target} if t.target else set())))
 
 
-def check(table: dict, action: str, *, state: str, actor, division_code: str | None,
+def check(table: Mapping[str, Transition], action: str, *, state: str, actor: Actor, division_code: str | None,
           version: int | None = None, current_version: int | None = None, reason: str = "",
           document: str = "") -> Transition:
     """Returns the transition `action` of `table`. Raises Conflict (unknown action, stale version,
@@ -82,7 +89,7 @@ def check(table: dict, action: str, *, state: str, actor, division_code: str | N
         raise Conflict("changed meanwhile", kind="stale")
     if state not in transition.sources:
         raise Conflict(f"cannot {action} from {state}", kind="state")
-    fields = {}
+    fields: dict[str, str] = {}
     if transition.needs_reason and len((reason or "").strip()) < 2:
         fields["reason"] = "required"
     if transition.needs_document and not (document or "").strip():

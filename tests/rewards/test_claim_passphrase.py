@@ -76,7 +76,8 @@ def test_passphrase_rules(session, clock):
     assert not passphrase.matches(stored, "") and not passphrase.matches(None, PHRASE)
     # Set once: nobody holding only the receipt code can replace it.
     with pytest.raises(Conflict):
-        passphrase.set_passphrase(session, now=clock(), tip=tip, passphrase="另一个口令另一个口令", confirm="另一个口令另一个口令")
+        passphrase.set_passphrase(session, now=clock(), tip=tip, passphrase="另一个口令另一个口令",
+                                  confirm="另一个口令另一个口令")
     assert tip.claim_passphrase_hash == stored
     [ev] = events(session, "tip.passphrase_set")
     assert ev.object_id == str(tip.id) and ev.actor_label == "reporter" and PHRASE not in str(ev.details)

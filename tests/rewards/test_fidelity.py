@@ -14,7 +14,7 @@ from tipline.errors import Conflict, Forbidden, ValidationFailed
 from tipline.rewards import claims, services
 from tipline.rewards.models import Reward, RewardClaim, RewardPayment
 
-from .test_workflow import ID, SH, bureau, closed_case, propose  # noqa: F401 (bureau is a fixture)
+from .test_workflow import ID, SH, closed_case, propose
 
 ACCOUNT = dict(bank="中国银行郑州分行", account_number="62166100000012345")
 

@@ -13,7 +13,7 @@ from tipline.rewards.models import Reward, RewardLateClaim
 from .. import factories
 from ..conftest import csrf_token
 from .test_fidelity import approved
-from .test_workflow import SH, bureau, closed_case  # noqa: F401 (bureau is a fixture)
+from .test_workflow import SH, closed_case
 
 
 def signed_in(app, username):

@@ -162,8 +162,10 @@ def test_adjusted_amount_within_the_floor_and_the_cap(rules):
 
 
 @pytest.mark.parametrize("level, base, adjusted, reason", [
-    (3, "2000000", "999.99", "adjusted_amount: 999.99 is outside the level 3 floor of 1000.00 and the cap of 1000000.00"),
-    (1, "2000000", "1000000.01", "adjusted_amount: 1000000.01 is outside the level 1 floor of 5000.00 and the cap of 1000000.00"),
+    (3, "2000000", "999.99",
+     "adjusted_amount: 999.99 is outside the level 3 floor of 1000.00 and the cap of 1000000.00"),
+    (1, "2000000", "1000000.01",
+     "adjusted_amount: 1000000.01 is outside the level 1 floor of 5000.00 and the cap of 1000000.00"),
     (2, "0", "2999.99", "adjusted_amount: 2999.99 is outside the level 2 floor of 3000.00 and the cap of 1000000.00"),
     (3, "2000000", "20000.001", "adjusted_amount: at most two decimals (fen), got 20000.001"),
 ])
@@ -260,7 +262,8 @@ def test_input_edges_that_are_accepted(rules):
     assert len(q(rules, 3, "0", signatories=1000).shares) == 1000
     assert q(rules, 1, "2000000", insider_uplift=D("2")).amount == D("200000.00")  # the limit itself
     assert q(rules, 1, "-0").as_json()["base"] == "0.00"  # not "-0.00"
-    assert q(rules, 1, "0", proposed_no_fine_amount=D("5000.00")).steps[1].startswith("no fines or confiscations: proposed")
+    assert q(rules, 1, "0", proposed_no_fine_amount=D("5000.00")).steps[1].startswith(
+        "no fines or confiscations: proposed")
 
 
 def test_the_no_fine_floor_and_the_floor_are_different_values(rules):

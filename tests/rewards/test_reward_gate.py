@@ -12,7 +12,7 @@ from tipline.rewards import services, workflow
 from tipline.rewards.models import Reward
 
 from .. import factories
-from .test_workflow import bureau, closed_case, propose  # noqa: F401 (bureau is a fixture)
+from .test_workflow import closed_case, propose
 
 ALL_STATES = ["review", "proposed", "reviewed", "approved", "notified", "claimed", "paid", "not_eligible",
               "forfeited", "revoked"]

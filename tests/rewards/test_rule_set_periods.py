@@ -15,7 +15,7 @@ from tipline.rewards.models import Reward
 from tipline.rewards.rules import load_rule_sets
 
 from .test_fidelity import staff_page
-from .test_workflow import bureau, closed_case, propose  # noqa: F401 (bureau is a fixture)
+from .test_workflow import closed_case, propose
 
 OVERRIDE = '''name = "henan-2025"
 version = "1"

@@ -139,7 +139,8 @@ NATIONAL_TEXT = (SHIPPED_DIR / "national-2021.toml").read_text(encoding="utf-8")
     (henan_override('claim_window_workdays = 0\n'), "claim_window_workdays"),
     (henan_override('notice_workdays = "15"\n'), "notice_workdays"),
     (henan_override('[[exclusions]]\ncode = "x"\nzh = ""\nen = "X"\n'), "exclusions[0].zh"),
-    (henan_override('[[exclusions]]\ncode = "a"\nzh = "甲"\nen = "A"\n[[exclusions]]\ncode = "a"\nzh = "乙"\nen = "B"\n'),
+    (henan_override('[[exclusions]]\ncode = "a"\nzh = "甲"\nen = "A"\n'
+                    '[[exclusions]]\ncode = "a"\nzh = "乙"\nen = "B"\n'),
      "exclusions[1].code"),
     (henan_override('levels = "x"\n'), "levels"),
     (henan_override('exclusions = "x"\n'), "exclusions"),

@@ -19,15 +19,6 @@ SH = dt.timezone(dt.timedelta(hours=8))
 ID = "11010519491231002X"
 
 
-@pytest.fixture
-def bureau(session, clock):
-    people = {n: factories.user(session, now=clock(), username=n, role=r, division_code="410105")
-              for n, r in (("tri", "officer"), ("inv1", "officer"), ("inv2", "officer"), ("boss", "supervisor"),
-                           ("boss2", "supervisor"), ("fin1", "finance"), ("fin2", "finance"))}
-    session.commit()
-    return people
-
-
 def closed_case(session, clock, bureau, fines="2000000", tips=1, measures=(), outcome="violation"):
     first, code = factories.tip(session, now=clock())
     case = triage.file_case(session, now=clock(), tip=first, actor=bureau["tri"],

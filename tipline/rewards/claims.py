@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..actors import Actor
 from ..calendar.services import WorkCalendar
 from ..cases.deadlines import clocks
 from ..cases.deadlines.models import Clock
@@ -35,7 +36,7 @@ def claim_clock(session: Session, reward: Reward) -> Clock | None:
     return periods.claim_clock(session, reward)
 
 
-def share_amounts(reward: Reward) -> list:
+def share_amounts(reward: Reward) -> list[Decimal]:
     """Each signatory's share of the reward's amount (one item for a single reporter)."""
     return split(reward.amount, max(1, reward.signatories or 1)) if reward.amount is not None else []
 
@@ -116,11 +117,11 @@ def identity_check(identity: ReporterIdentity | None, *, name: str, id_number: s
     if identity.id_number:
         same = normalise_id_number(identity.id_number) == normalise_id_number(id_number)
     else:
-        same = "".join(identity.name.split()) == "".join((name or "").split())
+        same = "".join((identity.name or "").split()) == "".join((name or "").split())  # a name: checked above
     return "match" if same else "differs"
 
 
-def reveal_claim(session: Session, *, now: dt.datetime, reward: Reward, actor, reason: str,
+def reveal_claim(session: Session, *, now: dt.datetime, reward: Reward, actor: Actor, reason: str,
                  share_no: int = 1) -> RewardClaim:
     """Finance reads the claimant's identity and account to pay; each read is audited with its reason."""
     if not actor.has_role("finance"):
@@ -135,8 +136,8 @@ def reveal_claim(session: Session, *, now: dt.datetime, reward: Reward, actor, r
     return row
 
 
-def record_payment(session: Session, *, now: dt.datetime, reward: Reward, actor, voucher_number: str,
-                   paid_on: dt.date, method: str, amount, share_no: int = 1) -> RewardPayment:
+def record_payment(session: Session, *, now: dt.datetime, reward: Reward, actor: Actor, voucher_number: str,
+                   paid_on: dt.date, method: str, amount: object, share_no: int = 1) -> RewardPayment:
     """Finance records the payment of one claimed share (the whole reward for a single reporter):
     the amount must be that share. Raises Forbidden, Conflict, ValidationFailed."""
     check_reward(session, reward=reward, action="pay_share", actor=actor)
@@ -169,12 +170,15 @@ def record_payment(session: Session, *, now: dt.datetime, reward: Reward, actor,
     return row
 
 
-def extend_claim(session: Session, *, now: dt.datetime, reward: Reward, actor, workdays: int, reason: str) -> None:
+def extend_claim(session: Session, *, now: dt.datetime, reward: Reward, actor: Actor, workdays: int,
+                 reason: str) -> None:
     """An approved extension of the claim window, for good reason."""
     check_reward(session, reward=reward, action="extend_claim", actor=actor)
     if not 1 <= int(workdays) <= 90 or len((reason or "").strip()) < 2:
         raise ValidationFailed("extension", fields={"reason": "required"})
     window = claim_clock(session, reward)
+    if window is None:  # every notified reward has one (notify starts it)
+        raise Conflict("the reward has no claim window", kind="state")
     clocks.extend(session, window, int(workdays), WorkCalendar.load(session))
     reward.claim_due_told, reward.claim_due_was = window.due_on, None
     _audit(session, now, reward, "claim_extended", actor, workdays=int(workdays), reason=reason.strip())
@@ -203,7 +207,7 @@ def forfeit_expired(session: Session, now: dt.datetime) -> int:
     return count
 
 
-def revoke(session: Session, *, now: dt.datetime, reward: Reward, actor, reason: str) -> None:
+def revoke(session: Session, *, now: dt.datetime, reward: Reward, actor: Actor, reason: str) -> None:
     """Refuse or recover a reward for fraud (forged material, concealed facts, false accusation)."""
     check_reward(session, reward=reward, action="revoke", actor=actor)
     if len((reason or "").strip()) < 4:

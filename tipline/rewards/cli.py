@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from .quote import QuoteError, money, parse_amount, quote
+from .rules import RuleSets
 
 
 class _Invalid(click.ClickException):
@@ -24,7 +26,7 @@ class _Invalid(click.ClickException):
 class _OneLineErrors(click.Command):
     """Turns click's usage errors (unknown option, missing value) into one-line _Invalid."""
 
-    def parse_args(self, ctx, args):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
             return super().parse_args(ctx, args)
         except click.UsageError as exc:
@@ -32,7 +34,7 @@ class _OneLineErrors(click.Command):
 
 
 @click.group("rewards")
-def rewards_group():
+def rewards_group() -> None:
     """Reward rule sets and quotes."""
 
 
@@ -49,7 +51,7 @@ def _whole(name: str, text: str | None, default: int | None = None) -> int:
 def _date(text: str | None) -> dt.date:
     if text is None:
         from .. import timesource
-        return timesource.local(timesource.now()).date()  # today in Zhengzhou
+        return timesource.local_date(timesource.now())  # today in Zhengzhou
     try:
         if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
             raise ValueError
@@ -76,7 +78,8 @@ def _date(text: str | None) -> dt.date:
 @click.option("--rule-set", "family", default="henan", show_default=True,
               help="family (henan, national) or exact name; henan falls back to national before it applies")
 @with_appcontext
-def quote_cmd(level, fines, confiscations, uplift, signatories, proposed, date_text, family):
+def quote_cmd(level: str | None, fines: str | None, confiscations: str | None, uplift: str | None,
+              signatories: str | None, proposed: str | None, date_text: str | None, family: str) -> None:
     """Print the reward for a case as one line of JSON.
 
     The line has amount, shares, capped, joint_finance_approval and rule_set (NAME@VERSION), with
@@ -91,22 +94,25 @@ def quote_cmd(level, fines, confiscations, uplift, signatories, proposed, date_t
         fines_d = parse_amount("--fines", fines)
         confiscations_d = parse_amount("--confiscations", confiscations if confiscations is not None else "0")
         base = fines_d + confiscations_d
-        rules = current_app.extensions["reward_rules"].for_date(on, family)
+        rule_sets: RuleSets = current_app.extensions["reward_rules"]
+        rules = rule_sets.for_date(on, family)
         result = quote(rules, level=level_n, fines_and_confiscations=base, insider_uplift=uplift,
                        proposed_no_fine_amount=proposed if base == 0 else None,
                        adjusted_amount=proposed if base != 0 else None, signatories=count)
     except (QuoteError, LookupError) as exc:
         raise _Invalid(str(exc).splitlines()[0]) from None
-    data = {"rule_set": f"{result.rule_set}@{result.rule_set_version}", "rule_set_version": result.rule_set_version,
-            "level": result.level, "fines": money(fines_d), "confiscations": money(confiscations_d)}
+    data: dict[str, Any] = {"rule_set": f"{result.rule_set}@{result.rule_set_version}",
+                            "rule_set_version": result.rule_set_version, "level": result.level,
+                            "fines": money(fines_d), "confiscations": money(confiscations_d)}
     data.update((k, v) for k, v in result.as_json().items() if k not in data)
     click.echo(json.dumps(data, ensure_ascii=False))
 
 
 @rewards_group.command("rules")
 @with_appcontext
-def rules_cmd():
+def rules_cmd() -> None:
     """List the rule sets: name, version, effective from, what it inherits, source file."""
-    for r in current_app.extensions["reward_rules"]:
+    rule_sets: RuleSets = current_app.extensions["reward_rules"]
+    for r in rule_sets:
         inherits = f"inherits {r.inherits}" if r.inherits else "-"
         click.echo(f"{r.name:<20} {r.version:<6} {r.effective_from.isoformat()}  {inherits:<26} {r.source}")

@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 REQUIRED = _l("This field is required.")
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types: FlaskForm is Any
     version = HiddenField()
     natural_person = RadioField(_l("The reporter is a natural person"), choices=[("1", _l("Yes")), ("0", _l("No"))],
                                 default="1")
@@ -40,19 +40,19 @@ class ProposalForm(FlaskForm):
     adjustment_reason = TextAreaField(_l("Why the amount is adjusted (value of the goods, social impact)"),
                                       validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
     share_percent = IntegerField(_l("Share of the case's reward (%)"), validators=[Optional(), NumberRange(1, 100)])
-    allocation_reason = TextAreaField(_l("Why a later reporter receives a share"), validators=[Optional(), Length(max=2000)],
-                                      render_kw={"rows": 2})
+    allocation_reason = TextAreaField(_l("Why a later reporter receives a share"),
+                                      validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
     signatories = IntegerField(_l("Joint signatories"), default=1, validators=[Optional(), NumberRange(1, 100)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types: FlaskForm is Any
     version = HiddenField()
     action = HiddenField()
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
     uplift_consent = BooleanField(_l("The finance department consents to the insider uplift"))
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types: FlaskForm is Any
     share_no = HiddenField(default="1")
     voucher_number = StringField(_l("Voucher number"), validators=[DataRequired(message=REQUIRED), Length(max=60)])
     paid_on = DateField(_l("Paid on"), validators=[DataRequired(message=REQUIRED)])
@@ -61,13 +61,13 @@ class PaymentForm(FlaskForm):
     amount = DecimalField(_l("Amount paid (yuan)"), places=2, validators=[DataRequired(message=REQUIRED)])
 
 
-class RevealClaimForm(FlaskForm):
+class RevealClaimForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types: FlaskForm is Any
     share_no = HiddenField(default="1")
     reason = StringField(_l("Why do you need the claimant's details?"),
                          validators=[DataRequired(message=REQUIRED), Length(min=2, max=300)])
 
 
-class ClaimForm(FlaskForm):
+class ClaimForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types: FlaskForm is Any
     # Joint reporters: which signatory claims (only shown when the report had several).
     share_no = SelectField(_l("You are signatory number"), choices=[("1", "1")], default="1", validate_choice=False)
     name = StringField(_l("Your full name"), validators=[DataRequired(message=REQUIRED), Length(max=60)],

@@ -36,10 +36,13 @@ PUBLIC_TEXT = {
 }
 INELIGIBLE_TEXT = {
     "not_natural_person": _l("Rewards are paid only to natural persons, so this report does not qualify for a reward."),
-    "already_known": _l("The regulator already knew of this matter before your report, so it does not qualify for a reward."),
-    "not_major": _l("The violation was not one of the major violations for which rewards are paid, so this report does not qualify for a reward."),
+    "already_known": _l("The regulator already knew of this matter before your report, so it does not qualify "
+                        "for a reward."),
+    "not_major": _l("The violation was not one of the major violations for which rewards are paid, so this report "
+                    "does not qualify for a reward."),
 }
-EXCLUSION_TEXT = _l("Under the reward rules, people in your position (for example staff with a duty to report, the injured party or a party paid for the report) cannot receive a reward for this report.")
+EXCLUSION_TEXT = _l("Under the reward rules, people in your position (for example staff with a duty to report, the "
+                    "injured party or a party paid for the report) cannot receive a reward for this report.")
 FIELD_ERRORS = {
     "required": _l("This field is required."),
     "invalid": _l("Choose a valid value."),

@@ -14,10 +14,12 @@ deadline, the reward remembers the deadline shown before and the status page say
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..actors import Actor
 from ..cases.deadlines import clocks
 from ..errors import Conflict, Forbidden, ValidationFailed
 from . import periods
@@ -42,13 +44,13 @@ def window_closed(session: Session, reward: Reward, today: dt.date) -> bool:
             and window.due_on is not None and today > window.due_on)
 
 
-def _finance_outside_the_case(session, reward, actor, action):
+def _finance_outside_the_case(session: Session, reward: Reward, actor: Actor, action: str) -> None:
     check_reward(session, reward=reward, action=action, actor=actor)
     if actor.id in case_workers(session, reward.case_id):
         raise Forbidden("nobody approves a reward on a case they worked")
 
 
-def request(session: Session, *, now: dt.datetime, reward: Reward, actor, reason: str) -> RewardLateClaim:
+def request(session: Session, *, now: dt.datetime, reward: Reward, actor: Actor, reason: str) -> RewardLateClaim:
     """The first member of finance asks to accept a late claim, with the good reason."""
     _finance_outside_the_case(session, reward, actor, "request_late_claim")
     if not window_closed(session, reward, clocks.local_date(now)) or pending(session, reward) is not None:
@@ -63,7 +65,7 @@ def request(session: Session, *, now: dt.datetime, reward: Reward, actor, reason
     return row
 
 
-def approve(session: Session, *, now: dt.datetime, reward: Reward, actor,
+def approve(session: Session, *, now: dt.datetime, reward: Reward, actor: Actor,
             rule_sets: RuleSets | None = None) -> RewardLateClaim:
     """A second, different member of finance approves: the claim reopens."""
     _finance_outside_the_case(session, reward, actor, "accept_late_claim")
@@ -88,17 +90,18 @@ def approve(session: Session, *, now: dt.datetime, reward: Reward, actor,
     return row
 
 
-def tell_moved_deadlines(session: Session, now: dt.datetime, years) -> list[Reward]:
+def tell_moved_deadlines(session: Session, now: dt.datetime, years: Iterable[int]) -> list[Reward]:
     """Calendar import hook (after the clocks were recomputed): a reporter whose claim deadline
     moved is told on the status page (Reward.claim_due_was), and the move is audited."""
-    moved = []
+    moved: list[Reward] = []
     for reward in session.scalars(select(Reward).where(Reward.status == "notified",
                                                        Reward.claim_due_told.is_not(None))):
         window = claim_clock(session, reward)
-        if window is None or window.due_on is None or window.due_on == reward.claim_due_told:
+        told = reward.claim_due_told  # not None: selected so
+        if told is None or window is None or window.due_on is None or window.due_on == told:
             continue
-        reward.claim_due_was, reward.claim_due_told = reward.claim_due_told, window.due_on
-        _audit(session, now, reward, "claim_deadline_moved", None, was=reward.claim_due_was.isoformat(),
+        reward.claim_due_was, reward.claim_due_told = told, window.due_on
+        _audit(session, now, reward, "claim_deadline_moved", None, was=told.isoformat(),
                due=window.due_on.isoformat(), provisional=window.provisional)
         moved.append(reward)
     session.flush()

@@ -27,7 +27,8 @@ def loaded_rule_sets() -> RuleSets:
     """The app's rule sets (instance overrides included); the shipped ones outside an app."""
     try:
         from flask import current_app
-        return current_app.extensions["reward_rules"]
+        rule_sets: RuleSets = current_app.extensions["reward_rules"]
+        return rule_sets
     except (RuntimeError, KeyError):
         return load_rule_sets(None)
 
@@ -44,13 +45,13 @@ def rules_of(session: Session, reward: Reward, rule_sets: RuleSets | None = None
             return rule_sets.get(reward.rule_set, reward.rule_set_version)
         except LookupError:  # the file was removed from the instance: fall back to the case's set
             pass
-    return rules_for_case(rule_sets, session.get(Case, reward.case_id))
+    return rules_for_case(rule_sets, session.get_one(Case, reward.case_id))  # case_id is a non-null foreign key
 
 
 def start(session: Session, *, kind: str, reward: Reward, on: dt.date, workdays: int, rules: RuleSet,
           now: dt.datetime, cal: WorkCalendar | None = None) -> Clock:
     """A reward clock of `workdays` working days from `on`; rule_from records the rule set's date."""
-    tip = session.get(Tip, reward.tip_id)
+    tip = session.get_one(Tip, reward.tip_id)  # tip_id is a non-null foreign key
     clock = Clock(kind=kind, tip_id=reward.tip_id, division_code=tip.division_code, start_on=on, length=workdays,
                   unit="workdays", rule_from=rules.effective_from, created_at=now)
     session.add(clock)

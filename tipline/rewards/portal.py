@@ -3,9 +3,12 @@ the claim): claimed with the receipt code and, where the reporter set one, the c
 (tipline.intake.passphrase)."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..intake.models import Tip
 from . import claims
 from .labels import EXCLUSION_TEXT, INELIGIBLE_TEXT, PUBLIC_TEXT
 from .models import Reward
@@ -19,7 +22,7 @@ def reward_of(session: Session, tip_id: int) -> Reward | None:
     return session.scalar(select(Reward).where(Reward.tip_id == tip_id))
 
 
-def reward_section(session: Session, tip) -> dict | None:
+def reward_section(session: Session, tip: Tip) -> dict[str, Any] | None:
     """What the status page shows about a reward, or None (nothing to say yet). `claimable` says
     whether the claim form belongs on the page; `open_shares` are the share numbers it may offer."""
     reward = reward_of(session, tip.id)

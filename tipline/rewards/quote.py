@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
-from typing import Any
+from typing import Any, Literal, overload
 
 from .rules import LEVELS, RuleSet
 
@@ -38,9 +38,9 @@ class Step(str):
     its catalogue message and values, so a page shows it in the reader's language
     (tipline.rewards.steps)."""
     msgid: str
-    values: dict
+    values: dict[str, str]
 
-    def __new__(cls, msgid: str, **values):
+    def __new__(cls, msgid: str, **values: str) -> Step:
         self = super().__new__(cls, msgid % values)
         self.msgid, self.values = msgid, values
         return self
@@ -118,6 +118,10 @@ def parse_amount(name: str, value: Any) -> Decimal:
     return _decimal(name, value)
 
 
+@overload
+def _decimal(name: str, value: Any, *, allow_none: Literal[False] = False) -> Decimal: ...
+@overload
+def _decimal(name: str, value: Any, *, allow_none: Literal[True]) -> Decimal | None: ...
 def _decimal(name: str, value: Any, *, allow_none: bool = False) -> Decimal | None:
     if value is None and allow_none:
         return None
@@ -139,8 +143,8 @@ def _decimal(name: str, value: Any, *, allow_none: bool = False) -> Decimal | No
 
 
 def quote(rules: RuleSet, *, level: int, fines_and_confiscations: Decimal,
-          insider_uplift: Decimal | None = None, proposed_no_fine_amount: Decimal | None = None,
-          adjusted_amount: Decimal | None = None, signatories: int = 1) -> Quote:
+          insider_uplift: Decimal | str | None = None, proposed_no_fine_amount: Decimal | str | None = None,
+          adjusted_amount: Decimal | str | None = None, signatories: int = 1) -> Quote:
     """Compute the reward under `rules`. Raises QuoteError (see the module docstring)."""
     if isinstance(level, bool) or not isinstance(level, int) or level not in LEVELS:
         raise QuoteError(f"level: expected 1, 2 or 3, got {level!r}")

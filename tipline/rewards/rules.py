@@ -85,7 +85,7 @@ class RuleSet:
         return self.name == family or self.name.startswith(family + "-")
 
 
-def _version_key(version: str) -> tuple:
+def _version_key(version: str) -> tuple[tuple[int, int, str], ...]:
     # "10" sorts after "9": numeric parts compare as numbers.
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in version.split("."))
 
@@ -133,7 +133,7 @@ def load_rule_sets(instance_path: Path | str | None = None) -> RuleSets:
     bad value, two files with the same name and version in one folder, an unknown or circular
     `inherits`.
     """
-    raw: dict[tuple[str, str], tuple[Path, dict]] = {}
+    raw: dict[tuple[str, str], tuple[Path, dict[str, Any]]] = {}
     folders = [SHIPPED_DIR] + ([Path(instance_path) / "rules"] if instance_path is not None else [])
     for folder in folders:
         seen: dict[tuple[str, str], Path] = {}
@@ -146,10 +146,10 @@ def load_rule_sets(instance_path: Path | str | None = None) -> RuleSets:
             raw[key] = (path, data)  # an instance file replaces the shipped one with the same key
     if not raw:  # e.g. a wheel built without the package data: refuse to start rather than quote nothing
         raise RuleSetError(SHIPPED_DIR, None, "no *.toml rule set found")
-    resolved: dict[tuple[str, str], dict] = {}
+    resolved: dict[tuple[str, str], dict[str, Any]] = {}
     built: dict[tuple[str, str], RuleSet] = {}
 
-    def resolve(key: tuple[str, str], chain: tuple[str, ...]) -> dict:
+    def resolve(key: tuple[str, str], chain: tuple[str, ...]) -> dict[str, Any]:
         if key in resolved:
             return resolved[key]
         path, data = raw[key]
@@ -173,14 +173,14 @@ def load_rule_sets(instance_path: Path | str | None = None) -> RuleSets:
     return RuleSets(built.values())
 
 
-def _merge(base: dict, over: dict) -> dict:
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for k, v in over.items():
         out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
     return out
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
@@ -213,13 +213,13 @@ def _known(path: Path, field: str, table: Any, allowed: set[str]) -> None:
                                f"unknown key (expected one of {', '.join(sorted(allowed))})")
 
 
-def _build(path: Path, d: dict) -> RuleSet:
-    def need(field: str, table: dict = d, prefix: str = "") -> Any:
+def _build(path: Path, d: dict[str, Any]) -> RuleSet:
+    def need(field: str, table: dict[str, Any] = d, prefix: str = "") -> Any:
         if field not in table:
             raise RuleSetError(path, prefix + field, "missing (and not inherited)")
         return table[field]
 
-    def number(field: str, table: dict = d, prefix: str = "", *, money: bool = True,
+    def number(field: str, table: dict[str, Any] = d, prefix: str = "", *, money: bool = True,
                low: Decimal = Decimal(0), low_ok: bool = True, high: Decimal | None = None) -> Decimal:
         value = need(field, table, prefix)
         if not isinstance(value, str):
@@ -230,7 +230,8 @@ def _build(path: Path, d: dict) -> RuleSet:
             amount = Decimal("NaN")
         if not amount.is_finite():
             raise RuleSetError(path, prefix + field, f"not a number: {value!r}")
-        if money and amount.as_tuple().exponent < -2:
+        exponent = amount.as_tuple().exponent  # an int: the amount is finite (NaN and Infinity have letters)
+        if money and isinstance(exponent, int) and exponent < -2:
             raise RuleSetError(path, prefix + field, f"money has at most two decimals (fen), got {value!r}")
         if amount < low or (amount == low and not low_ok) or (high is not None and amount > high):
             bounds = f"{'>=' if low_ok else '>'} {low}" + (f" and <= {high}" if high is not None else "")

@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..actors import Actor
 from ..audit import services as audit
 from ..calendar.services import WorkCalendar
 from ..cases.deadlines import clocks
@@ -23,14 +25,15 @@ from ..intake.models import Tip
 from . import periods
 from .models import Reward, RewardApproval
 from .quote import QuoteError, quote
-from .rules import RuleSets
+from .rules import RuleSet, RuleSets
 from .workflow import OPEN, apply_reward, check_reward  # noqa: F401 (OPEN re-exported)
 
 REWARDABLE_OUTCOMES = ("violation", "criminal_transfer")
 MAJOR_MEASURES = ("suspend_business", "closure", "licence_revoked")
 
 
-def _audit(session, now, reward, action, actor, **details):
+def _audit(session: Session, now: dt.datetime, reward: Reward, action: str, actor: Actor | None,
+           **details: Any) -> None:
     audit.record(session, now=now, action=f"reward.{action}", actor=actor, object_type="reward",
                  object_id=reward.id, details={"case": reward.case_id, **details})
 
@@ -52,7 +55,7 @@ def open_reviews(session: Session, now: dt.datetime, case: Case, rule_sets: Rule
     tips = session.scalars(select(Tip).where(Tip.case_id == case.id, Tip.kind != "complaint")
                            .order_by(Tip.received_at, Tip.id)).all()
     cal = WorkCalendar.load(session)
-    created = []
+    created: list[Reward] = []
     for order, tip in enumerate(tips, start=1):
         if session.scalar(select(Reward.id).where(Reward.tip_id == tip.id)) is not None:
             continue
@@ -67,7 +70,7 @@ def open_reviews(session: Session, now: dt.datetime, case: Case, rule_sets: Rule
     return created
 
 
-def major_basis(case: Case, party_type: str, rules) -> str | None:
+def major_basis(case: Case, party_type: str, rules: RuleSet) -> str | None:
     if case.outcome == "criminal_transfer":
         return "criminal"
     if any(m in MAJOR_MEASURES for m in case.measure_list):
@@ -81,7 +84,7 @@ def major_basis(case: Case, party_type: str, rules) -> str | None:
 _rules_for = periods.rules_for_case
 
 
-def propose(session: Session, *, now: dt.datetime, reward: Reward, actor, rule_sets: RuleSets,
+def propose(session: Session, *, now: dt.datetime, reward: Reward, actor: Actor, rule_sets: RuleSets,
             version: int | None, natural_person: bool, exclusion: str, unknown_to_regulator: bool,
             party_type: str, insider: bool, level: int | None, uplift: Decimal | None = None,
             proposed_amount: Decimal | None = None, share_percent: int | None = None,
@@ -92,7 +95,7 @@ def propose(session: Session, *, now: dt.datetime, reward: Reward, actor, rule_s
     `exclusion_reason`. `adjusted_amount` (discretion within the rules: between the level's floor
     and the cap) replaces the computed amount and needs `adjustment_reason`, which the approvers
     see. Raises Forbidden, Conflict (state or stale version), ValidationFailed."""
-    case = session.get(Case, reward.case_id)
+    case = session.get_one(Case, reward.case_id)  # case_id is a non-null foreign key
     check_reward(session, reward=reward, action="propose", actor=actor, version=version)
     if actor.has_role("officer") and actor.id not in case_workers(session, case.id):
         raise Forbidden("only the case's officers propose")
@@ -137,13 +140,15 @@ def propose(session: Session, *, now: dt.datetime, reward: Reward, actor, rule_s
     if q.adjusted and len(adjustment_reason) < 4:
         raise ValidationFailed("adjustment reason", fields={"adjustment_reason": "required"})
     amount = (q.amount * share / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    reward.computed_amount = (q.computed_amount * share / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    computed = q.computed_amount if q.computed_amount is not None else q.amount  # quote() always sets it
+    reward.computed_amount = (computed * share / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     reward.adjustment_reason = adjustment_reason if q.adjusted else ""
     reward.rule_set, reward.rule_set_version, reward.level = q.rule_set, q.rule_set_version, q.level
     reward.base, reward.uplift, reward.amount = q.base, (q.uplift if insider else None), amount
     reward.share_percent, reward.signatories, reward.allocation_reason = share, signatories, allocation_reason.strip()
     reward.joint_finance_approval = q.joint_finance_approval
-    reward.computation = json.dumps({**q.as_json(), "steps": q.steps, "step_messages": [[st.msgid, st.values] for st in q.steps],
+    reward.computation = json.dumps({**q.as_json(), "steps": q.steps,
+                                     "step_messages": [[st.msgid, st.values] for st in q.steps],
                                      "share_percent": share,
                                      "amount_after_share": str(amount)}, ensure_ascii=False)
     apply_reward(session, reward=reward, action="propose", actor=actor)
@@ -160,14 +165,14 @@ def _approvals(session: Session, reward: Reward, step: str) -> list[RewardApprov
                                                              RewardApproval.active.is_(True))))
 
 
-def _independent(session, reward, actor):
+def _independent(session: Session, reward: Reward, actor: Actor) -> None:
     if actor.id == reward.proposed_by:
         raise Forbidden("nobody approves their own proposal")
     if actor.id in case_workers(session, reward.case_id):
         raise Forbidden("nobody approves a reward on a case they worked")
 
 
-def send_back(session: Session, *, now: dt.datetime, reward: Reward, actor, reason: str) -> None:
+def send_back(session: Session, *, now: dt.datetime, reward: Reward, actor: Actor, reason: str) -> None:
     """A supervisor or finance returns the reward to the officer with a reason."""
     apply_reward(session, reward=reward, action="send_back", actor=actor, reason=reason)
     for a in _approvals(session, reward, "review") + _approvals(session, reward, "finance"):
@@ -176,7 +181,7 @@ def send_back(session: Session, *, now: dt.datetime, reward: Reward, actor, reas
     _audit(session, now, reward, "sent_back", actor, reason=reason.strip())
 
 
-def review(session: Session, *, now: dt.datetime, reward: Reward, actor,
+def review(session: Session, *, now: dt.datetime, reward: Reward, actor: Actor,
            version: int | None) -> None:
     """The supervisor confirms the level and amount. Raises Forbidden (role, jurisdiction, their own
     proposal or a case they worked), Conflict (state or stale version)."""
@@ -188,7 +193,7 @@ def review(session: Session, *, now: dt.datetime, reward: Reward, actor,
     _audit(session, now, reward, "reviewed", actor)
 
 
-def finance_approve(session: Session, *, now: dt.datetime, reward: Reward, actor, version: int | None,
+def finance_approve(session: Session, *, now: dt.datetime, reward: Reward, actor: Actor, version: int | None,
                     uplift_consent: bool = False, rule_sets: RuleSets | None = None) -> None:
     """One finance approval; two different ones at the joint-approval threshold. The last one
     notifies the reporter and starts the claim clock. Raises Forbidden, Conflict, ValidationFailed."""

@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 import json
+from typing import Any, Callable, TypeVar, cast
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
-from flask_babel import gettext as _
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale, gettext
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from .. import timesource
-from ..auth.access import staff_required
+from ..actors import Actor
+from ..auth.access import staff_required as _untyped_staff_required
 from ..cases.models import Case
 from ..division_names import division_name
-from ..errors import Conflict, Forbidden
+from ..errors import Conflict, Forbidden, TiplineError
 from ..extensions import db
 from ..jurisdiction import can_see, division_filter
 from ..oversight.exports import to_csv, to_xlsx
@@ -24,9 +26,22 @@ from .export import register_table
 from .forms import DecisionForm, PaymentForm, ProposalForm, RevealClaimForm
 from .labels import FIELD_ERRORS, IDENTITY_CHECK, PASSPHRASE_PROOF, STATUS_LABELS
 from .models import Reward, RewardApproval, RewardClaim, RewardPayment
+from .rules import RuleSets
 from .steps import translated_steps
 
 bp = Blueprint("rewards", __name__, url_prefix="/staff/rewards")
+
+# Typed views of helpers whose modules (flask_babel, tipline.auth.access, tipline.jurisdiction) carry no
+# annotations yet; each behaves exactly as the helper it names.
+_: Callable[..., str] = gettext
+_division_filter = cast(Callable[[Any, Actor], ColumnElement[bool]], division_filter)
+View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
+
+
+def staff_required(*roles: str) -> Callable[[View], View]:
+    decorator: Callable[[View], View] = _untyped_staff_required(*roles)
+    return decorator
+
 
 REWARD_ROLES = ("officer", "supervisor", "finance", "auditor")
 QUEUES = [("review", ("review",)), ("proposed", ("proposed",)), ("awaiting_finance", ("reviewed",)),
@@ -34,25 +49,26 @@ QUEUES = [("review", ("review",)), ("proposed", ("proposed",)), ("awaiting_finan
           ("closed", ("not_eligible", "forfeited", "revoked"))]
 
 
-def _computation(reward) -> dict | None:
+def _computation(reward: Reward) -> dict[str, Any] | None:
     """The stored computation, its steps in the reader's language (tipline.rewards.steps)."""
     if not reward.computation:
         return None
-    computation = json.loads(reward.computation)
+    computation: dict[str, Any] = json.loads(reward.computation)
     computation["steps"] = translated_steps(computation)
     return computation
 
 
-def _rules():
-    return current_app.extensions["reward_rules"]
+def _rules() -> RuleSets:
+    rule_sets: RuleSets = current_app.extensions["reward_rules"]
+    return rule_sets
 
 
 @bp.get("/")
 @staff_required(*REWARD_ROLES)
-def register():
+def register() -> str:
     rows = db.session.execute(
         select(Reward, Case).join(Case, Case.id == Reward.case_id)
-        .where(division_filter(Case.division_code, current_user)).order_by(Reward.id.desc()).limit(1000)).all()
+        .where(_division_filter(Case.division_code, current_user)).order_by(Reward.id.desc()).limit(1000)).all()
     grouped = {key: [(r, c) for r, c in rows if r.status in states] for key, states in QUEUES}
     return render_template("rewards/register.html", grouped=grouped, queues=QUEUES, labels=STATUS_LABELS,
                            division_name=division_name)
@@ -60,16 +76,18 @@ def register():
 
 def _reward_or_404(reward_id: int) -> tuple[Reward, Case]:
     reward = db.session.get(Reward, reward_id)
-    case = db.session.get(Case, reward.case_id) if reward else None
-    if reward is None or not can_see(current_user, case.division_code):
+    if reward is None:
+        abort(404)
+    case = db.session.get_one(Case, reward.case_id)  # case_id is a non-null foreign key
+    if not can_see(current_user, case.division_code):
         abort(404)
     return reward, case
 
 
-def _proposal_form(reward, form=None) -> ProposalForm:
+def _proposal_form(reward: Reward, form: ProposalForm | None = None) -> ProposalForm:
     form = form or ProposalForm()
     locale = str(get_locale() or "zh")
-    case = db.session.get(Case, reward.case_id)
+    case = db.session.get_one(Case, reward.case_id)
     rules = services._rules_for(_rules(), case)
     form.exclusion.choices = [("", _("None of these"))] + [(e.code, e.en if locale.startswith("en") else e.zh)
                                                           for e in rules.exclusions]
@@ -78,7 +96,7 @@ def _proposal_form(reward, form=None) -> ProposalForm:
     return form
 
 
-def _shares(reward) -> list[dict]:
+def _shares(reward: Reward) -> list[dict[str, Any]]:
     """Each signatory's share with its claim (plain columns only) and payment."""
     proofs = {row.share_no: row for row in db.session.execute(
         select(RewardClaim.share_no, RewardClaim.with_passphrase, RewardClaim.identity_check)
@@ -88,7 +106,7 @@ def _shares(reward) -> list[dict]:
             for n, amount in enumerate(claims.share_amounts(reward), start=1)]
 
 
-def _page(reward, case, status=200, **forms):
+def _page(reward: Reward, case: Case, status: int = 200, **forms: Any) -> tuple[str, int]:
     payment = db.session.scalar(select(RewardPayment).where(RewardPayment.reward_id == reward.id)
                                 .order_by(RewardPayment.share_no).limit(1))
     approvals = db.session.scalars(select(RewardApproval).where(RewardApproval.reward_id == reward.id,
@@ -118,11 +136,11 @@ def _page(reward, case, status=200, **forms):
 
 @bp.get("/<int:reward_id>")
 @staff_required(*REWARD_ROLES)
-def reward(reward_id: int):
+def reward(reward_id: int) -> ResponseReturnValue:
     return _page(*_reward_or_404(reward_id))
 
 
-def _refusal(exc) -> str | None:
+def _refusal(exc: TiplineError) -> str | None:
     """What finance or an officer is told when a reward step is refused (tipline.web.run_service)."""
     if isinstance(exc, Forbidden):
         if exc.details.get("kind") == "already_approved":
@@ -135,7 +153,7 @@ def _refusal(exc) -> str | None:
     return None  # the error page with the error's status
 
 
-def _run(fn, form) -> int | None:
+def _run(fn: Callable[[], object], form: object) -> int | None:
     """Run a reward step and commit it; None, or the status to render the page with (422, 409, 403)."""
     status = run_service(fn, form, field_text=lambda code: FIELD_ERRORS.get(code, code), message=_refusal)
     if status is None:
@@ -145,7 +163,7 @@ def _run(fn, form) -> int | None:
 
 @bp.post("/<int:reward_id>/propose")
 @staff_required("officer", "supervisor")
-def propose(reward_id: int):
+def propose(reward_id: int) -> ResponseReturnValue:
     r, c = _reward_or_404(reward_id)
     form = _proposal_form(r, ProposalForm())
     if not form.validate_on_submit():
@@ -168,7 +186,7 @@ def propose(reward_id: int):
 
 @bp.post("/<int:reward_id>/decide")
 @staff_required("supervisor", "finance")
-def decide(reward_id: int):
+def decide(reward_id: int) -> ResponseReturnValue:
     r, c = _reward_or_404(reward_id)
     form = DecisionForm()
     if not form.validate_on_submit():
@@ -198,15 +216,15 @@ def decide(reward_id: int):
 
 @bp.post("/<int:reward_id>/claim-details")
 @staff_required("finance")
-def claim_details(reward_id: int):
+def claim_details(reward_id: int) -> ResponseReturnValue:
     r, c = _reward_or_404(reward_id)
     form = RevealClaimForm()
     if not form.validate_on_submit():
         return _page(r, c, 422, reveal_form=form)
     share_no = _share_no(form.share_no.data)
     try:
-        row = claims.reveal_claim(db.session, now=timesource.now(), reward=r, actor=current_user, reason=form.reason.data,
-                                  share_no=share_no)
+        row = claims.reveal_claim(db.session, now=timesource.now(), reward=r, actor=current_user,
+                                  reason=form.reason.data, share_no=share_no)
     except Conflict:
         db.session.rollback()
         abort(409)
@@ -214,13 +232,14 @@ def claim_details(reward_id: int):
     return _page(r, c, claim=row, claim_share=share_no)
 
 
-def _share_no(text) -> int:
-    return int(text) if (text or "").strip().isdigit() and 0 < int(text) <= 1000 else 1
+def _share_no(text: str | None) -> int:
+    digits = (text or "").strip()
+    return int(digits) if digits.isdigit() and 0 < int(digits) <= 1000 else 1
 
 
 @bp.post("/<int:reward_id>/payment")
 @staff_required("finance")
-def payment(reward_id: int):
+def payment(reward_id: int) -> ResponseReturnValue:
     r, c = _reward_or_404(reward_id)
     form = PaymentForm()
     if not form.validate_on_submit():
@@ -237,7 +256,7 @@ def payment(reward_id: int):
 
 @bp.get("/register.<fmt>")
 @staff_required("supervisor", "finance", "auditor")
-def export(fmt: str):
+def export(fmt: str) -> ResponseReturnValue:
     """The reward register for audit. Claimant identity only for finance, with a reason, audited."""
     if fmt not in ("csv", "xlsx"):
         abort(404)

@@ -11,11 +11,17 @@ jurisdiction (the reward's tip's division) and the version, and sets the status.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..actors import Actor
 from ..cases.models import Case
 from ..gate import Transition, check, states_of
+
+if TYPE_CHECKING:  # models imports this module (REWARD_STATES for its CHECK constraint)
+    from .models import Reward
 
 STAFF = frozenset({"officer", "supervisor"})
 SUPERVISOR = frozenset({"supervisor"})
@@ -55,13 +61,13 @@ REWARD_TRANSITIONS = {
 REWARD_STATES = states_of(REWARD_TRANSITIONS)
 
 
-def division_of(session: Session, reward) -> str | None:
+def division_of(session: Session, reward: Reward) -> str | None:
     """A reward belongs to the case that substantiated the report: the reward pages and the register
     list rewards by the case's division, so the gate decides by the same division."""
     return session.scalar(select(Case.division_code).where(Case.id == reward.case_id))
 
 
-def check_reward(session: Session, *, reward, action: str, actor, version: int | None = None,
+def check_reward(session: Session, *, reward: Reward, action: str, actor: Actor, version: int | None = None,
                  reason: str = "") -> Transition:
     """Raises as tipline.gate.check; changes nothing."""
     return check(REWARD_TRANSITIONS, action, state=reward.status, actor=actor,
@@ -69,7 +75,7 @@ def check_reward(session: Session, *, reward, action: str, actor, version: int |
                  reason=reason)
 
 
-def apply_reward(session: Session, *, reward, action: str, actor, version: int | None = None,
+def apply_reward(session: Session, *, reward: Reward, action: str, actor: Actor, version: int | None = None,
                  reason: str = "") -> str:
     """Move `reward` by `action`. Raises Conflict (unknown action, wrong state, stale version),
     Forbidden (role or jurisdiction), ValidationFailed (reason missing). Returns the previous status."""
