@@ -63,7 +63,7 @@ def eligible_pool(session: Session, case: Case, exclude_triage: bool,
 
 def pick(pool: list[int], n: int, seed: int) -> list[int]:
     """The draw itself: the same pool and seed always give the same result (replayable)."""
-    return sorted(random.Random(seed).sample(sorted(pool), min(n, len(pool))))
+    return sorted(random.Random(seed).sample(sorted(pool), min(n, len(pool))))  # noqa: S311 - replayable; seed from `secrets`
 
 
 def draw(session: Session, *, now: dt.datetime, case: Case, actor, n: int = DEFAULT_INVESTIGATORS,

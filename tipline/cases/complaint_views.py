@@ -49,7 +49,8 @@ class ComplaintForm(FlaskForm):
     stop_reason = SelectField(_l("Why mediation waits"), validators=[Optional()])
     outcome = SelectField(_l("Outcome"), validators=[Optional()])
     termination_ground = SelectField(_l("Statutory ground for termination"), validators=[Optional()])
-    terms = TextAreaField(_l("Terms of the agreement"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
+    terms = TextAreaField(_l("Terms of the agreement"), validators=[Optional(), Length(max=5000)],
+                          render_kw={"rows": 3})
     agreement_file = SelectField(_l("Scanned agreement (a file of this complaint)"), validators=[Optional()])
     agreement_scan = FileField(_l("Or upload the scanned agreement"))
     result = SelectField(_l("Result of the follow-up"), validators=[Optional()])

@@ -172,7 +172,8 @@ class ExtensionRequest(Base):
     __tablename__ = "extension_request"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), nullable=True, index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), nullable=True,
+                                                index=True)
     tip_id: Mapped[int | None] = mapped_column(ForeignKey("tip.id", ondelete="CASCADE"), nullable=True, index=True)
     clock: Mapped[str] = mapped_column(String(30), nullable=False)
     length: Mapped[int] = mapped_column(Integer, nullable=False)

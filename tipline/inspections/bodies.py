@@ -78,14 +78,15 @@ def read_rows(filename: str, content: bytes) -> list[dict[str, str]]:
             # the spreadsheet's own.
             book = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise ImportFileError(f"not a readable XLSX file ({type(exc).__name__})")
-        values = [["" if c is None else str(c).strip() for c in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+            raise ImportFileError(f"not a readable XLSX file ({type(exc).__name__})") from exc
+        values = [["" if c is None else str(c).strip() for c in row]
+                  for row in book.worksheets[0].iter_rows(values_only=True)]
         book.close()
     elif suffix == ".csv":
         try:
             text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportFileError("CSV must be UTF-8")
+        except UnicodeDecodeError as exc:
+            raise ImportFileError("CSV must be UTF-8") from exc
         values = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
     else:
         raise ImportFileError("expected a .csv or .xlsx file")

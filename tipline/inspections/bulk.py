@@ -75,7 +75,9 @@ def insert_rows(session: Session, table: Table, rows: list[dict], *, want_ids: b
         params[f"c{n}"] = [process(v) for v in values] if process else values
         names.append(name)
         arrays.append(f"CAST(:c{n} AS {kind}[])")
-    session.execute(text(f"INSERT INTO {table.name} ({', '.join(names + [n for n, _c in scalars])}) "
-                         f"SELECT u.*{''.join(', ' + c for _n, c in scalars)} FROM unnest({', '.join(arrays)}) AS u"),
-                    params)
+    columns_sql = ", ".join(names + [n for n, _c in scalars])
+    scalars_sql = "".join(", " + c for _n, c in scalars)
+    # Names come from the Table object and its compiled column types, never from the rows; values are bound.
+    sql = f"INSERT INTO {table.name} ({columns_sql}) SELECT u.*{scalars_sql} FROM unnest({', '.join(arrays)}) AS u"  # noqa: S608
+    session.execute(text(sql), params)
     return ids

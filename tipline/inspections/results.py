@@ -146,7 +146,8 @@ def recuse(session: Session, *, now: dt.datetime, inspection: BodyInspection, us
         raise ValidationFailed("not an officer of this inspection", fields={"user_id": "invalid"})
     plan = session.get(InspectionPlan, inspection.plan_id)
     pool, excluded = officer_pool(session, plan.division_code, inspection.body.entity_id)
-    ever = set(session.scalars(select(InspectionOfficer.user_id).where(InspectionOfficer.inspection_id == inspection.id)))
+    ever = set(session.scalars(select(InspectionOfficer.user_id)
+                               .where(InspectionOfficer.inspection_id == inspection.id)))
     remaining = [u for u in current if u != user_id]
     candidates = [u for u in pool if u not in ever]
     needed = OFFICERS_PER_INSPECTION - len(remaining)

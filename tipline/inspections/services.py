@@ -185,7 +185,8 @@ def draw_plan(session: Session, *, now: dt.datetime, plan: InspectionPlan, tiers
     plan.state, plan.drawn_at = "drawn", now
     event = audit.record(session, now=now, action="plan.drawn", actor=actor, actor_label=actor_label,
                          object_type="inspection_plan", object_id=plan.id,
-                         details={"seed": str(seed), "candidates": len(frozen), "candidates_digest": plan.candidates_digest,
+                         details={"seed": str(seed), "candidates": len(frozen),
+                                  "candidates_digest": plan.candidates_digest,
                                   "ratios": ratios, "drawn": drawn, "officer_seed": str(officer_seed),
                                   "officer_pool": pool, "officers_excluded": excluded, "officers": assigned})
     plan.draw_event_id = event.id
@@ -207,10 +208,10 @@ def draw_plan(session: Session, *, now: dt.datetime, plan: InspectionPlan, tiers
     inspection_ids = bulk.insert_rows(session, BodyInspection.__table__, [
         {"plan_id": plan.id, "body_id": bodies[uscc][0], "round": n, "tier": tier_of[uscc], "due_on": due.date,
          "clock_id": clock_id, "state": "open", "problem_kinds": "", "problems_count": 0, "findings": ""}
-        for (uscc, n, due), clock_id in zip(planned, clock_ids)], want_ids=True)
+        for (uscc, n, due), clock_id in zip(planned, clock_ids, strict=True)], want_ids=True)
     bulk.insert_rows(session, InspectionOfficer.__table__, [
         {"inspection_id": iid, "user_id": uid, "draw_event_id": event.id, "active": True, "assigned_at": now}
-        for (uscc, *_rest), iid in zip(planned, inspection_ids) for uid in assigned[uscc]])
+        for (uscc, *_rest), iid in zip(planned, inspection_ids, strict=True) for uid in assigned[uscc]])
     return DrawResult(plan, drawn, inspection_ids, session)
 
 
@@ -263,4 +264,5 @@ def plan_summary(session: Session, plan: InspectionPlan) -> dict:
     tiers = dict(map(tuple, json.loads(plan.candidates or "[]")))
     return {"plan_id": plan.id, "year": plan.year, "division": plan.division_code, "seed": plan.seed,
             "candidates": len(tiers), "candidates_digest": plan.candidates_digest, "ratios": plan_ratios(plan),
-            "drawn": [{"uscc": u, "name": names.get(u, ""), "tier": tiers.get(u)} for u in json.loads(plan.drawn or "[]")]}
+            "drawn": [{"uscc": u, "name": names.get(u, ""), "tier": tiers.get(u)}
+                      for u in json.loads(plan.drawn or "[]")]}

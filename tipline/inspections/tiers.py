@@ -99,8 +99,9 @@ def parse(data, path) -> TierTable:
             raise TierFileError(path, where, "must be an object")
         try:
             start = dt.date.fromisoformat(str(v.get("effective_from")))
-        except ValueError:
-            raise TierFileError(path, f"{where}.effective_from", f"must be a date YYYY-MM-DD, got {v.get('effective_from')!r}")
+        except ValueError as exc:
+            raise TierFileError(path, f"{where}.effective_from",
+                                f"must be a date YYYY-MM-DD, got {v.get('effective_from')!r}") from exc
         tiers = []
         if not isinstance(v.get("tiers"), list) or not v["tiers"]:
             raise TierFileError(path, f"{where}.tiers", "must be a non-empty list")
@@ -120,7 +121,8 @@ def parse(data, path) -> TierTable:
             if not isinstance(local, bool):
                 raise TierFileError(path, f"{tw}.figures_local", "must be true or false")
             if not isinstance(source, str) or not (source.strip() or local):
-                raise TierFileError(path, f"{tw}.source", "must name the text it comes from, or figures_local must be true")
+                raise TierFileError(path, f"{tw}.source",
+                                    "must name the text it comes from, or figures_local must be true")
             tiers.append(Tier(t["code"], t["rule"], ratio, _int(path, f"{tw}.frequency", t.get("frequency"), 1, 12),
                               source.strip(), local))
         if tiers[-1].rule != "none":
@@ -145,7 +147,7 @@ def load_tiers(instance_path: Path | None = None) -> TierTable:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise TierFileError(path, "(file)", f"unreadable: {exc}")
+        raise TierFileError(path, "(file)", f"unreadable: {exc}") from exc
     return parse(data, path)
 
 

@@ -72,7 +72,8 @@ def generate(session: Session, now: dt.datetime, cal: WorkCalendar, rules: Remin
         people_of = People(session, clocks)
         for clock in clocks:
             for rule, moment, audience in rules.due(cal, today, clock.due_on):
-                people = people_of.handlers(clock) if audience == "handlers" else people_of.supervisors(clock.division_code)
+                people = (people_of.handlers(clock) if audience == "handlers"
+                          else people_of.supervisors(clock.division_code))
                 rows += [dict(clock_id=clock.id, rule=rule, moment=moment, user_id=uid, status="pending",
                               attempts=0, next_attempt_at=now, created_at=now, error="") for uid in people]
             last = (clock.due_on, clock.id)
