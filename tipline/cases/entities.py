@@ -7,10 +7,11 @@ import re
 import threading
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import LargeBinary, bindparam, func, select, text, type_coerce
+from sqlalchemy import LargeBinary, Row, bindparam, func, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from .. import categories, crypto
@@ -142,7 +143,7 @@ def _compared_texts(session: Session, wanted: dict[int, tuple]) -> dict[int, str
     return texts
 
 
-def _candidates(session: Session, tip: Tip) -> list:
+def _candidates(session: Session, tip: Tip) -> Sequence[Row[int, str | None, str, int, str]]:
     """The SUGGESTION_CANDIDATES newest tips of the tip's city (its four-digit code prefix: the city
     and its counties, or the province's own code) received within the window, with only the
     compared columns (texts come from _compared_texts, read only when not kept already)."""

@@ -69,7 +69,8 @@ class Case(VersionedMixin, Base):
     @property
     def penalty_total(self) -> Decimal:
         """The reward base (罚没款): fines plus confiscated gains and property."""
-        return (self.fines or 0) + (self.confiscated_gains or 0) + (self.confiscated_property or 0)
+        zero = Decimal(0)
+        return (self.fines or zero) + (self.confiscated_gains or zero) + (self.confiscated_property or zero)
 
     @property
     def measure_list(self) -> list[str]:
