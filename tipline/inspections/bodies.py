@@ -151,22 +151,24 @@ def import_rows(session: Session, *, now: dt.datetime, rows: list[dict[str, str]
         if not any(v.strip() for v in row.values()):
             continue  # blank line
         values, errors = check_row(row, number, known_division)
-        if errors:
+        if values is None:  # check_row gives the values or the errors
             result.errors += errors
         elif values["uscc"] in checked:
             result.errors.append(RowError(number, "uscc", f"repeats row {checked[values['uscc']]['_row']}"))
         else:
             checked[values["uscc"]] = values | {"_row": number}
-    existing = {}
+    existing: dict[str, SupervisedBody] = {}
     codes = list(checked)
     for start in range(0, len(codes), 500):
-        for body in session.scalars(select(SupervisedBody).where(SupervisedBody.uscc.in_(codes[start:start + 500]))):
-            existing[body.uscc] = body
+        for found in session.scalars(select(SupervisedBody).where(SupervisedBody.uscc.in_(codes[start:start + 500]))):
+            existing[found.uscc] = found
     for uscc, values in checked.items():
         values.pop("_row")
         body = existing.get(uscc)
         if body is None:
             entity = get_or_create_entity(session, values["name"], uscc)
+            if entity is None:  # cannot happen: a body has a credit code, which is an entity key
+                raise ValueError(f"no entity key for {uscc}")
             session.add(SupervisedBody(**values, entity_id=entity.id, created_at=now, updated_at=now))
             result.created += 1
         elif any(getattr(body, k) != values[k] for k in UPDATED):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import gc
 
-from sqlalchemy import Table, insert, text
+from sqlalchemy import FromClause, Table, insert, text
 from sqlalchemy.orm import Session
 
 
@@ -42,9 +42,11 @@ def _postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def insert_rows(session: Session, table: Table, rows: list[dict], *, want_ids: bool = False) -> list[int]:
+def insert_rows(session: Session, table: FromClause, rows: list[dict], *, want_ids: bool = False) -> list[int]:
     """Insert `rows` (dicts with the same keys) into `table`; with `want_ids`, return their new
     primary keys in the order of `rows` (else an empty list)."""
+    if not isinstance(table, Table):  # a model's __table__, typed as any FromClause
+        raise TypeError(f"expected a Table, got {type(table).__name__}")
     if not rows:
         return []
     columns = list(rows[0])

@@ -160,6 +160,11 @@ class Grounds:
     under_investigation: list[dict] = field(default_factory=list)
 
 
+def _iso(day: dt.date | None) -> str:
+    """A date of the grounds; the queries below only return rows that have one (compared with the cutoff)."""
+    return day.isoformat() if day is not None else ""
+
+
 def _cutoff(today: dt.date, years: int) -> dt.date:
     try:
         return today.replace(year=today.year - years)
@@ -182,9 +187,9 @@ def grounds(session: Session, entity_ids, version: TierVersion, today: dt.date) 
             select(Case.entity_id, Case.decision_number, Case.decision_date, Case.measures)
             .where(Case.entity_id.in_(entity_ids), Case.outcome == "violation", Case.decision_date >= cutoff,
                    Case.decision_date <= today).order_by(Case.decision_date)):
-        g(eid).penalised.append({"event": "penalty", "date": on.isoformat(), "ref": number or ""})
+        g(eid).penalised.append({"event": "penalty", "date": _iso(on), "ref": number or ""})
         if "rectification_notice" in (measures or ""):
-            g(eid).substantiated_or_rectification.append({"event": "case_rectification", "date": on.isoformat(),
+            g(eid).substantiated_or_rectification.append({"event": "case_rectification", "date": _iso(on),
                                                           "ref": number or ""})
     for eid, n in session.execute(select(Entity.id, Entity.substantiated)
                                   .where(Entity.id.in_(entity_ids), Entity.substantiated > 0)):
@@ -195,11 +200,11 @@ def grounds(session: Session, entity_ids, version: TierVersion, today: dt.date) 
             .where(SupervisedBody.entity_id.in_(entity_ids), BodyInspection.rectification_due.is_not(None),
                    BodyInspection.inspected_on >= cutoff).order_by(BodyInspection.inspected_on)):
         g(eid).substantiated_or_rectification.append({"event": "inspection_rectification",
-                                                      "date": on.isoformat(), "ref": str(iid)})
-    for eid, received, tid in session.execute(
+                                                      "date": _iso(on), "ref": str(iid)})
+    for tip_entity, received, tid in session.execute(
             select(Tip.entity_id, Tip.received_at, Tip.id)
             .where(Tip.entity_id.in_(entity_ids), Tip.status.in_(OPEN_TIP_STATES)).order_by(Tip.received_at)):
-        g(eid).under_investigation.append({"event": "open_report", "date": received.date().isoformat(),
+        g(tip_entity).under_investigation.append({"event": "open_report", "date": received.date().isoformat(),
                                            "ref": str(tid)})
     for eid, filed, cid in session.execute(
             select(Case.entity_id, Case.filed_on, Case.id)

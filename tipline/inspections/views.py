@@ -241,7 +241,7 @@ def record(inspection_id: int):
             db.session.rollback()
             flash(_("This inspection's result has been recorded already."), "error")
             return redirect(url_for(".inspection", inspection_id=i.id))
-    return _render_inspection(db.session.get(BodyInspection, inspection_id), result_form=form, status=422)
+    return _render_inspection(_inspection_or_404(inspection_id), result_form=form, status=422)
 
 
 @bp.post("/<int:inspection_id>/rectified")
@@ -262,7 +262,7 @@ def rectified(inspection_id: int):
         except (Forbidden, Conflict):
             db.session.rollback()
             abort(409)
-    return _render_inspection(db.session.get(BodyInspection, inspection_id), rectified_form=form, status=422)
+    return _render_inspection(_inspection_or_404(inspection_id), rectified_form=form, status=422)
 
 
 @bp.post("/<int:inspection_id>/recuse")
