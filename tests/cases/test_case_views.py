@@ -22,7 +22,9 @@ def _client(app, username):
 
 
 def _version(html: str) -> str:
-    return re.search(r'name="version" value="(\d+)"', html).group(1)
+    match = re.search(r'name="version" value="(\d+)"', html)
+    assert match is not None, "the page has no version field"
+    return match.group(1)
 
 
 @pytest.fixture

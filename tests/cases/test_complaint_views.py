@@ -43,7 +43,8 @@ def test_complaint_accepted_mediated_twice_and_agreed(app, session, clock, offic
     html = open_status(citizen, code).get_data(as_text=True)
     assert "您的投诉已受理，正在调解中。" in html and 'data-testid="step-accepted"' in html
     for day, mode in (("2026-03-02", "phone"), ("2026-03-02", "in_person")):
-        resp = _post(officer, tip.id, action="record_session", on=day, mode=mode, positions="消费者要求退款，商家同意换货")
+        resp = _post(officer, tip.id, action="record_session", on=day, mode=mode,
+                     positions="消费者要求退款，商家同意换货")
         assert resp.status_code == 302
     html = open_status(app.test_client(), code).get_data(as_text=True)
     assert html.count('data-testid="step-session"') == 2 and "电话调解" in html and "现场调解" in html
@@ -98,7 +99,8 @@ def test_statistics_count_complaints_by_outcome(app, session, clock, officer):
     user = session.scalars(select(User).where(User.username == "tri")).one()
     tips = [factories.tip(session, now=clock(), kind="complaint")[0] for _ in range(4)]
     common = dict(now=clock(), actor=user, version=None)
-    complaints.not_accept(session, tip=tips[0], ground="materials_missing", notice="请补充购物凭证后重新投诉。", **common)
+    complaints.not_accept(session, tip=tips[0], ground="materials_missing", notice="请补充购物凭证后重新投诉。",
+                          **common)
     for tip, outcome in ((tips[1], "agreement"), (tips[2], "no_agreement"), (tips[3], None)):
         complaints.accept(session, tip=tip, **common)
         if outcome:

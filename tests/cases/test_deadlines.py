@@ -63,7 +63,8 @@ def test_clocks_follow_the_workflow(session, clock, team):
     assert decision.state == "stopped" and decision.due_on is None
     investigation.resume(session, now=clock(), case=case, actor=team["boss"], version=case.version,
                          on=dt.date(2026, 3, 20))
-    assert decision.state == "running" and decision.due_on == dt.date(2026, 6, 10)  # 8 used (3-10 Mar, Art. 80), 82 left from 20 Mar
+    # 8 used (3-10 Mar, Art. 80), 82 left from 20 Mar
+    assert decision.state == "running" and decision.due_on == dt.date(2026, 6, 10)
 
     req = investigation.request_extension(session, now=clock(), case=case, actor=team["boss"],
                                           clock="decision", length=30, reason="案情复杂")

@@ -97,7 +97,8 @@ def test_redraw_with_too_few_left_changes_nothing(session, clock, staff):
     a, b = assignment.active_investigators(session, case.id)
     assignment.redraw(session, now=clock(), case=case, actor=staff["boss"], officer_id=a, reason="absence", text="病假")
     c = [u for u in assignment.active_investigators(session, case.id) if u != b][0]
-    assignment.redraw(session, now=clock(), case=case, actor=staff["boss2"], officer_id=c, reason="absence", text="病假")
+    assignment.redraw(session, now=clock(), case=case, actor=staff["boss2"], officer_id=c, reason="absence",
+                      text="病假")
     session.commit()
     d = [u for u in assignment.active_investigators(session, case.id) if u != b][0]
     with pytest.raises(Conflict) as exc:  # nobody left in the county
@@ -135,7 +136,8 @@ def test_refused_recusal_needs_a_reason_and_keeps_the_officer(session, clock, st
     case = _case(session, clock, staff)
     target = assignment.active_investigators(session, case.id)[0]
     app = recusal.record_application(session, now=clock(), case=case, actor=staff["boss"],
-                                     officer_id=target, applicant="当事人", grounds="认为不公", received_on=clock().date())
+                                     officer_id=target, applicant="当事人", grounds="认为不公",
+                                     received_on=clock().date())
     with pytest.raises(ValidationFailed):
         recusal.decide_application(session, now=clock(), case=case, actor=staff["boss2"],
                                    application_id=app.id, upheld=False)

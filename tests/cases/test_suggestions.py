@@ -84,7 +84,8 @@ def test_two_reports_about_the_same_new_business_at_once(app, session, clock):
             else:
                 other = db.factory()
                 try:
-                    other.add(Entity(key=entities.entity_key("郑州同名检测有限公司", None), name="郑州同名检测有限公司"))
+                    other.add(Entity(key=entities.entity_key("郑州同名检测有限公司", None),
+                                     name="郑州同名检测有限公司"))
                     other.commit()
                 finally:
                     other.close()

@@ -54,10 +54,11 @@ def drawn(session, clock, tiers, known, cal, register_of, officers):
     """A Zhengzhou plan over 20 bodies, every body drawn (ratio 1), three officers, one supervisor."""
     register_of("410100", 20)
     team = officers(3)
-    supervisor = factories.user(session, now=clock(), role="supervisor", division_code="410100", email="zhao@example.org")
+    supervisor = factories.user(session, now=clock(), role="supervisor", division_code="410100",
+                                email="zhao@example.org")
     session.commit()
-    plan = services.create_plan(session, now=clock(), year=2026, division_code="410100", tiers=tiers, known_division=known,
-                                ratios={"normal": "1"}, actor=supervisor)
+    plan = services.create_plan(session, now=clock(), year=2026, division_code="410100", tiers=tiers,
+                                known_division=known, ratios={"normal": "1"}, actor=supervisor)
     result = services.draw_plan(session, now=clock(), plan=plan, tiers=tiers, cal=cal, actor=supervisor)
     session.commit()
     clear_cache()

@@ -16,7 +16,8 @@ def test_export_lists_decisions_and_final_inspections_with_the_summary_fields(ru
     _plan, tasks, team, supervisor = drawn
     body = tasks[0].body
     session.add(Case(division_code="410105", entity_id=body.entity_id, category_code="test.false_report",
-                     state="closed", filing_number="郑金市监立〔2026〕3号", filed_on=dt.date(2026, 1, 5), filed_at=clock(),
+                     state="closed", filing_number="郑金市监立〔2026〕3号", filed_on=dt.date(2026, 1, 5),
+                     filed_at=clock(),
                      outcome="violation", decision_number="郑金市监罚〔2026〕9号", decision_date=dt.date(2026, 2, 20),
                      fines=Decimal("150000"), confiscated_gains=Decimal("36800"), measures="rectification_notice",
                      legal_basis="《检验检测机构监督管理办法》第二十六条"))

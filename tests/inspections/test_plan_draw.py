@@ -19,7 +19,8 @@ from .. import factories
 
 def make_plan(session, clock, tiers, known, division="410100", year=2026, **kw):
     plan = services.create_plan(session, now=clock(), year=year, division_code=division, tiers=tiers,
-                                known_division=known, departments=["市场监管局", "住房城乡建设局"], actor_label="test", **kw)
+                                known_division=known, departments=["市场监管局", "住房城乡建设局"],
+                                actor_label="test", **kw)
     session.commit()
     return plan
 
@@ -127,8 +128,8 @@ def test_a_declared_conflict_keeps_an_officer_off_that_body(session, clock, tier
     result = services.draw_plan(session, now=clock(), plan=plan, tiers=tiers, cal=cal, actor_label="test")
     session.commit()
     task = next(i for i in result.inspections if i.body_id == target.id)
-    assert sorted(session.scalars(select(InspectionOfficer.user_id).where(InspectionOfficer.inspection_id == task.id))) \
-        == sorted([b.id, c.id])
+    assigned = session.scalars(select(InspectionOfficer.user_id).where(InspectionOfficer.inspection_id == task.id))
+    assert sorted(assigned) == sorted([b.id, c.id])
 
 
 def test_higher_tiers_are_drawn_at_their_larger_ratio_and_more_often(session, clock, tiers, known, cal, register_of,

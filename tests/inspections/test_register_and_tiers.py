@@ -56,7 +56,8 @@ def test_import_is_idempotent_by_credit_code_and_updates_changed_rows(session, c
                                known_division=known, actor_label="test")
     session.commit()
     assert (third.created, third.updated) == (0, 1)
-    assert session.scalar(select(SupervisedBody.status).where(SupervisedBody.uscc == items[4]["uscc"].upper())) == "suspended"
+    status = session.scalar(select(SupervisedBody.status).where(SupervisedBody.uscc == items[4]["uscc"].upper()))
+    assert status == "suspended"
     assert session.scalar(select(func.count(SupervisedBody.id))) == 20
 
 
@@ -64,7 +65,8 @@ def test_xlsx_with_chinese_headers_imports(session, clock, known):
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["机构名称", "统一社会信用代码", "类型", "资质认定证书编号", "行政区划代码", "检验检测领域", "状态"])
-    sheet.append(["郑州某某认证有限公司", register.uscc("410105", 7), "认证", "CNCA-R-2020-001", "410105", "CCC", "有效"])
+    sheet.append(["郑州某某认证有限公司", register.uscc("410105", 7), "认证", "CNCA-R-2020-001", "410105", "CCC",
+                  "有效"])
     sheet.append(["", "", "", "", "", "", ""])
     sheet.append(["郑州坏代码检测有限公司", "91410105MA00000000", "检验检测", "", "410105", "", "吊销"])
     buf = io.BytesIO()

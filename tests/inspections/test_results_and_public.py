@@ -61,7 +61,8 @@ def test_case_opened_puts_a_tip_linked_to_the_inspection_into_triage(session, cl
     task = tasks[1]
     results.record_result(session, now=clock(), inspection=task, actor=officer_of(session, task, team),
                           result="case_opened", inspected_on=dt.date(2026, 3, 2), tiers=tiers, cal=cal,
-                          problem_kinds=["false_report"], findings="抽查发现 12 份报告无对应原始记录，涉嫌出具虚假检验检测报告。")
+                          problem_kinds=["false_report"],
+                          findings="抽查发现 12 份报告无对应原始记录，涉嫌出具虚假检验检测报告。")
     session.commit()
     tip = session.get(Tip, task.tip_id)
     assert tip.status == "received" and tip.entity_uscc == task.body.uscc
@@ -154,8 +155,8 @@ def test_staff_pages_plan_draw_and_record_through_the_forms(client, login, sessi
     assert made.status_code == 302
     plan_page = client.get(made.headers["Location"])
     assert "郑州市住房和城乡建设局" in plan_page.get_data(as_text=True)
-    drawn = client.post(made.headers["Location"] + "/draw", data={"csrf_token": csrf_token(plan_page.get_data(as_text=True))},
-                        follow_redirects=True)
+    drawn = client.post(made.headers["Location"] + "/draw",
+                        data={"csrf_token": csrf_token(plan_page.get_data(as_text=True))}, follow_redirects=True)
     html = drawn.get_data(as_text=True)
     assert "抽取" in html and html.count("/staff/inspections/") >= 3
     task = session.scalars(select(BodyInspection)).first()

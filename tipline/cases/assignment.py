@@ -55,15 +55,15 @@ def eligible_pool(session: Session, case: Case, exclude_triage: bool,
     for uid in removed_officers(session, case.id):
         excluded.setdefault(uid, "removed")
     if exclude_triage:
-        for uid in session.scalars(select(Tip.triaged_by_id).where(Tip.case_id == case.id)):
-            if uid is not None:
-                excluded.setdefault(uid, "triage")
+        for triager in session.scalars(select(Tip.triaged_by_id).where(Tip.case_id == case.id)):
+            if triager is not None:
+                excluded.setdefault(triager, "triage")
     return [u for u in officers if u not in excluded], excluded
 
 
 def pick(pool: list[int], n: int, seed: int) -> list[int]:
     """The draw itself: the same pool and seed always give the same result (replayable)."""
-    return sorted(random.Random(seed).sample(sorted(pool), min(n, len(pool))))
+    return sorted(random.Random(seed).sample(sorted(pool), min(n, len(pool))))  # noqa: S311 - replayable; seed from `secrets`
 
 
 def draw(session: Session, *, now: dt.datetime, case: Case, actor, n: int = DEFAULT_INVESTIGATORS,

@@ -49,7 +49,8 @@ class ComplaintForm(FlaskForm):
     stop_reason = SelectField(_l("Why mediation waits"), validators=[Optional()])
     outcome = SelectField(_l("Outcome"), validators=[Optional()])
     termination_ground = SelectField(_l("Statutory ground for termination"), validators=[Optional()])
-    terms = TextAreaField(_l("Terms of the agreement"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
+    terms = TextAreaField(_l("Terms of the agreement"), validators=[Optional(), Length(max=5000)],
+                          render_kw={"rows": 3})
     agreement_file = SelectField(_l("Scanned agreement (a file of this complaint)"), validators=[Optional()])
     agreement_scan = FileField(_l("Or upload the scanned agreement"))
     result = SelectField(_l("Result of the follow-up"), validators=[Optional()])
@@ -182,15 +183,18 @@ def register(bp, *, detail, tip_or_404):
             from flask_babel import force_locale
 
             from . import complaint_mail
-            row = complaints.complaint_of(s, t)
+            row = complaints.complaint_of(s, t)  # there is one: the action above created it if needed
             zh = en = ""
             with force_locale("en"):
-                if action == "not_accept":
-                    zh, en = GROUND_ZH.get(row.ground, ""), str(GROUND_LABELS.get(row.ground, ""))
-                elif action == "end_mediation":
-                    zh, en = OUTCOME_ZH.get(row.outcome, ""), str(OUTCOME_LABELS.get(row.outcome, ""))
-                if row.agreement_terms:
-                    zh, en = f"{zh}：{row.agreement_terms}", f"{en}: {row.agreement_terms}"
+                if row is not None:
+                    if action == "not_accept":
+                        ground = row.ground or ""
+                        zh, en = GROUND_ZH.get(ground, ""), str(GROUND_LABELS.get(ground, ""))
+                    elif action == "end_mediation":
+                        outcome = row.outcome or ""
+                        zh, en = OUTCOME_ZH.get(outcome, ""), str(OUTCOME_LABELS.get(outcome, ""))
+                    if row.agreement_terms:
+                        zh, en = f"{zh}：{row.agreement_terms}", f"{en}: {row.agreement_terms}"
             complaint_mail.send(current_app.config["TIPLINE"], s, t, action, zh, en)
         flash(_("Saved."), "success")
         return redirect(url_for("cases.tip", tip_id=t.id))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from typing import overload
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,6 +35,10 @@ from .deadlines.models import Clock, Notice
 MAX_TEXT = 5000
 
 
+@overload
+def complaint_of(session: Session, tip: Tip, now: dt.datetime) -> Complaint: ...
+@overload
+def complaint_of(session: Session, tip: Tip, now: None = None) -> Complaint | None: ...
 def complaint_of(session: Session, tip: Tip, now: dt.datetime | None = None) -> Complaint | None:
     """The complaint record of `tip`, created on first use when `now` is given."""
     row = session.scalar(select(Complaint).where(Complaint.tip_id == tip.id))
@@ -228,10 +233,12 @@ def expire_mediations(session: Session, now: dt.datetime) -> int:
     people = People(session, [c for c, _ in rows])
     for clock, tip in rows:
         complaint = complaint_of(session, tip, now)
+        due = clock.due_on
+        if due is None:  # cannot happen: the query asks for due_on < today
+            continue
         workflow.apply_complaint(session, now=now, tip=tip, action="expire_mediation", actor=workflow.SYSTEM,
                                  version=None, reason="expired", on=today,
-                                 details={"due": clock.due_on.isoformat()})
-        due = clock.due_on
+                                 details={"due": due.isoformat()})
         _end(session, now, tip, complaint, "expired", today)
         for uid in people.handlers(clock):
             session.add(Notice(user_id=uid, kind="mediation_expired", clock_id=clock.id, created_at=now,

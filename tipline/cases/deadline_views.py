@@ -57,7 +57,8 @@ def deadlines():
     if supervisor:
         stmt = stmt.where(division_filter(Clock.division_code, current_user))
     else:
-        mine_cases = select(Assignment.case_id).where(Assignment.user_id == current_user.id, Assignment.active.is_(True))
+        mine_cases = select(Assignment.case_id).where(Assignment.user_id == current_user.id,
+                                                      Assignment.active.is_(True))
         mine_tips = select(Tip.id).where(Tip.triaged_by_id == current_user.id)
         stmt = stmt.where(or_(Clock.case_id.in_(mine_cases), Clock.tip_id.in_(mine_tips)))
     rows = s.scalars(stmt.order_by(Clock.due_on.asc().nulls_last(), Clock.id).limit(1000)).all()

@@ -7,10 +7,11 @@ import re
 import threading
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import LargeBinary, bindparam, func, select, text, type_coerce
+from sqlalchemy import LargeBinary, Row, bindparam, func, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from .. import categories, crypto
@@ -142,7 +143,7 @@ def _compared_texts(session: Session, wanted: dict[int, tuple]) -> dict[int, str
     return texts
 
 
-def _candidates(session: Session, tip: Tip) -> list:
+def _candidates(session: Session, tip: Tip) -> Sequence[Row[int, str | None, str, int, str]]:
     """The SUGGESTION_CANDIDATES newest tips of the tip's city (its four-digit code prefix: the city
     and its counties, or the province's own code) received within the window, with only the
     compared columns (texts come from _compared_texts, read only when not kept already)."""
@@ -180,7 +181,7 @@ def _merged_candidates(n_codes: int):
     seek = ("SELECT * FROM (SELECT id, received_at FROM tip WHERE division_code = :c{n} AND id != :self_id"
             " AND received_at >= :since ORDER BY received_at DESC, id DESC LIMIT :n) AS d{n}")
     merged = " UNION ALL ".join(seek.format(n=n) for n in range(n_codes))
-    return (text("SELECT tip.id, tip.entity_uscc, tip.entity_name, tip.version, tip.receipt_hash FROM tip"
+    return (text("SELECT tip.id, tip.entity_uscc, tip.entity_name, tip.version, tip.receipt_hash FROM tip"  # noqa: S608 - constants and range() numbers only; values are bound
                  f" JOIN (SELECT id, received_at FROM ({merged}) AS merged"
                  " ORDER BY received_at DESC, id DESC LIMIT :n) AS picked ON picked.id = tip.id"
                  " ORDER BY picked.received_at DESC, picked.id DESC")

@@ -48,7 +48,8 @@ class TriageForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
     document = StringField(_l("Case filing number"), validators=[Optional(), Length(max=80)])
     on = DateField(_l("Date"), validators=[Optional()])
-    target = StringField(_l("Reference of the tip to merge into (e.g. T2026-000012)"), validators=[Optional(), Length(max=20)])
+    target = StringField(_l("Reference of the tip to merge into (e.g. T2026-000012)"),
+                         validators=[Optional(), Length(max=20)])
     case_id = IntegerField(_l("Case number (ID)"), validators=[Optional()])
     division_code = SelectField(_l("Receiving division"), validators=[Optional()])
     department = SelectField(_l("Receiving department"), validators=[Optional()])
@@ -101,8 +102,10 @@ class CaseActionForm(FlaskForm):
     decision_number = StringField(_l("Penalty decision number"), validators=[Optional(), Length(max=80)])
     decision_date = DateField(_l("Decision date"), validators=[Optional()])
     fines = DecimalField(_l("Fines (yuan)"), places=2, validators=[Optional(), NumberRange(min=0)])
-    confiscated_gains = DecimalField(_l("Confiscated illegal gains (yuan)"), places=2, validators=[Optional(), NumberRange(min=0)])
-    confiscated_property = DecimalField(_l("Confiscated illegal property (yuan)"), places=2, validators=[Optional(), NumberRange(min=0)])
+    confiscated_gains = DecimalField(_l("Confiscated illegal gains (yuan)"), places=2,
+                                     validators=[Optional(), NumberRange(min=0)])
+    confiscated_property = DecimalField(_l("Confiscated illegal property (yuan)"), places=2,
+                                        validators=[Optional(), NumberRange(min=0)])
     measures = SelectMultipleField(_l("Other measures"), validators=[Optional()])
     legal_basis = TextAreaField(_l("Legal basis"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 2})
     executed_on = DateField(_l("Decision fully executed on"), validators=[Optional()])

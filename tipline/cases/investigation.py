@@ -3,6 +3,7 @@ extensions, the decision and closing. Writers are the case's investigators and s
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -261,7 +262,7 @@ def _money(value, name: str) -> Decimal:
 
 def decide(session, *, now, case, actor, version, outcome: str, decision_number: str,
            decision_date: dt.date, fines=0, confiscated_gains=0, confiscated_property=0,
-           measures: list[str] = (), legal_basis: str = "") -> None:
+           measures: Sequence[str] = (), legal_basis: str = "") -> None:
     """Record the decision. A violation needs a penalty decision number and legal basis; it raises
     the entity's history and flags it for more frequent inspection."""
     _require(session, case, actor)

@@ -69,7 +69,8 @@ class Case(VersionedMixin, Base):
     @property
     def penalty_total(self) -> Decimal:
         """The reward base (罚没款): fines plus confiscated gains and property."""
-        return (self.fines or 0) + (self.confiscated_gains or 0) + (self.confiscated_property or 0)
+        zero = Decimal(0)
+        return (self.fines or zero) + (self.confiscated_gains or zero) + (self.confiscated_property or zero)
 
     @property
     def measure_list(self) -> list[str]:
@@ -172,7 +173,8 @@ class ExtensionRequest(Base):
     __tablename__ = "extension_request"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), nullable=True, index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), nullable=True,
+                                                index=True)
     tip_id: Mapped[int | None] = mapped_column(ForeignKey("tip.id", ondelete="CASCADE"), nullable=True, index=True)
     clock: Mapped[str] = mapped_column(String(30), nullable=False)
     length: Mapped[int] = mapped_column(Integer, nullable=False)

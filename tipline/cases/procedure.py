@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -178,6 +179,6 @@ def resume_filing_clock(session: Session, *, now: dt.datetime, tip: Tip, actor, 
                           "due": clock.due_on.isoformat() if clock.due_on else None})
 
 
-def filing_stops(session: Session, tip_id: int) -> list[TipSuspension]:
+def filing_stops(session: Session, tip_id: int) -> Sequence[TipSuspension]:
     return session.scalars(select(TipSuspension).where(TipSuspension.tip_id == tip_id)
                            .order_by(TipSuspension.stopped_on, TipSuspension.id)).all()

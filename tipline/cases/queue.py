@@ -9,9 +9,10 @@ import base64
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Row, column, exists, literal_column, or_, select, tuple_, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Row, Select, column, exists, literal_column, or_, select, tuple_, union_all
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ..divisions import packaged
 from ..intake.models import Tip
@@ -75,7 +76,7 @@ def queue_page(session: Session, user, f: QueueFilter, cursor: str | None = None
     """Raises ValueError for a malformed cursor or sort."""
     if f.sort not in SORTS:
         raise ValueError("bad sort")
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if f.states:
         conditions.append(Tip.status.in_(f.states))
     if f.channel:
@@ -94,7 +95,8 @@ def queue_page(session: Session, user, f: QueueFilter, cursor: str | None = None
     # Each order is uniform in direction so the cursor is a single row-value comparison, which
     # both PostgreSQL and SQLite turn into an index seek (an OR of column tests is not).
     if f.sort == "priority":
-        keys, descending = (Tip.queue_rank, Tip.received_at, Tip.id), False
+        keys: tuple[InstrumentedAttribute[Any], ...] = (Tip.queue_rank, Tip.received_at, Tip.id)
+        descending = False
         if cursor:
             p, ts, i = _decode(cursor)
             conditions.append(tuple_(*keys) > tuple_(-int(p), _ts(ts), int(i)))
@@ -102,8 +104,8 @@ def queue_page(session: Session, user, f: QueueFilter, cursor: str | None = None
         keys, descending = (Tip.received_at, Tip.id), f.sort == "newest"
         if cursor:
             _, ts, i = _decode(cursor)
-            last = tuple_(_ts(ts), int(i))
-            conditions.append(tuple_(*keys) < last if descending else tuple_(*keys) > last)
+            after = tuple_(_ts(ts), int(i))
+            conditions.append(tuple_(*keys) < after if descending else tuple_(*keys) > after)
 
     def ordered(columns):
         return [c.desc() if descending else c.asc() for c in columns]
@@ -120,7 +122,7 @@ def queue_page(session: Session, user, f: QueueFilter, cursor: str | None = None
         # Built lean (each member read as `SELECT *`, the outer columns named once): SQLAlchemy's
         # column proxies for a dozen subqueries cost more than the query itself.
         extra = [k for k in keys if k.key not in {c.key for c in COLUMNS}]
-        members = [select(literal_column("*")).select_from(
+        members: list[Select[Any]] = [select(literal_column("*")).select_from(
             select(*COLUMNS, *extra).where(Tip.division_code == code, *conditions)
             .order_by(*ordered(keys)).limit(page_size + 1).subquery(f"d{n}")) for n, code in enumerate(codes)]
         out = {c.key: column(c.key, c.type) for c in (*COLUMNS, *extra)}

@@ -8,6 +8,7 @@ upheld application removes the officer and draws a replacement in the same trans
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -84,6 +85,6 @@ def decide_application(session: Session, *, now: dt.datetime, case: Case, actor,
     return assignment._replace(session, now=now, case=case, actor=actor, redraw_row=removal)
 
 
-def applications(session: Session, case_id: int) -> list[RecusalApplication]:
+def applications(session: Session, case_id: int) -> Sequence[RecusalApplication]:
     return session.scalars(select(RecusalApplication).where(RecusalApplication.case_id == case_id)
                            .order_by(RecusalApplication.id)).all()

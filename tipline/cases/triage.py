@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,6 +43,8 @@ def file_case(session: Session, *, now: dt.datetime, tip: Tip, actor, version: i
     workflow.apply_tip(session, now=now, tip=tip, action="file_case", actor=actor,
                        version=version, reason=reason, document=filing_number, on=filed_on)
     entity = get_or_create_entity(session, tip.entity_name, tip.entity_uscc)
+    if entity is None:  # a name of punctuation only gives no entity key (was an AttributeError)
+        raise ValidationFailed("complete the tip first", fields={"entity_name": "required"})
     tip.entity_id = entity.id
     case = Case(division_code=tip.division_code, entity_id=entity.id, category_code=tip.category_code,
                 state="under_investigation", filing_number=filing_number.strip(), filed_on=filed_on, filed_at=now)
@@ -218,8 +221,9 @@ def update_details(session: Session, *, now: dt.datetime, tip: Tip, actor, versi
     if not entity_name.strip():
         fields["entity_name"] = "required"
     uscc = normalise_uscc(entity_uscc)
-    if uscc and uscc_problem(uscc):
-        fields["entity_uscc"] = "uscc_" + uscc_problem(uscc)
+    problem = uscc_problem(uscc) if uscc else None
+    if problem:
+        fields["entity_uscc"] = "uscc_" + problem
     if not known_division(division_code) or division_code == "410000":
         fields["division_code"] = "invalid"
     if fields:
@@ -274,7 +278,7 @@ def treat_sender_as_real_name(session: Session, *, now: dt.datetime, tip: Tip, a
 
 # --- more time to decide whether to file (domain.md §3: once, 15 working days, the head approves) ---
 
-def filing_extensions(session: Session, tip: Tip) -> list[ExtensionRequest]:
+def filing_extensions(session: Session, tip: Tip) -> Sequence[ExtensionRequest]:
     return session.scalars(select(ExtensionRequest).where(ExtensionRequest.tip_id == tip.id)
                            .order_by(ExtensionRequest.id)).all()
 
@@ -300,9 +304,10 @@ def request_filing_extension(session: Session, *, now: dt.datetime, tip: Tip, ac
     if len(reason) > 500:
         raise ValidationFailed("reason too long", fields={"reason": "too_long"})
     length = filing_extension_length(session, tip)
-    if length <= 0:
+    clock = clocks.running(session, "filing", tip_id=tip.id)
+    if length <= 0 or clock is None:
         raise Conflict("no filing clock to extend", kind="state")
-    rule = clocks.rule_for(session, "filing", clocks.running(session, "filing", tip_id=tip.id).rule_from)
+    rule = clocks.rule_for(session, "filing", clock.rule_from)
     rows = filing_extensions(session, tip)
     if any(row.approved is None for row in rows):
         raise Conflict("a request is open", kind="extension_open")
@@ -327,9 +332,11 @@ def decide_filing_extension(session: Session, *, now: dt.datetime, tip: Tip, act
         raise Conflict("the filing decision was made already", kind="state")
     row.approved, row.decided_by, row.decided_at = approve, actor.id, now
     before = clock.due_on if clock else None
-    if approve:
+    after = None
+    if approve and clock is not None:  # approving without a clock was refused above
         clocks.extend(session, clock, row.length, WorkCalendar.load(session))
+        after = clock.due_on
     audit.record(session, now=now, action="tip.filing_extension_" + ("approved" if approve else "refused"),
                  actor=actor, object_type="tip", object_id=tip.id,
                  details={"request": row.id, "due_before": before.isoformat() if before else None,
-                          "due_after": clock.due_on.isoformat() if approve and clock.due_on else None})
+                          "due_after": after.isoformat() if after else None})

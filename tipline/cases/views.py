@@ -100,7 +100,8 @@ def _queue_rows(tips) -> list[tuple]:
         return labels[key]
 
     href = url_for("cases.tip", tip_id=0)[:-1]  # the route ends in the id: /staff/tips/<tip_id>
-    return [(f"{href}{t.id}", reference_of(t.received_at, t.id), t.priority, timesource.local(t.received_at).strftime("%Y-%m-%d %H:%M"),
+    return [(f"{href}{t.id}", reference_of(t.received_at, t.id), t.priority,
+             t.received_at.astimezone(timesource.SHANGHAI).strftime("%Y-%m-%d %H:%M"),  # received_at is NOT NULL
              label("channel", t.channel), label("category", t.category_code or ""), t.entity_name or "—",
              label("division", t.division_code),
              label("status", ("complaint:" if t.kind == "complaint" else "") + t.status)) for t in tips]

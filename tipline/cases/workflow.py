@@ -80,6 +80,8 @@ def apply_tip(session: Session, *, now: dt.datetime, tip: Tip, action: str, acto
     Returns the previous status."""
     transition = check(TIP_TRANSITIONS, action, state=tip.status, actor=actor, division_code=tip.division_code,
                        version=version, current_version=tip.version, reason=reason, document=document)
+    if transition.target is None:  # every tip transition names its target; only complaint steps may not
+        raise ValueError(f"tip action {action!r} has no target state")
     previous = tip.status
     tip.status = transition.target
     tip.status_changed_at = now

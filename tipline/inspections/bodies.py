@@ -78,14 +78,15 @@ def read_rows(filename: str, content: bytes) -> list[dict[str, str]]:
             # the spreadsheet's own.
             book = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise ImportFileError(f"not a readable XLSX file ({type(exc).__name__})")
-        values = [["" if c is None else str(c).strip() for c in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+            raise ImportFileError(f"not a readable XLSX file ({type(exc).__name__})") from exc
+        values = [["" if c is None else str(c).strip() for c in row]
+                  for row in book.worksheets[0].iter_rows(values_only=True)]
         book.close()
     elif suffix == ".csv":
         try:
             text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportFileError("CSV must be UTF-8")
+        except UnicodeDecodeError as exc:
+            raise ImportFileError("CSV must be UTF-8") from exc
         values = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
     else:
         raise ImportFileError("expected a .csv or .xlsx file")
@@ -150,22 +151,24 @@ def import_rows(session: Session, *, now: dt.datetime, rows: list[dict[str, str]
         if not any(v.strip() for v in row.values()):
             continue  # blank line
         values, errors = check_row(row, number, known_division)
-        if errors:
+        if values is None:  # check_row gives the values or the errors
             result.errors += errors
         elif values["uscc"] in checked:
             result.errors.append(RowError(number, "uscc", f"repeats row {checked[values['uscc']]['_row']}"))
         else:
             checked[values["uscc"]] = values | {"_row": number}
-    existing = {}
+    existing: dict[str, SupervisedBody] = {}
     codes = list(checked)
     for start in range(0, len(codes), 500):
-        for body in session.scalars(select(SupervisedBody).where(SupervisedBody.uscc.in_(codes[start:start + 500]))):
-            existing[body.uscc] = body
+        for found in session.scalars(select(SupervisedBody).where(SupervisedBody.uscc.in_(codes[start:start + 500]))):
+            existing[found.uscc] = found
     for uscc, values in checked.items():
         values.pop("_row")
         body = existing.get(uscc)
         if body is None:
             entity = get_or_create_entity(session, values["name"], uscc)
+            if entity is None:  # cannot happen: a body has a credit code, which is an entity key
+                raise ValueError(f"no entity key for {uscc}")
             session.add(SupervisedBody(**values, entity_id=entity.id, created_at=now, updated_at=now))
             result.created += 1
         elif any(getattr(body, k) != values[k] for k in UPDATED):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import gc
 
-from sqlalchemy import Table, insert, text
+from sqlalchemy import FromClause, Table, insert, text
 from sqlalchemy.orm import Session
 
 
@@ -42,9 +42,11 @@ def _postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def insert_rows(session: Session, table: Table, rows: list[dict], *, want_ids: bool = False) -> list[int]:
+def insert_rows(session: Session, table: FromClause, rows: list[dict], *, want_ids: bool = False) -> list[int]:
     """Insert `rows` (dicts with the same keys) into `table`; with `want_ids`, return their new
     primary keys in the order of `rows` (else an empty list)."""
+    if not isinstance(table, Table):  # a model's __table__, typed as any FromClause
+        raise TypeError(f"expected a Table, got {type(table).__name__}")
     if not rows:
         return []
     columns = list(rows[0])
@@ -75,7 +77,9 @@ def insert_rows(session: Session, table: Table, rows: list[dict], *, want_ids: b
         params[f"c{n}"] = [process(v) for v in values] if process else values
         names.append(name)
         arrays.append(f"CAST(:c{n} AS {kind}[])")
-    session.execute(text(f"INSERT INTO {table.name} ({', '.join(names + [n for n, _c in scalars])}) "
-                         f"SELECT u.*{''.join(', ' + c for _n, c in scalars)} FROM unnest({', '.join(arrays)}) AS u"),
-                    params)
+    columns_sql = ", ".join(names + [n for n, _c in scalars])
+    scalars_sql = "".join(", " + c for _n, c in scalars)
+    # Names come from the Table object and its compiled column types, never from the rows; values are bound.
+    sql = f"INSERT INTO {table.name} ({columns_sql}) SELECT u.*{scalars_sql} FROM unnest({', '.join(arrays)}) AS u"  # noqa: S608
+    session.execute(text(sql), params)
     return ids

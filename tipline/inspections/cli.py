@@ -31,7 +31,7 @@ def bodies_import(path: Path):
                              known_division=lambda c: c in divisions, actor_label="cli")
     except ImportFileError as exc:
         db.session.rollback()
-        raise click.ClickException(f"{path.name}: {exc}")
+        raise click.ClickException(f"{path.name}: {exc}") from exc
     db.session.commit()
     click.echo(f"bodies: {result.created} created, {result.updated} updated, {result.unchanged} unchanged, "
                f"{len(result.errors)} row(s) with problems")
@@ -74,10 +74,12 @@ def plan_draw(year, division_code, departments):
                            actor_label="cli")
     except ValidationFailed as exc:
         db.session.rollback()
-        raise click.ClickException("plan not created (" + ", ".join(f"{k}: {v}" for k, v in exc.details["fields"].items()) + ")")
+        fields = ", ".join(f"{k}: {v}" for k, v in exc.details["fields"].items())
+        raise click.ClickException("plan not created (" + fields + ")") from exc
     except Conflict as exc:
         db.session.rollback()
-        raise click.ClickException(f"plan {plan.id if plan and plan.id else ''} not drawn: {exc.message}".replace("  ", " "))
+        plan_id = plan.id if plan and plan.id else ""
+        raise click.ClickException(f"plan {plan_id} not drawn: {exc.message}".replace("  ", " ")) from exc
     db.session.commit()
     click.echo(json.dumps(services.plan_summary(db.session, plan), ensure_ascii=False, indent=1))
 

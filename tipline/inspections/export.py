@@ -79,6 +79,8 @@ def records(session: Session, start: dt.date, end: dt.date, division: str = "410
         Case.state.in_(("decided", "closed")), Case.decision_date.between(start, end),
         scope(Case.division_code, division))).all()
     for case, entity in cases:
+        if case.decision_number is None or case.decision_date is None:  # the query asks for both
+            continue
         cat = categories.get(case.category_code)
         out.append(Record("penalty", case.decision_number, entity.name, entity.uscc or "",
                           cat.name("zh") if cat else case.category_code, case.legal_basis, penalty_content(case),
@@ -88,6 +90,8 @@ def records(session: Session, start: dt.date, end: dt.date, division: str = "410
                                       .where(BodyInspection.state == "final",
                                              BodyInspection.inspected_on.between(start, end),
                                              scope(SupervisedBody.division_code, division))).all():
+        if insp.result is None or insp.inspected_on is None:  # a final inspection has both
+            continue
         out.append(Record("inspection", f"抽查计划 {insp.plan_id} / 任务 {insp.id}", body.name, body.uscc,
                           "、".join(PROBLEMS_ZH.get(k, k) for k in insp.problem_list), "",
                           RESULTS_ZH[insp.result], authority(body.division_code), insp.inspected_on.isoformat(),

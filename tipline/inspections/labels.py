@@ -8,8 +8,10 @@ TIER_LABELS = {"high": _l("High risk"), "elevated": _l("Elevated risk"), "watch"
 RULE_LABELS = {"penalised": _l("Penalised within the last years"),
                "substantiated_or_rectification": _l("Substantiated report or rectification notice"),
                "under_investigation": _l("Report or case under investigation"), "none": _l("No record")}
-EVENT_LABELS = {"penalty": _l("Penalty decision"), "case_rectification": _l("Rectification notice in a penalty decision"),
-                "substantiated": _l("Substantiated reports"), "inspection_rectification": _l("Rectification ordered by inspection"),
+EVENT_LABELS = {"penalty": _l("Penalty decision"),
+                "case_rectification": _l("Rectification notice in a penalty decision"),
+                "substantiated": _l("Substantiated reports"),
+                "inspection_rectification": _l("Rectification ordered by inspection"),
                 "open_report": _l("Report being handled"), "open_case": _l("Case under investigation")}
 RESULT_LABELS = {"no_problem": _l("No problem found"), "problems": _l("Problems found"),
                  "rectification": _l("Rectification ordered"), "suspended": _l("Certificate suspended"),

@@ -24,13 +24,13 @@ def uscc(division: str, serial: int) -> str:
     """A valid unified social credit code (GB 32100-2015 check character) for a company
     ("91": registered by market regulation, an enterprise) in `division`."""
     body = "91" + division + f"{serial:09d}"[-9:]
-    total = sum(_USCC_VALUE[ch] * w for ch, w in zip(body, _USCC_WEIGHTS))
+    total = sum(_USCC_VALUE[ch] * w for ch, w in zip(body, _USCC_WEIGHTS, strict=False))
     return body + USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def rows(city: str, count: int, seed: int = 24, start: int = 1) -> list[dict[str, str]]:
     name, counties = CITIES.get(city, (city, (city,)))
-    rng = random.Random(f"{seed}:{city}")
+    rng = random.Random(f"{seed}:{city}")  # noqa: S311 - deterministic demo/test data, nothing secret
     out = []
     for n in range(start, start + count):
         certification = rng.random() < 0.18

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from ..audit import services as audit
 from ..cases.deadlines.models import Clock
 from ..divisions import packaged as divisions
-from ..errors import Conflict, Forbidden, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..timesource import local_date
 from . import draw as drawing
 from .models import PROBLEM_KINDS, RECUSAL_REASONS, RESULTS, BodyInspection, InspectionOfficer, InspectionPlan
@@ -45,11 +46,12 @@ def _finish_clock(session: Session, clock_id: int | None, on: dt.date) -> None:
         return
     clock = session.get(Clock, clock_id)
     if clock is not None and clock.state == "running":
-        clock.state, clock.done_on, clock.met = "done", on, on <= clock.due_on
+        met = clock.due_on is None or on <= clock.due_on  # as clocks.finish; inspection clocks always have one
+        clock.state, clock.done_on, clock.met = "done", on, met
 
 
 def record_result(session: Session, *, now: dt.datetime, inspection: BodyInspection, actor, result: str,
-                  inspected_on: dt.date, tiers: TierTable, cal, problem_kinds: list[str] = (),
+                  inspected_on: dt.date, tiers: TierTable, cal, problem_kinds: Sequence[str] = (),
                   problems_count: int = 0, findings: str = "", case_description: str = "") -> BodyInspection:
     """Record the result; it is final (and public) once recorded. Raises Forbidden, Conflict when a
     result exists, ValidationFailed(fields) for bad input. `case_opened` submits a tip to triage
@@ -121,7 +123,7 @@ def record_rectified(session: Session, *, now: dt.datetime, inspection: BodyInsp
         raise Forbidden("only the drawn officers or a supervisor may record the follow-up")
     if inspection.rectification_due is None or inspection.rectified_on is not None:
         raise Conflict("no rectification is outstanding", kind="no_rectification")
-    if rectified_on > local_date(now) or rectified_on < inspection.inspected_on:
+    if rectified_on > local_date(now) or (inspection.inspected_on and rectified_on < inspection.inspected_on):
         raise ValidationFailed("invalid date", fields={"rectified_on": "invalid"})
     inspection.rectified_on = rectified_on
     _finish_clock(session, inspection.rectification_clock_id, rectified_on)
@@ -145,8 +147,11 @@ def recuse(session: Session, *, now: dt.datetime, inspection: BodyInspection, us
     if user_id not in current:
         raise ValidationFailed("not an officer of this inspection", fields={"user_id": "invalid"})
     plan = session.get(InspectionPlan, inspection.plan_id)
+    if plan is None:  # plan_id is a NOT NULL foreign key
+        raise NotFound("plan")
     pool, excluded = officer_pool(session, plan.division_code, inspection.body.entity_id)
-    ever = set(session.scalars(select(InspectionOfficer.user_id).where(InspectionOfficer.inspection_id == inspection.id)))
+    ever = set(session.scalars(select(InspectionOfficer.user_id)
+                               .where(InspectionOfficer.inspection_id == inspection.id)))
     remaining = [u for u in current if u != user_id]
     candidates = [u for u in pool if u not in ever]
     needed = OFFICERS_PER_INSPECTION - len(remaining)

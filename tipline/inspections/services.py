@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 from ..audit import services as audit
 from ..audit.models import AuditEvent
 from ..auth.models import User
+from ..calendar.services import Result
 from ..cases.deadlines.models import Clock
 from ..cases.models import ConflictDeclaration
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -52,7 +54,7 @@ def plan_ratios(plan: InspectionPlan) -> list[list[str]]:
 
 
 def create_plan(session: Session, *, now: dt.datetime, year: int, division_code: str, tiers: TierTable,
-                known_division, departments: list[str] | str = (), ratios: dict[str, str] | None = None,
+                known_division, departments: Sequence[str] | str = (), ratios: dict[str, str] | None = None,
                 actor=None, actor_label: str | None = None) -> InspectionPlan:
     """Raises ValidationFailed (fields) or Conflict (a plan for that year and division exists)."""
     problems = {}
@@ -85,7 +87,7 @@ def create_plan(session: Session, *, now: dt.datetime, year: int, division_code:
             if not Decimal(0) <= value <= Decimal(1):
                 problems[f"ratio_{tier.code}"] = "invalid"
             chosen.append([tier.code, str(value)])
-    if problems:
+    if problems or version is None:  # no version: problems["year"] says so
         raise ValidationFailed("invalid plan", fields=problems)
     if session.scalar(select(InspectionPlan.id).where(InspectionPlan.year == int(year),
                                                       InspectionPlan.division_code == division_code)):
@@ -185,7 +187,8 @@ def draw_plan(session: Session, *, now: dt.datetime, plan: InspectionPlan, tiers
     plan.state, plan.drawn_at = "drawn", now
     event = audit.record(session, now=now, action="plan.drawn", actor=actor, actor_label=actor_label,
                          object_type="inspection_plan", object_id=plan.id,
-                         details={"seed": str(seed), "candidates": len(frozen), "candidates_digest": plan.candidates_digest,
+                         details={"seed": str(seed), "candidates": len(frozen),
+                                  "candidates_digest": plan.candidates_digest,
                                   "ratios": ratios, "drawn": drawn, "officer_seed": str(officer_seed),
                                   "officer_pool": pool, "officers_excluded": excluded, "officers": assigned})
     plan.draw_event_id = event.id
@@ -193,7 +196,7 @@ def draw_plan(session: Session, *, now: dt.datetime, plan: InspectionPlan, tiers
     # Clocks, then tasks, then officers: one statement per table, whatever the number of rows
     # (bulk.insert_rows; the ORM's batched INSERT ... RETURNING cost 10 of 16 s at 50,000 bodies).
     planned = []
-    dues = {}  # every task of round n has the same due date (the calendar walk costs ~20 ms)
+    dues: dict[int, Result] = {}  # every task of round n has the same due date (the calendar walk costs ~20 ms)
     for uscc in drawn:
         tier = version.tier(tier_of[uscc]) if tier_of[uscc] in version.codes else version.tiers[-1]
         for n in range(1, tier.frequency + 1):
@@ -207,10 +210,10 @@ def draw_plan(session: Session, *, now: dt.datetime, plan: InspectionPlan, tiers
     inspection_ids = bulk.insert_rows(session, BodyInspection.__table__, [
         {"plan_id": plan.id, "body_id": bodies[uscc][0], "round": n, "tier": tier_of[uscc], "due_on": due.date,
          "clock_id": clock_id, "state": "open", "problem_kinds": "", "problems_count": 0, "findings": ""}
-        for (uscc, n, due), clock_id in zip(planned, clock_ids)], want_ids=True)
+        for (uscc, n, due), clock_id in zip(planned, clock_ids, strict=True)], want_ids=True)
     bulk.insert_rows(session, InspectionOfficer.__table__, [
         {"inspection_id": iid, "user_id": uid, "draw_event_id": event.id, "active": True, "assigned_at": now}
-        for (uscc, *_rest), iid in zip(planned, inspection_ids) for uid in assigned[uscc]])
+        for (uscc, *_rest), iid in zip(planned, inspection_ids, strict=True) for uid in assigned[uscc]])
     return DrawResult(plan, drawn, inspection_ids, session)
 
 
@@ -230,8 +233,8 @@ def verify(session: Session, plan_id: int) -> Verification:
         return Verification(False, "the plan has not been drawn")
     try:
         frozen = json.loads(plan.candidates)
-        recorded = json.loads(plan.drawn)
-        seed = int(plan.seed)
+        recorded = json.loads(plan.drawn or "")  # missing: ValueError, as a TypeError before
+        seed = int(plan.seed or "")
     except (TypeError, ValueError):
         return Verification(False, "the stored candidate list, seed or result is not readable")
     if drawing.digest(frozen) != plan.candidates_digest:
@@ -263,4 +266,5 @@ def plan_summary(session: Session, plan: InspectionPlan) -> dict:
     tiers = dict(map(tuple, json.loads(plan.candidates or "[]")))
     return {"plan_id": plan.id, "year": plan.year, "division": plan.division_code, "seed": plan.seed,
             "candidates": len(tiers), "candidates_digest": plan.candidates_digest, "ratios": plan_ratios(plan),
-            "drawn": [{"uscc": u, "name": names.get(u, ""), "tier": tiers.get(u)} for u in json.loads(plan.drawn or "[]")]}
+            "drawn": [{"uscc": u, "name": names.get(u, ""), "tier": tiers.get(u)}
+                      for u in json.loads(plan.drawn or "[]")]}

@@ -99,8 +99,9 @@ def parse(data, path) -> TierTable:
             raise TierFileError(path, where, "must be an object")
         try:
             start = dt.date.fromisoformat(str(v.get("effective_from")))
-        except ValueError:
-            raise TierFileError(path, f"{where}.effective_from", f"must be a date YYYY-MM-DD, got {v.get('effective_from')!r}")
+        except ValueError as exc:
+            raise TierFileError(path, f"{where}.effective_from",
+                                f"must be a date YYYY-MM-DD, got {v.get('effective_from')!r}") from exc
         tiers = []
         if not isinstance(v.get("tiers"), list) or not v["tiers"]:
             raise TierFileError(path, f"{where}.tiers", "must be a non-empty list")
@@ -120,7 +121,8 @@ def parse(data, path) -> TierTable:
             if not isinstance(local, bool):
                 raise TierFileError(path, f"{tw}.figures_local", "must be true or false")
             if not isinstance(source, str) or not (source.strip() or local):
-                raise TierFileError(path, f"{tw}.source", "must name the text it comes from, or figures_local must be true")
+                raise TierFileError(path, f"{tw}.source",
+                                    "must name the text it comes from, or figures_local must be true")
             tiers.append(Tier(t["code"], t["rule"], ratio, _int(path, f"{tw}.frequency", t.get("frequency"), 1, 12),
                               source.strip(), local))
         if tiers[-1].rule != "none":
@@ -145,7 +147,7 @@ def load_tiers(instance_path: Path | None = None) -> TierTable:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise TierFileError(path, "(file)", f"unreadable: {exc}")
+        raise TierFileError(path, "(file)", f"unreadable: {exc}") from exc
     return parse(data, path)
 
 
@@ -156,6 +158,11 @@ class Grounds:
     penalised: list[dict] = field(default_factory=list)
     substantiated_or_rectification: list[dict] = field(default_factory=list)
     under_investigation: list[dict] = field(default_factory=list)
+
+
+def _iso(day: dt.date | None) -> str:
+    """A date of the grounds; the queries below only return rows that have one (compared with the cutoff)."""
+    return day.isoformat() if day is not None else ""
 
 
 def _cutoff(today: dt.date, years: int) -> dt.date:
@@ -180,9 +187,9 @@ def grounds(session: Session, entity_ids, version: TierVersion, today: dt.date) 
             select(Case.entity_id, Case.decision_number, Case.decision_date, Case.measures)
             .where(Case.entity_id.in_(entity_ids), Case.outcome == "violation", Case.decision_date >= cutoff,
                    Case.decision_date <= today).order_by(Case.decision_date)):
-        g(eid).penalised.append({"event": "penalty", "date": on.isoformat(), "ref": number or ""})
+        g(eid).penalised.append({"event": "penalty", "date": _iso(on), "ref": number or ""})
         if "rectification_notice" in (measures or ""):
-            g(eid).substantiated_or_rectification.append({"event": "case_rectification", "date": on.isoformat(),
+            g(eid).substantiated_or_rectification.append({"event": "case_rectification", "date": _iso(on),
                                                           "ref": number or ""})
     for eid, n in session.execute(select(Entity.id, Entity.substantiated)
                                   .where(Entity.id.in_(entity_ids), Entity.substantiated > 0)):
@@ -193,11 +200,11 @@ def grounds(session: Session, entity_ids, version: TierVersion, today: dt.date) 
             .where(SupervisedBody.entity_id.in_(entity_ids), BodyInspection.rectification_due.is_not(None),
                    BodyInspection.inspected_on >= cutoff).order_by(BodyInspection.inspected_on)):
         g(eid).substantiated_or_rectification.append({"event": "inspection_rectification",
-                                                      "date": on.isoformat(), "ref": str(iid)})
-    for eid, received, tid in session.execute(
+                                                      "date": _iso(on), "ref": str(iid)})
+    for tip_entity, received, tid in session.execute(
             select(Tip.entity_id, Tip.received_at, Tip.id)
             .where(Tip.entity_id.in_(entity_ids), Tip.status.in_(OPEN_TIP_STATES)).order_by(Tip.received_at)):
-        g(eid).under_investigation.append({"event": "open_report", "date": received.date().isoformat(),
+        g(tip_entity).under_investigation.append({"event": "open_report", "date": received.date().isoformat(),
                                            "ref": str(tid)})
     for eid, filed, cid in session.execute(
             select(Case.entity_id, Case.filed_on, Case.id)

@@ -134,13 +134,15 @@ def draw(plan_id: int):
         result = services.draw_plan(db.session, now=timesource.now(), plan=p, tiers=_tiers(),
                                     cal=WorkCalendar.load(db.session), actor=current_user)
         db.session.commit()
-        flash(_("Drawn: %(n)d bodies. The draw is final and can be checked from its seed.", n=len(result.drawn)), "success")
+        flash(_("Drawn: %(n)d bodies. The draw is final and can be checked from its seed.", n=len(result.drawn)),
+              "success")
     except Conflict as exc:
         db.session.rollback()
         if exc.details.get("kind") == "already_drawn":
             flash(_("This plan has been drawn already; a draw is final."), "error")
         else:
-            flash(_("Not drawn: an inspection needs at least two eligible officers. %(detail)s", detail=exc.message), "error")
+            flash(_("Not drawn: an inspection needs at least two eligible officers. %(detail)s",
+                    detail=exc.message), "error")
     return redirect(url_for(".plan", plan_id=p.id))
 
 
@@ -155,7 +157,8 @@ def bodies():
         if form.validate_on_submit():
             upload = form.file.data
             try:
-                outcome = register.import_file(db.session, now=timesource.now(), filename=upload.filename or "upload.csv",
+                outcome = register.import_file(db.session, now=timesource.now(),
+                                               filename=upload.filename or "upload.csv",
                                                content=upload.read(), known_division=_known, actor=current_user)
                 db.session.commit()
             except register.ImportFileError as exc:
@@ -220,9 +223,10 @@ def record(inspection_id: int):
     form = ResultForm()
     if form.validate_on_submit():
         try:
-            results.record_result(db.session, now=timesource.now(), inspection=i, actor=current_user, result=form.result.data,
-                                  inspected_on=form.inspected_on.data, tiers=_tiers(), cal=WorkCalendar.load(db.session),
-                                  problem_kinds=form.problem_kinds.data or [], problems_count=form.problems_count.data or 0,
+            results.record_result(db.session, now=timesource.now(), inspection=i, actor=current_user,
+                                  result=form.result.data, inspected_on=form.inspected_on.data, tiers=_tiers(),
+                                  cal=WorkCalendar.load(db.session), problem_kinds=form.problem_kinds.data or [],
+                                  problems_count=form.problems_count.data or 0,
                                   findings=form.findings.data or "")
             db.session.commit()
             flash(_("Result recorded. It is now public."), "success")
@@ -237,7 +241,7 @@ def record(inspection_id: int):
             db.session.rollback()
             flash(_("This inspection's result has been recorded already."), "error")
             return redirect(url_for(".inspection", inspection_id=i.id))
-    return _render_inspection(db.session.get(BodyInspection, inspection_id), result_form=form, status=422)
+    return _render_inspection(_inspection_or_404(inspection_id), result_form=form, status=422)
 
 
 @bp.post("/<int:inspection_id>/rectified")
@@ -258,7 +262,7 @@ def rectified(inspection_id: int):
         except (Forbidden, Conflict):
             db.session.rollback()
             abort(409)
-    return _render_inspection(db.session.get(BodyInspection, inspection_id), rectified_form=form, status=422)
+    return _render_inspection(_inspection_or_404(inspection_id), rectified_form=form, status=422)
 
 
 @bp.post("/<int:inspection_id>/recuse")

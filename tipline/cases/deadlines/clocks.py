@@ -134,17 +134,17 @@ def _suspensions(session: Session, clock: Clock) -> list[tuple[dt.date, dt.date 
     if clock.kind == "mediation" and clock.tip_id is not None:
         # Testing or appraisal during mediation is not counted in its period (Order 20 Art. 20).
         from ..complaint_models import Complaint, MediationStop
-        rows = session.execute(select(MediationStop.stopped_on, MediationStop.resumed_on)
-                               .join(Complaint, Complaint.id == MediationStop.complaint_id)
-                               .where(Complaint.tip_id == clock.tip_id, MediationStop.stopped_on >= clock.start_on)
-                               .order_by(MediationStop.stopped_on)).all()
-        return [(a, b) for a, b in rows]
+        stops = session.execute(select(MediationStop.stopped_on, MediationStop.resumed_on)
+                                .join(Complaint, Complaint.id == MediationStop.complaint_id)
+                                .where(Complaint.tip_id == clock.tip_id, MediationStop.stopped_on >= clock.start_on)
+                                .order_by(MediationStop.stopped_on)).all()
+        return [(a, b) for a, b in stops]
     if clock.case_id is None or clock.kind != "decision":
         return []
-    rows = session.scalars(select(Suspension).where(Suspension.case_id == clock.case_id,
-                                                    Suspension.stopped_on >= clock.start_on)
-                           .order_by(Suspension.stopped_on)).all()
-    return [(r.stopped_on, r.resumed_on) for r in rows]
+    suspensions = session.scalars(select(Suspension).where(Suspension.case_id == clock.case_id,
+                                                           Suspension.stopped_on >= clock.start_on)
+                                  .order_by(Suspension.stopped_on)).all()
+    return [(r.stopped_on, r.resumed_on) for r in suspensions]
 
 
 def recompute(session: Session, clock: Clock, cal: WorkCalendar) -> bool:

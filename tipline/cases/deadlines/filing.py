@@ -4,8 +4,9 @@ copy of its number."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from ...calendar.services import WorkCalendar
@@ -17,7 +18,7 @@ from .models import DeadlineRule
 DUE_SOON_WORKDAYS = 3
 
 
-def _filing_versions(session: Session) -> list:
+def _filing_versions(session: Session) -> Sequence[Row[dt.date, int, str]]:
     return session.execute(select(DeadlineRule.effective_from, DeadlineRule.length, DeadlineRule.unit)
                            .where(DeadlineRule.clock == "filing").order_by(DeadlineRule.effective_from.desc())).all()
 
@@ -38,7 +39,10 @@ def filing_due_threshold(session: Session, now: dt.datetime, cal: WorkCalendar |
 
     def due(day: dt.date) -> dt.date:
         _start, length, unit = next(v for v in versions if v.effective_from <= day)
-        return due_date(cal, day, length, unit).date
+        result = due_date(cal, day, length, unit)
+        if result is None:  # cannot happen: None only while a suspension is open, and none is given
+            raise ValueError("no due date without suspensions")
+        return result.date
 
     day = today
     while due(day) > limit:

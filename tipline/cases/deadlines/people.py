@@ -3,6 +3,7 @@ ended mediations are addressed to (shared by reminders, clocks and complaints, s
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ class People:
     (active investigators of the cases, triagers of the tips, supervisors of the divisions and their
     cities) instead of one or two per clock."""
 
-    def __init__(self, session: Session, clocks: list[Clock]):
+    def __init__(self, session: Session, clocks: Sequence[Clock]):
         case_ids = {c.case_id for c in clocks if c.case_id is not None}
         tip_ids = {c.tip_id for c in clocks if c.tip_id is not None}
         self._investigators: dict[int, list[int]] = defaultdict(list)
@@ -48,6 +49,7 @@ class People:
         """The case's investigators, else the tip's triager, else the supervisors."""
         if clock.case_id is not None and self._investigators.get(clock.case_id):
             return list(self._investigators[clock.case_id])
-        if clock.tip_id is not None and self._triagers.get(clock.tip_id):
-            return [self._triagers[clock.tip_id]]
+        triager = self._triagers.get(clock.tip_id) if clock.tip_id is not None else None
+        if triager:
+            return [triager]
         return self.supervisors(clock.division_code)

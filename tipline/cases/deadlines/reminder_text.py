@@ -1,8 +1,10 @@
 """The reminder digest's text: Chinese first, English below (mail has no locale of its own)."""
 from __future__ import annotations
 
-KIND_ZH = {"filing": "作出是否立案决定", "notify_reporter": "告知实名举报人是否立案", "complaint_acceptance": "作出是否受理投诉决定",
-           "decision": "作出处理决定", "closing": "结案", "reward_notice": "告知举报人奖励", "reward_claim": "举报人领取奖励",
+KIND_ZH = {"filing": "作出是否立案决定", "notify_reporter": "告知实名举报人是否立案",
+           "complaint_acceptance": "作出是否受理投诉决定",
+           "decision": "作出处理决定", "closing": "结案", "reward_notice": "告知举报人奖励",
+           "reward_claim": "举报人领取奖励",
            "mediation": "投诉调解", "follow_up": "投诉回访",
            "inspection": "完成双随机抽查检查", "rectification": "复查整改情况"}
 KIND_EN = {"filing": "decide whether to file", "notify_reporter": "tell the real-name reporter",

@@ -71,10 +71,13 @@ def generate(session: Session, now: dt.datetime, cal: WorkCalendar, rules: Remin
         rows = []
         people_of = People(session, clocks)
         for clock in clocks:
-            for rule, moment, audience in rules.due(cal, today, clock.due_on):
-                people = people_of.handlers(clock) if audience == "handlers" else people_of.supervisors(clock.division_code)
-                rows += [dict(clock_id=clock.id, rule=rule, moment=moment, user_id=uid, status="pending",
-                              attempts=0, next_attempt_at=now, created_at=now, error="") for uid in people]
+            due_on = clock.due_on
+            if due_on is not None:  # always: the query asks for due_on <= horizon
+                for rule, moment, audience in rules.due(cal, today, due_on):
+                    people = (people_of.handlers(clock) if audience == "handlers"
+                              else people_of.supervisors(clock.division_code))
+                    rows += [dict(clock_id=clock.id, rule=rule, moment=moment, user_id=uid, status="pending",
+                                  attempts=0, next_attempt_at=now, created_at=now, error="") for uid in people]
             last = (clock.due_on, clock.id)
         created += _insert_ignore(session, rows)
         session.commit()
@@ -87,7 +90,7 @@ def claim(session: Session, now: dt.datetime, worker: str) -> list[Reminder]:
                     .values(status="pending"))
     candidates = select(Reminder.id).where(Reminder.status == "pending", Reminder.next_attempt_at <= now) \
         .order_by(Reminder.id).limit(BATCH)
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         ids = list(session.scalars(candidates.with_for_update(skip_locked=True)))
     else:
         ids = list(session.scalars(candidates))
@@ -118,7 +121,7 @@ def send_claimed(session: Session, now: dt.datetime, claimed: list[Reminder], se
         clocks = {c.id: c for c in session.scalars(select(Clock).where(Clock.id.in_([r.clock_id for r in reminders])))}
         items = [(r, clocks[r.clock_id]) for r in reminders]
         error = ""
-        if user.email:
+        if user is not None and user.email:  # without an address: the notices only
             try:
                 deliver(settings, _digest(user, items, settings))
                 result.mails += 1
@@ -137,7 +140,7 @@ def send_claimed(session: Session, now: dt.datetime, claimed: list[Reminder], se
                 r.claimed_by = None
             else:
                 r.status, r.sent_at = "sent", now
-                session.add(Notice(user_id=user.id, kind=r.rule, clock_id=clock.id, created_at=now,
+                session.add(Notice(user_id=user_id, kind=r.rule, clock_id=clock.id, created_at=now,
                                    params=json.dumps({"due": clock.due_on.isoformat() if clock.due_on else None,
                                                       "kind": clock.kind})))
                 result.sent += 1
