@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import true
 
+from .actors import Actor
 from .divisions import Divisions, packaged
 
 
@@ -16,13 +17,14 @@ def divisions() -> Divisions:
     return packaged()
 
 
-def can_see(user, division_code: str | None) -> bool:
+def can_see(user: Actor, division_code: str | None) -> bool:
     """`user` may see a record of `division_code`. The system actor (the scheduler) sees all."""
     if getattr(user, "sees_all", False):
         return True
-    if not division_code or not getattr(user, "division_code", None):
+    own = getattr(user, "division_code", None)
+    if not division_code or not own:
         return False
-    return divisions().is_within(division_code, user.division_code)
+    return divisions().is_within(division_code, own)
 
 
 def code_prefix(column, prefix: str):
@@ -33,13 +35,13 @@ def code_prefix(column, prefix: str):
     return (column >= prefix) & (column < upper)
 
 
-def division_filter(column, user):
+def division_filter(column, user: Actor):
     """A SQL condition limiting `column` (a division code) to what `user` may see.
 
     County staff see their county; city staff their city and its counties; provincial staff
     everything. In GB/T 2260 a code ending in 00 is a city and its counties share its first four
     digits (Jiyuan, 419001, has none), so no lookup is needed and services can call this freely."""
-    code = user.division_code
+    code = user.division_code or ""  # an account without a division matches no row
     if user.sees_all:
         return true()
     if code.endswith("00"):

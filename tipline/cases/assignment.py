@@ -14,6 +14,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..actors import Actor
 from ..audit import services as audit
 from ..auth.models import User
 from ..errors import Conflict, Forbidden, ValidationFailed
@@ -66,7 +67,7 @@ def pick(pool: list[int], n: int, seed: int) -> list[int]:
     return sorted(random.Random(seed).sample(sorted(pool), min(n, len(pool))))  # noqa: S311 - replayable; seed from `secrets`
 
 
-def draw(session: Session, *, now: dt.datetime, case: Case, actor, n: int = DEFAULT_INVESTIGATORS,
+def draw(session: Session, *, now: dt.datetime, case: Case, actor: Actor, n: int = DEFAULT_INVESTIGATORS,
          exclude_triage: bool = True, reason: str = "", seed: int | None = None, widen: str | None = None,
          replacing: int | None = None) -> list[int]:
     """Draw investigators until the case has `n` (the active ones stay) and record pool, seed and
@@ -103,7 +104,7 @@ def draw(session: Session, *, now: dt.datetime, case: Case, actor, n: int = DEFA
 
 
 def _remove(session: Session, *, now: dt.datetime, case: Case, officer_id: int, reason: str, text: str,
-            actor, ordered_by: int | None):
+            actor: Actor, ordered_by: int | None):
     """Take `officer_id` off the case and record why (a Redraw row, an audit event)."""
     from .procedure_models import Redraw
     row = session.scalar(select(Assignment).where(Assignment.case_id == case.id, Assignment.user_id == officer_id,
@@ -120,7 +121,7 @@ def _remove(session: Session, *, now: dt.datetime, case: Case, officer_id: int, 
     return redraw_row
 
 
-def _replace(session: Session, *, now: dt.datetime, case: Case, actor, redraw_row, widen: str | None = None,
+def _replace(session: Session, *, now: dt.datetime, case: Case, actor: Actor, redraw_row, widen: str | None = None,
              must: bool = True) -> list[int]:
     """Draw a replacement for the officer just removed. With must=False a refusal (too few eligible)
     is recorded and leaves the case short of an officer, for a supervisor to complete."""
@@ -143,7 +144,7 @@ def audit_last_draw(session: Session, case_id: int) -> int | None:
                           .order_by(AuditEvent.id.desc()).limit(1))
 
 
-def redraw(session: Session, *, now: dt.datetime, case: Case, actor, officer_id: int, reason: str, text: str,
+def redraw(session: Session, *, now: dt.datetime, case: Case, actor: Actor, officer_id: int, reason: str, text: str,
            widen: str | None = None) -> list[int]:
     """A supervisor replaces one investigator on a stated ground (REDRAW_REASONS) with its text.
     Limits: an officer removed from a case is never drawn for it again (one re-draw per stated
@@ -176,7 +177,7 @@ def redraw(session: Session, *, now: dt.datetime, case: Case, actor, officer_id:
     return _replace(session, now=now, case=case, actor=actor, redraw_row=row, widen=widen)
 
 
-def complete_team(session: Session, *, now: dt.datetime, case: Case, actor, widen: str | None = None,
+def complete_team(session: Session, *, now: dt.datetime, case: Case, actor: Actor, widen: str | None = None,
                   reason: str = "") -> list[int]:
     """A supervisor draws the officers a case lacks (after a removal with too few eligible), if
     need be from the whole city. Raises Forbidden, Conflict (too_few_officers)."""

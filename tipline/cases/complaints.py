@@ -14,6 +14,7 @@ from typing import overload
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..actors import Actor
 from ..calendar.services import WorkCalendar
 from ..errors import Conflict, ValidationFailed
 from ..intake.models import EvidenceFile, Tip
@@ -71,7 +72,7 @@ def _finish(session: Session, kind: str, tip: Tip, on: dt.date) -> None:
     clocks.finish(session, clocks.running(session, kind, tip_id=tip.id), on)
 
 
-def accept(session: Session, *, now, tip: Tip, actor, version: int | None,
+def accept(session: Session, *, now, tip: Tip, actor: Actor, version: int | None,
            on: dt.date | None = None, notice: str = "") -> Complaint:
     """Accept the complaint (Art. 14): the acceptance clock is answered and mediation's starts."""
     complaint = complaint_of(session, tip, now)
@@ -88,7 +89,7 @@ def accept(session: Session, *, now, tip: Tip, actor, version: int | None,
     return complaint
 
 
-def not_accept(session: Session, *, now, tip: Tip, actor, version: int | None, ground: str,
+def not_accept(session: Session, *, now, tip: Tip, actor: Actor, version: int | None, ground: str,
                notice: str, on: dt.date | None = None) -> Complaint:
     """Not accepted on a ground of Art. 15; `notice` is the written notice the complainant reads."""
     if ground not in NON_ACCEPTANCE_GROUNDS:
@@ -105,7 +106,7 @@ def not_accept(session: Session, *, now, tip: Tip, actor, version: int | None, g
     return complaint
 
 
-def record_session(session: Session, *, now, tip: Tip, actor, version: int | None,
+def record_session(session: Session, *, now, tip: Tip, actor: Actor, version: int | None,
                    held_on: dt.date | None, form: str, positions: str, mediator: str = "") -> MediationSession:
     """A mediation session (Art. 18): in person, by phone, online, or delegated (Art. 17) to the
     consumer association or mediation body named in `mediator`."""
@@ -134,7 +135,7 @@ def _mediation_clock(session: Session, tip: Tip) -> Clock | None:
     return clocks.running(session, "mediation", tip_id=tip.id)
 
 
-def stop_mediation(session: Session, *, now, tip: Tip, actor, version: int | None, reason: str,
+def stop_mediation(session: Session, *, now, tip: Tip, actor: Actor, version: int | None, reason: str,
                    note: str = "", on: dt.date | None = None) -> MediationStop:
     """Testing or appraisal: its time is not counted in the mediation period (Art. 20)."""
     if reason not in STOP_REASONS:
@@ -156,7 +157,7 @@ def stop_mediation(session: Session, *, now, tip: Tip, actor, version: int | Non
     return row
 
 
-def resume_mediation(session: Session, *, now, tip: Tip, actor, version: int | None,
+def resume_mediation(session: Session, *, now, tip: Tip, actor: Actor, version: int | None,
                      on: dt.date | None = None) -> None:
     complaint = complaint_of(session, tip, now)
     open_stop = session.scalar(select(MediationStop).where(MediationStop.complaint_id == complaint.id,
@@ -172,7 +173,7 @@ def resume_mediation(session: Session, *, now, tip: Tip, actor, version: int | N
         clocks.recompute(session, clock, WorkCalendar.load(session))
 
 
-def end_mediation(session: Session, *, now, tip: Tip, actor, version: int | None, outcome: str,
+def end_mediation(session: Session, *, now, tip: Tip, actor: Actor, version: int | None, outcome: str,
                   notice: str = "", terms: str = "", termination_ground: str = "", agreement_file_id: int | None = None,
                   on: dt.date | None = None) -> Complaint:
     """Mediation ends: an agreement (its terms, or a scanned agreement among the complaint's files),
@@ -247,7 +248,7 @@ def expire_mediations(session: Session, now: dt.datetime) -> int:
     return len(rows)
 
 
-def refer_violation(session: Session, *, now, tip: Tip, actor, version: int | None,
+def refer_violation(session: Session, *, now, tip: Tip, actor: Actor, version: int | None,
                     reason: str) -> Tip:
     """The complaint reveals a suspected violation: a linked tip enters triage as a report (its own
     filing clock from today), and the complaint goes on."""
@@ -273,7 +274,7 @@ def refer_violation(session: Session, *, now, tip: Tip, actor, version: int | No
     return lead
 
 
-def record_follow_up(session: Session, *, now, tip: Tip, actor, version: int | None, result: str,
+def record_follow_up(session: Session, *, now, tip: Tip, actor: Actor, version: int | None, result: str,
                      on: dt.date | None = None) -> Complaint:
     """The follow-up call or visit (回访) after the complaint was handled, and what it found."""
     if result not in FOLLOW_UP_RESULTS:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import events
+from ..actors import Actor
 from ..audit import services as audit
 from ..calendar.services import WorkCalendar
 from ..errors import Conflict, Forbidden, ValidationFailed
@@ -34,7 +35,7 @@ from .models import (
 CLOCKS = ("decision",)  # the filing clock ends when the case is filed, before a case page exists
 
 
-def can_work(session: Session, case: Case, actor) -> bool:
+def can_work(session: Session, case: Case, actor: Actor) -> bool:
     if not can_see(actor, case.division_code):
         return False
     if actor.has_role("supervisor"):
@@ -42,7 +43,7 @@ def can_work(session: Session, case: Case, actor) -> bool:
     return actor.has_role("officer") and actor.id in assignment.active_investigators(session, case.id)
 
 
-def _require(session, case, actor) -> None:
+def _require(session, case, actor: Actor) -> None:
     if not can_work(session, case, actor):
         raise Forbidden("only the case's investigators and supervisors")
     if case.state == "closed":
@@ -58,7 +59,7 @@ def _text(value: str, name: str, maximum: int = 20000) -> str:
     return value
 
 
-def add_note(session, *, now, case, actor, body: str) -> CaseNote:
+def add_note(session, *, now, case, actor: Actor, body: str) -> CaseNote:
     _require(session, case, actor)
     note = CaseNote(case_id=case.id, author_id=actor.id, body=_text(body, "body"), created_at=now)
     session.add(note)
@@ -68,7 +69,7 @@ def add_note(session, *, now, case, actor, body: str) -> CaseNote:
     return note
 
 
-def add_task(session, *, now, case, actor, title: str, due_on: dt.date | None) -> CaseTask:
+def add_task(session, *, now, case, actor: Actor, title: str, due_on: dt.date | None) -> CaseTask:
     _require(session, case, actor)
     task = CaseTask(case_id=case.id, title=_text(title, "title", 200), due_on=due_on, created_at=now,
                     assignee_id=actor.id)
@@ -79,7 +80,7 @@ def add_task(session, *, now, case, actor, title: str, due_on: dt.date | None) -
     return task
 
 
-def complete_task(session, *, now, case, actor, task_id: int) -> None:
+def complete_task(session, *, now, case, actor: Actor, task_id: int) -> None:
     _require(session, case, actor)
     task = session.get(CaseTask, task_id)
     if task is None or task.case_id != case.id:
@@ -89,7 +90,7 @@ def complete_task(session, *, now, case, actor, task_id: int) -> None:
                  details={"task": task.id})
 
 
-def add_inspection(session, *, now, case, actor, inspected_on: dt.date, place: str, officers: str,
+def add_inspection(session, *, now, case, actor: Actor, inspected_on: dt.date, place: str, officers: str,
                    findings: str, problems_found: int = 0) -> Inspection:
     _require(session, case, actor)
     if inspected_on > local_date(now):
@@ -104,7 +105,7 @@ def add_inspection(session, *, now, case, actor, inspected_on: dt.date, place: s
     return row
 
 
-def add_evidence(session, *, now, case, actor, item: str, source: str, received_on: dt.date,
+def add_evidence(session, *, now, case, actor: Actor, item: str, source: str, received_on: dt.date,
                  sha256: str = "", custodian: str = "") -> EvidenceItem:
     _require(session, case, actor)
     sha256 = (sha256 or "").strip().lower()
@@ -120,7 +121,7 @@ def add_evidence(session, *, now, case, actor, item: str, source: str, received_
     return row
 
 
-def transfer_custody(session, *, now, case, actor, item_id: int, to: str) -> None:
+def transfer_custody(session, *, now, case, actor: Actor, item_id: int, to: str) -> None:
     _require(session, case, actor)
     row = session.get(EvidenceItem, item_id)
     if row is None or row.case_id != case.id:
@@ -132,7 +133,7 @@ def transfer_custody(session, *, now, case, actor, item_id: int, to: str) -> Non
                  details={"item": row.id, "to": to})
 
 
-def suspend(session, *, now, case, actor, version, reason: str, note: str, on: dt.date) -> Suspension:
+def suspend(session, *, now, case, actor: Actor, version, reason: str, note: str, on: dt.date) -> Suspension:
     """Stop the clock (testing, appraisal, hearing...). Raises as workflow.apply_case."""
     if reason not in SUSPENSION_REASONS:
         raise ValidationFailed("bad reason", fields={"reason": "invalid"})
@@ -146,7 +147,7 @@ def suspend(session, *, now, case, actor, version, reason: str, note: str, on: d
     return row
 
 
-def resume(session, *, now, case, actor, version, on: dt.date, note: str = "resumed") -> None:
+def resume(session, *, now, case, actor: Actor, version, on: dt.date, note: str = "resumed") -> None:
     _require(session, case, actor)
     open_row = session.scalar(select(Suspension).where(Suspension.case_id == case.id,
                                                        Suspension.resumed_on.is_(None)))
@@ -186,7 +187,7 @@ def _extension_allowed(session: Session, case: Case, clock_kind: str, rule) -> N
                        else "extension_once")
 
 
-def request_extension(session, *, now, case, actor, clock: str, length: int, reason: str) -> ExtensionRequest:
+def request_extension(session, *, now, case, actor: Actor, clock: str, length: int, reason: str) -> ExtensionRequest:
     """Ask for more time on the decision clock. The rule version the clock started under decides:
     at most `extension` days, at most `extension_count` approved requests, one open at a time.
     Raises Conflict (kind extension_open, extension_collective, extension_once, extension_none),
@@ -216,7 +217,7 @@ def request_extension(session, *, now, case, actor, clock: str, length: int, rea
     return row
 
 
-def open_extension_request(session, *, actor, division_code: str, request_id: int, belongs) -> ExtensionRequest:
+def open_extension_request(session, *, actor: Actor, division_code: str, request_id: int, belongs) -> ExtensionRequest:
     """The undecided request `request_id` for a supervisor to decide. Raises Forbidden for anyone else
     and for the requester themselves, Conflict when there is no such open request on this record."""
     if not actor.has_role("supervisor") or not can_see(actor, division_code):
@@ -229,7 +230,7 @@ def open_extension_request(session, *, actor, division_code: str, request_id: in
     return row
 
 
-def decide_extension(session, *, now, case, actor, request_id: int, approve: bool) -> None:
+def decide_extension(session, *, now, case, actor: Actor, request_id: int, approve: bool) -> None:
     """The rule's approver (the department head: a supervisor) approves or refuses; nobody decides
     their own request, and an approval never goes past the rule's number of extensions."""
     row = open_extension_request(session, actor=actor, division_code=case.division_code, request_id=request_id,
@@ -260,7 +261,7 @@ def _money(value, name: str) -> Decimal:
     return amount
 
 
-def decide(session, *, now, case, actor, version, outcome: str, decision_number: str,
+def decide(session, *, now, case, actor: Actor, version, outcome: str, decision_number: str,
            decision_date: dt.date, fines=0, confiscated_gains=0, confiscated_property=0,
            measures: Sequence[str] = (), legal_basis: str = "") -> None:
     """Record the decision. A violation needs a penalty decision number and legal basis; it raises
@@ -301,7 +302,7 @@ def decide(session, *, now, case, actor, version, outcome: str, decision_number:
         entity.flagged_at = entity.flagged_at or now
 
 
-def close(session, *, now, case, actor, version, executed_on: dt.date, closed_on: dt.date,
+def close(session, *, now, case, actor: Actor, version, executed_on: dt.date, closed_on: dt.date,
           reason: str = "") -> None:
     """A supervisor closes (结案) once the decision is executed."""
     if executed_on < (case.decision_date or executed_on) or closed_on < executed_on:

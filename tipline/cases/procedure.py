@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..actors import Actor
 from ..audit import services as audit
 from ..calendar.services import WorkCalendar
 from ..errors import Conflict, Forbidden, ValidationFailed
@@ -47,7 +48,7 @@ def participants_of(text: str) -> list[str]:
     return names
 
 
-def record_collective_decision(session: Session, *, now: dt.datetime, case: Case, actor,
+def record_collective_decision(session: Session, *, now: dt.datetime, case: Case, actor: Actor,
                                decided_on: dt.date, participants: str, length: int, reason: str,
                                clock_kind: str = "decision") -> CollectiveDecision:
     """Record the heads' collective decision to extend `clock_kind` by `length` units beyond the
@@ -116,7 +117,7 @@ def extension_history(session: Session, case_id: int) -> list[dict]:
 
 # --- the filing-decision clock stops (Art. 18 ¶2) ---------------------------------------------
 
-def _filing_clock(session: Session, tip: Tip, actor):
+def _filing_clock(session: Session, tip: Tip, actor: Actor):
     if not actor.has_role(*workflow.TRIAGE_ROLES) or not can_see(actor, tip.division_code):
         raise Forbidden("not allowed")
     if tip.status not in workflow.OPEN_TIP_STATES:
@@ -132,7 +133,7 @@ def open_filing_stop(session: Session, tip_id: int) -> TipSuspension | None:
                                                       TipSuspension.resumed_on.is_(None)))
 
 
-def stop_filing_clock(session: Session, *, now: dt.datetime, tip: Tip, actor, reason: str,
+def stop_filing_clock(session: Session, *, now: dt.datetime, tip: Tip, actor: Actor, reason: str,
                       note: str, on: dt.date) -> TipSuspension:
     """Stop the 15-working-day filing clock for testing, inspection, quarantine, appraisal or the
     rights holder's identification. Raises ValidationFailed (reason, date), Conflict (already
@@ -160,7 +161,7 @@ def stop_filing_clock(session: Session, *, now: dt.datetime, tip: Tip, actor, re
     return row
 
 
-def resume_filing_clock(session: Session, *, now: dt.datetime, tip: Tip, actor, on: dt.date,
+def resume_filing_clock(session: Session, *, now: dt.datetime, tip: Tip, actor: Actor, on: dt.date,
                         note: str = "") -> None:
     """Restart the filing clock. Raises Conflict (not stopped), ValidationFailed (date)."""
     clock = _filing_clock(session, tip, actor)

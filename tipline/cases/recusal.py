@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..actors import Actor
 from ..audit import services as audit
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..jurisdiction import can_see
@@ -24,7 +25,7 @@ from .procedure_models import RecusalApplication
 ART_43 = "行政处罚法 第四十三条"
 
 
-def record_application(session: Session, *, now: dt.datetime, case: Case, actor, officer_id: int,
+def record_application(session: Session, *, now: dt.datetime, case: Case, actor: Actor, officer_id: int,
                        applicant: str, grounds: str, received_on: dt.date) -> RecusalApplication:
     """Record a party's recusal application against one of the case's investigators.
     Raises Forbidden, Conflict (case closed), ValidationFailed."""
@@ -55,7 +56,7 @@ def record_application(session: Session, *, now: dt.datetime, case: Case, actor,
     return row
 
 
-def decide_application(session: Session, *, now: dt.datetime, case: Case, actor,
+def decide_application(session: Session, *, now: dt.datetime, case: Case, actor: Actor,
                        application_id: int, upheld: bool, note: str = "") -> list[int]:
     """The head decides. Upheld: the officer leaves the case and a replacement is drawn (if too few
     officers are eligible, nothing is saved: the supervisor widens the pool or asks the city first).

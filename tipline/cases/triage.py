@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import categories
+from ..actors import Actor
 from ..audit import services as audit
 from ..calendar.services import WorkCalendar
 from ..errors import Conflict, Forbidden, ValidationFailed
@@ -26,7 +27,7 @@ DEPARTMENTS = ("construction", "environment", "emergency", "agriculture", "healt
                "other_regulator")
 
 
-def file_case(session: Session, *, now: dt.datetime, tip: Tip, actor, version: int | None,
+def file_case(session: Session, *, now: dt.datetime, tip: Tip, actor: Actor, version: int | None,
               filing_number: str, filed_on: dt.date, reason: str = "", investigators: int = 2,
               exclude_triage: bool = True, widen: str | None = None) -> Case:
     """File a case (立案) from a tip and draw its investigators (at least two: 程序规定 Art. 19 ¶2),
@@ -66,7 +67,7 @@ def file_case(session: Session, *, now: dt.datetime, tip: Tip, actor, version: i
     return case
 
 
-def join_case(session: Session, *, now: dt.datetime, tip: Tip, case: Case, actor,
+def join_case(session: Session, *, now: dt.datetime, tip: Tip, case: Case, actor: Actor,
               version: int | None, reason: str) -> None:
     """Add a tip to an existing case about the same matter."""
     if case.state == "closed":
@@ -93,7 +94,7 @@ def _notice_clock(session: Session, tip: Tip, now: dt.datetime) -> None:
                  now=now, cal=WorkCalendar.load(session), tip_id=tip.id)
 
 
-def split(session: Session, *, now: dt.datetime, tip: Tip, actor, version: int | None,
+def split(session: Session, *, now: dt.datetime, tip: Tip, actor: Actor, version: int | None,
           reason: str) -> Tip:
     """Split a 'both' submission: the tip continues as the report, a linked complaint record gets
     its own track. The reporter keeps one receipt (the report's)."""
@@ -117,7 +118,7 @@ def split(session: Session, *, now: dt.datetime, tip: Tip, actor, version: int |
     return complaint
 
 
-def mark_complaint(session: Session, *, now: dt.datetime, tip: Tip, actor, version: int | None,
+def mark_complaint(session: Session, *, now: dt.datetime, tip: Tip, actor: Actor, version: int | None,
                    reason: str) -> None:
     workflow.apply_tip(session, now=now, tip=tip, action="mark_complaint", actor=actor,
                        version=version, reason=reason)
@@ -129,7 +130,7 @@ def mark_complaint(session: Session, *, now: dt.datetime, tip: Tip, actor, versi
                  division_code=tip.division_code, now=now, cal=WorkCalendar.load(session), tip_id=tip.id)
 
 
-def merge(session: Session, *, now: dt.datetime, tip: Tip, target: Tip, actor,
+def merge(session: Session, *, now: dt.datetime, tip: Tip, target: Tip, actor: Actor,
 version: int | None, reason: str) -> None:
     """Merge a duplicate into `target`. The duplicate keeps its receipt and shows the target's progress.
     Raises Conflict for a self-merge or a merged target, Forbidden for a target out of jurisdiction."""
@@ -149,7 +150,7 @@ version: int | None, reason: str) -> None:
     _notice_clock(session, tip, now)
 
 
-def mark_repeat(session: Session, *, now: dt.datetime, tip: Tip, original: Tip, actor,
+def mark_repeat(session: Session, *, now: dt.datetime, tip: Tip, original: Tip, actor: Actor,
 version: int | None, reason: str, merge: bool,
                 public_reason: str = "") -> None:
     """The same reporter reported the same matter again: not processed again, or (`merge`) merged
@@ -168,7 +169,7 @@ version: int | None, reason: str, merge: bool,
 
 
 def transfer_division(session: Session, *, now: dt.datetime, tip: Tip, division_code: str, known_division,
-                      actor, version: int | None, reason: str) -> None:
+                      actor: Actor, version: int | None, reason: str) -> None:
     if not known_division(division_code) or division_code == tip.division_code:
         raise ValidationFailed("bad division", fields={"division_code": "invalid"})
     workflow.apply_tip(session, now=now, tip=tip, action="transfer_division", actor=actor,
@@ -181,7 +182,7 @@ def transfer_division(session: Session, *, now: dt.datetime, tip: Tip, division_
         filing.division_code = division_code
 
 
-def transfer_department(session: Session, *, now: dt.datetime, tip: Tip, department: str, actor,
+def transfer_department(session: Session, *, now: dt.datetime, tip: Tip, department: str, actor: Actor,
                         version: int | None, reason: str) -> None:
     if department not in DEPARTMENTS:
         raise ValidationFailed("bad department", fields={"department": "invalid"})
@@ -192,7 +193,7 @@ def transfer_department(session: Session, *, now: dt.datetime, tip: Tip, departm
     _notice_clock(session, tip, now)
 
 
-def reject(session: Session, *, now: dt.datetime, tip: Tip, actor, version: int | None,
+def reject(session: Session, *, now: dt.datetime, tip: Tip, actor: Actor, version: int | None,
            reason: str, public_reason: str) -> None:
     """Not accepted; `public_reason` is what the reporter reads."""
     if len((public_reason or "").strip()) < 2:
@@ -204,7 +205,7 @@ def reject(session: Session, *, now: dt.datetime, tip: Tip, actor, version: int 
     _notice_clock(session, tip, now)
 
 
-def update_details(session: Session, *, now: dt.datetime, tip: Tip, actor, version: int | None,
+def update_details(session: Session, *, now: dt.datetime, tip: Tip, actor: Actor, version: int | None,
                    category_code: str, entity_name: str, entity_uscc: str, known_division,
                    division_code: str) -> None:
     """Correct what triage needs (mail and hotline tips arrive without it). Raises ValidationFailed,
@@ -240,7 +241,7 @@ def update_details(session: Session, *, now: dt.datetime, tip: Tip, actor, versi
                  details={"before": before})
 
 
-def message_reporter(session: Session, *, now: dt.datetime, tip: Tip, actor, body: str):
+def message_reporter(session: Session, *, now: dt.datetime, tip: Tip, actor: Actor, body: str):
     """An officer writes to the reporter; after filing, that answers the real-name notice clock."""
     from ..intake import services as intake
     msg = intake.post_message(session, now=now, tip=tip, body=body, author="staff", staff_user=actor)
@@ -248,7 +249,7 @@ def message_reporter(session: Session, *, now: dt.datetime, tip: Tip, actor, bod
     return msg
 
 
-def treat_sender_as_real_name(session: Session, *, now: dt.datetime, tip: Tip, actor,
+def treat_sender_as_real_name(session: Session, *, now: dt.datetime, tip: Tip, actor: Actor,
                               version: int | None, reason: str) -> None:
     """A mail tip's sender becomes the reporter's contact only when an officer decides the reporter
     is reporting by real name (the sender asked to be contacted, signed the mail...). Until then the
@@ -292,7 +293,7 @@ def filing_extension_length(session: Session, tip: Tip) -> int:
     return clocks.rule_for(session, "filing", clock.start_on).extension
 
 
-def request_filing_extension(session: Session, *, now: dt.datetime, tip: Tip, actor,
+def request_filing_extension(session: Session, *, now: dt.datetime, tip: Tip, actor: Actor,
                              reason: str, version: int | None = None) -> ExtensionRequest:
     """Ask for more time on the filing decision. Once per tip: refused (Conflict) while a request is
     open or after one was approved, and when no filing clock is running."""
@@ -322,7 +323,7 @@ def request_filing_extension(session: Session, *, now: dt.datetime, tip: Tip, ac
     return row
 
 
-def decide_filing_extension(session: Session, *, now: dt.datetime, tip: Tip, actor,
+def decide_filing_extension(session: Session, *, now: dt.datetime, tip: Tip, actor: Actor,
                             request_id: int, approve: bool, version: int | None = None) -> None:
     """A supervisor (the department head) approves or refuses; nobody decides their own request."""
     row = open_extension_request(session, actor=actor, division_code=tip.division_code, request_id=request_id,

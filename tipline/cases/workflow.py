@@ -12,6 +12,7 @@ import datetime as dt
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
+from ..actors import Actor
 from ..audit import services as audit
 from ..errors import Conflict
 from ..gate import SYSTEM, SystemActor, Transition, check  # noqa: F401 (SYSTEM, SystemActor: re-exported)
@@ -72,7 +73,7 @@ CASE_STATE_TO_TIP_STATUS = {
 }
 
 
-def apply_tip(session: Session, *, now: dt.datetime, tip: Tip, action: str, actor,
+def apply_tip(session: Session, *, now: dt.datetime, tip: Tip, action: str, actor: Actor,
               version: int | None, reason: str = "", document: str = "", on: dt.date | None = None,
               details: dict | None = None) -> str:
     """Move `tip` by `action`. Raises Conflict (unknown action, wrong state, stale version),
@@ -92,7 +93,7 @@ def apply_tip(session: Session, *, now: dt.datetime, tip: Tip, action: str, acto
     return previous
 
 
-def apply_complaint(session: Session, *, now: dt.datetime, tip: Tip, action: str, actor,
+def apply_complaint(session: Session, *, now: dt.datetime, tip: Tip, action: str, actor: Actor,
                     version: int | None, reason: str = "", on: dt.date | None = None,
                     details: dict | None = None) -> str:
     """Move complaint `tip` by `action`; raises as `apply_tip`, and Conflict for a tip that is not a
@@ -113,7 +114,7 @@ def apply_complaint(session: Session, *, now: dt.datetime, tip: Tip, action: str
     return previous
 
 
-def apply_case(session: Session, *, now: dt.datetime, case, action: str, actor,
+def apply_case(session: Session, *, now: dt.datetime, case, action: str, actor: Actor,
                version: int | None, reason: str = "", document: str = "", on: dt.date | None = None,
                details: dict | None = None) -> str:
     """Move `case` by `action`; raises as `apply_tip`. Keeps the linked tips' public status in step."""

@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..actors import Actor
 from ..audit import services as audit
 from ..cases.entities import get_or_create_entity
 from ..validators import normalise_uscc, uscc_problem
@@ -143,7 +144,7 @@ def check_row(row: dict[str, str], number: int, known_division) -> tuple[dict | 
 
 
 def import_rows(session: Session, *, now: dt.datetime, rows: list[dict[str, str]], known_division,
-                actor=None, actor_label: str | None = None, source: str = "") -> ImportResult:
+                actor: Actor | None = None, actor_label: str | None = None, source: str = "") -> ImportResult:
     """Create or update bodies from checked rows; the caller commits. One audit event per import."""
     result = ImportResult()
     checked: dict[str, dict] = {}
@@ -187,7 +188,7 @@ def import_rows(session: Session, *, now: dt.datetime, rows: list[dict[str, str]
 
 
 def import_file(session: Session, *, now: dt.datetime, filename: str, content: bytes, known_division,
-                actor=None, actor_label: str | None = None) -> ImportResult:
+                actor: Actor | None = None, actor_label: str | None = None) -> ImportResult:
     """Raises ImportFileError when the file cannot be read at all."""
     rows = read_rows(filename, content)
     return import_rows(session, now=now, rows=rows, known_division=known_division, actor=actor,

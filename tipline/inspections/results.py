@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..actors import Actor
 from ..audit import services as audit
 from ..cases.deadlines.models import Clock
 from ..divisions import packaged as divisions
@@ -34,10 +35,10 @@ def active_officers(session: Session, inspection_id: int) -> list[int]:
         .order_by(InspectionOfficer.user_id)))
 
 
-def may_record(session: Session, actor, inspection: BodyInspection) -> bool:
+def may_record(session: Session, actor: Actor, inspection: BodyInspection) -> bool:
     """The drawn officers, or a supervisor whose jurisdiction covers the body."""
     if actor.has_role("supervisor"):
-        return actor.sees_all or divisions().is_within(inspection.body.division_code, actor.division_code)
+        return actor.sees_all or divisions().is_within(inspection.body.division_code, actor.division_code or "")
     return actor.id in active_officers(session, inspection.id)
 
 
@@ -50,7 +51,7 @@ def _finish_clock(session: Session, clock_id: int | None, on: dt.date) -> None:
         clock.state, clock.done_on, clock.met = "done", on, met
 
 
-def record_result(session: Session, *, now: dt.datetime, inspection: BodyInspection, actor, result: str,
+def record_result(session: Session, *, now: dt.datetime, inspection: BodyInspection, actor: Actor, result: str,
                   inspected_on: dt.date, tiers: TierTable, cal, problem_kinds: Sequence[str] = (),
                   problems_count: int = 0, findings: str = "", case_description: str = "") -> BodyInspection:
     """Record the result; it is final (and public) once recorded. Raises Forbidden, Conflict when a
@@ -116,7 +117,7 @@ def record_result(session: Session, *, now: dt.datetime, inspection: BodyInspect
     return inspection
 
 
-def record_rectified(session: Session, *, now: dt.datetime, inspection: BodyInspection, actor,
+def record_rectified(session: Session, *, now: dt.datetime, inspection: BodyInspection, actor: Actor,
                      rectified_on: dt.date) -> None:
     """The follow-up: the body has rectified. Raises Forbidden, Conflict, ValidationFailed."""
     if not may_record(session, actor, inspection):
@@ -133,7 +134,7 @@ def record_rectified(session: Session, *, now: dt.datetime, inspection: BodyInsp
 
 
 def recuse(session: Session, *, now: dt.datetime, inspection: BodyInspection, user_id: int, reason: str,
-           actor) -> list[int]:
+           actor: Actor) -> list[int]:
     """Replace one drawn officer, for a reason from RECUSAL_REASONS, by a new seeded draw among the
     remaining eligible officers (recorded in the audit trail with its seed and pool). Raises
     Forbidden (supervisors only), ValidationFailed (reason), Conflict (too few officers left)."""

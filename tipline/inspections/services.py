@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
+from ..actors import Actor
 from ..audit import services as audit
 from ..audit.models import AuditEvent
 from ..auth.models import User
@@ -55,7 +56,7 @@ def plan_ratios(plan: InspectionPlan) -> list[list[str]]:
 
 def create_plan(session: Session, *, now: dt.datetime, year: int, division_code: str, tiers: TierTable,
                 known_division, departments: Sequence[str] | str = (), ratios: dict[str, str] | None = None,
-                actor=None, actor_label: str | None = None) -> InspectionPlan:
+                actor: Actor | None = None, actor_label: str | None = None) -> InspectionPlan:
     """Raises ValidationFailed (fields) or Conflict (a plan for that year and division exists)."""
     problems = {}
     if not 2000 <= int(year) <= 2100:
@@ -147,7 +148,7 @@ class DrawResult:
 
 @bulk.cycle_collector_paused()
 def draw_plan(session: Session, *, now: dt.datetime, plan: InspectionPlan, tiers: TierTable, cal,
-              actor=None, actor_label: str | None = None, seed: int | None = None) -> DrawResult:
+              actor: Actor | None = None, actor_label: str | None = None, seed: int | None = None) -> DrawResult:
     """Draw the plan's bodies and each inspection's officers. Raises Conflict when the plan was
     drawn already (kind="already_drawn") or a drawn body has fewer than two eligible officers
     (kind="too_few_officers"); nothing is stored then."""

@@ -6,6 +6,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..actors import Actor
 from ..audit import services as audit
 from ..cases.models import Case
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -21,7 +22,8 @@ def _division_of(session: Session, object_type: str, object_id: int) -> str | No
     return session.scalar(select(model.division_code).where(model.id == object_id))
 
 
-def place(session: Session, *, now: dt.datetime, actor, object_type: str, object_id: int, reason: str) -> LegalHold:
+def place(session: Session, *, now: dt.datetime, actor: Actor, object_type: str, object_id: int,
+          reason: str) -> LegalHold:
     """Put a tip or case under hold. Raises ValidationFailed (bad type, no reason), NotFound (no such
     record), Forbidden (role, or a record outside the actor's jurisdiction), Conflict (already held)."""
     if not actor.has_role(*HOLD_ROLES):
@@ -51,7 +53,7 @@ def place(session: Session, *, now: dt.datetime, actor, object_type: str, object
     return hold
 
 
-def release(session: Session, *, now: dt.datetime, actor, hold_id: int) -> LegalHold:
+def release(session: Session, *, now: dt.datetime, actor: Actor, hold_id: int) -> LegalHold:
     """Raises NotFound, Forbidden (role or jurisdiction), Conflict (already released)."""
     if not actor.has_role(*HOLD_ROLES):
         raise Forbidden("only supervisors and admins release holds")
@@ -69,7 +71,7 @@ def release(session: Session, *, now: dt.datetime, actor, hold_id: int) -> Legal
     return hold
 
 
-def active(session: Session, actor) -> list[tuple[LegalHold, str | None]]:
+def active(session: Session, actor: Actor) -> list[tuple[LegalHold, str | None]]:
     """Active holds with the division of what they hold, limited to what `actor` may see."""
     rows = []
     for hold in session.scalars(select(LegalHold).where(LegalHold.released_at.is_(None)).order_by(LegalHold.id)):

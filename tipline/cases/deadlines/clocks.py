@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ... import timesource
+from ...actors import Actor
 from ...audit import services as audit
 from ...calendar.services import WorkCalendar
 from ...errors import ValidationFailed
@@ -87,7 +88,7 @@ def rule_for(session: Session, kind: str, on: dt.date) -> DeadlineRule:
     return rule
 
 
-def add_rule_version(session: Session, *, now: dt.datetime, actor, clock: str, effective_from: dt.date,
+def add_rule_version(session: Session, *, now: dt.datetime, actor: Actor, clock: str, effective_from: dt.date,
                      length: int, unit: str, extension: int = 0) -> DeadlineRule:
     """An administrator's new version of a clock's length. Raises ValidationFailed."""
     fields = {}
