@@ -84,7 +84,8 @@ def test_session_idle_and_absolute_timeouts(session, clock, make_user):
     session.commit()
     assert services.load_session(session, now=clock.advance(minutes=29), token=token, idle=IDLE, absolute=ABSOLUTE)
     assert services.load_session(session, now=clock.advance(minutes=29), token=token, idle=IDLE, absolute=ABSOLUTE)
-    assert services.load_session(session, now=clock.advance(minutes=31), token=token, idle=IDLE, absolute=ABSOLUTE) is None
+    assert services.load_session(session, now=clock.advance(minutes=31), token=token, idle=IDLE,
+                                 absolute=ABSOLUTE) is None
     row = session.scalars(select(StaffSession)).one()
     assert row.end_reason == "idle_timeout"
 
@@ -92,7 +93,8 @@ def test_session_idle_and_absolute_timeouts(session, clock, make_user):
     session.commit()
     for _ in range(28):  # active all day (11h40), never idle
         assert services.load_session(session, now=clock.advance(minutes=25), token=token2, idle=IDLE, absolute=ABSOLUTE)
-    assert services.load_session(session, now=clock.advance(minutes=25), token=token2, idle=IDLE, absolute=ABSOLUTE) is None
+    assert services.load_session(session, now=clock.advance(minutes=25), token=token2, idle=IDLE,
+                                 absolute=ABSOLUTE) is None
 
 
 def test_password_change_ends_other_sessions(session, clock, make_user):

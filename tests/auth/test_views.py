@@ -83,7 +83,8 @@ def test_recovery_code_signs_in_once(client, make_user, login, clock):
     _, resp = _enrol(client, clock)
     code = re.findall(r"<code>(\d{5}-\d{5})</code>", resp.get_data(as_text=True))[0]
     for expected in ("/staff/", "/staff/login/2fa"):
-        client.post("/staff/logout", data={"csrf_token": csrf_token(client.get("/staff/account").get_data(as_text=True))})
+        page = client.get("/staff/account").get_data(as_text=True)
+        client.post("/staff/logout", data={"csrf_token": csrf_token(page)})
         login("zhou", follow=False)
         page = client.get("/staff/login/2fa").get_data(as_text=True)
         resp = client.post("/staff/login/2fa", data={"csrf_token": csrf_token(page), "code": code},

@@ -18,6 +18,7 @@ import hashlib
 import re
 import threading
 import time
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -111,7 +112,7 @@ class PageChecker:
             ctx.set_default_timeout(30_000)
             self.contexts[width] = ctx
             page = ctx.new_page()
-            page.route(lambda url: url == self.current.url, self._serve)
+            page.route(lambda url: self.current is not None and url == self.current.url, self._serve)
             self.pages[width] = page
         return self.pages[width]
 
@@ -127,7 +128,7 @@ class PageChecker:
         for ctx in self.contexts.values():
             ctx.close()
 
-    def check(self, visits: list[Visit], allowed: set[str] = frozenset()) -> list[str]:
+    def check(self, visits: list[Visit], allowed: AbstractSet[str] = frozenset()) -> list[str]:
         problems: list[str] = []
         started = time.perf_counter()
         for v in visits:
@@ -145,7 +146,7 @@ class PageChecker:
         self.seconds += time.perf_counter() - started
         return problems
 
-    def _check_one(self, v: Visit, width: int, lang: str, shape: str, allowed: set[str]) -> list[str]:
+    def _check_one(self, v: Visit, width: int, lang: str, shape: str, allowed: AbstractSet[str]) -> list[str]:
         page = self._page(width)
         self.current = v
         page.goto("about:blank")  # the same address twice in a row must load again
@@ -164,7 +165,7 @@ class PageChecker:
         if self.screenshots is not None:
             name = re.sub(r"[^A-Za-z0-9]+", "_", f"{shape}_{v.method}_{v.status}").strip("_") or "root"
             if v.method == "POST":  # one address, several pages: told apart by their title
-                name += "_" + hashlib.sha1(self.title_of(v).encode()).hexdigest()[:6]
+                name += "_" + hashlib.sha1(self.title_of(v).encode(), usedforsecurity=False).hexdigest()[:6]
             page.screenshot(path=str(self.screenshots / f"{name}-{lang}-{width}.png"), full_page=True)
         return problems
 
@@ -191,7 +192,7 @@ def page_texts(page) -> list[str]:
     return page.evaluate(TEXTS_JS)
 
 
-def wrong_language(texts: list[str], lang: str, allowed: set[str] = frozenset()) -> list[str]:
+def wrong_language(texts: list[str], lang: str, allowed: AbstractSet[str] = frozenset()) -> list[str]:
     """Text a person would read in the other language: raw identifiers anywhere; Latin phrases and
     lower-case English words on a Chinese page. `allowed` holds the test's own data (names, codes)."""
     problems = []
@@ -200,8 +201,8 @@ def wrong_language(texts: list[str], lang: str, allowed: set[str] = frozenset())
         for a in sorted(ALLOWED_LATIN | set(allowed), key=len, reverse=True):
             rest = rest.replace(a, " ")
         rest = ALLOWED_CODES.sub(" ", rest)
-        rest = re.sub(r"https?://\S+|\b(?:image|audio|video|text|application)/[\w.+-]+|\S+@\S+|\S+\.(?:jpe?g|png|pdf|txt|docx?|xlsx?|csv|mp3|mp4|eml)\b", " ", rest,
-                      flags=re.I)
+        rest = re.sub(r"https?://\S+|\b(?:image|audio|video|text|application)/[\w.+-]+|\S+@\S+"
+                      r"|\S+\.(?:jpe?g|png|pdf|txt|docx?|xlsx?|csv|mp3|mp4|eml)\b", " ", rest, flags=re.I)
         found = RAW_IDENTIFIER.findall(rest)
         if lang == "zh":
             found += ASCII_PHRASE.findall(rest) + ASCII_WORD.findall(rest)

@@ -55,7 +55,8 @@ TEXT = {
         "status_decided": "The case has been decided.",
         "status_concluded": "Concluded.",
         "status_reward": "Concluded. A reward is available: see below how to claim it.",
-        "queue": "Triage queue", "send_to_reporter": "Send to reporter", "message_sent": "Message sent to the reporter.",
+        "queue": "Triage queue", "send_to_reporter": "Send to reporter",
+        "message_sent": "Message sent to the reporter.",
         "officer_label": "The officer handling your report", "you": "You", "reporter_label": "Reporter",
         "reply": "Send message", "reply_sent": "Your message was sent.",
         "file": "Accept and file a case", "saved": "Saved.", "under_investigation": "Under investigation",
@@ -71,8 +72,10 @@ TEXT = {
         "reward_claimed": "We have received your claim. Finance will check it and pay the reward to your account.",
         "reward_paid": "The reward has been paid.",
         "set_passphrase": "Set the passphrase",
-        "passphrase_flash": "Your claim passphrase is set. Keep it with your receipt code: you will need both to claim a reward.",
-        "passphrase_state": "A claim passphrase is set for this report. To claim a reward you will need it together with your receipt code.",
+        "passphrase_flash": "Your claim passphrase is set. Keep it with your receipt code: "
+                            "you will need both to claim a reward.",
+        "passphrase_state": "A claim passphrase is set for this report. "
+                            "To claim a reward you will need it together with your receipt code.",
         "passphrase_wrong": "This passphrase is not the one set for this report.",
     },
 }
@@ -119,7 +122,8 @@ def reward_page(staff: Page, base: str) -> str:
 def propose_reward(staff: Page, t: dict, level: str, amount: str) -> None:
     # The two Yes/No questions are radio groups named by their question (fieldset and legend).
     for question in (t["natural_person"], t["unknown_to_regulator"]):
-        expect(staff.get_by_role("group", name=question, exact=True).get_by_role("radio", name=t["yes"])).to_have_count(1)
+        group = staff.get_by_role("group", name=question, exact=True)
+        expect(group.get_by_role("radio", name=t["yes"])).to_have_count(1)
     staff.select_option("#level", level)
     staff.get_by_role("button", name=t["propose"], exact=True).click()
     expect(flash(staff)).to_have_text(t["saved"])

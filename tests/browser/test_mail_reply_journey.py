@@ -41,7 +41,8 @@ def test_reporter_replies_to_the_acknowledgement_and_the_officer_sees_it_on_the_
         mailbox_server, smtp_sink, browser, page, live_server, app, session, clock, artifacts):
     base = live_server.url
     use_language(page, base, "zh")
-    factories.user(session, now=clock(), username="prov", role="officer", division_code="410000", display_name="省局分办")
+    factories.user(session, now=clock(), username="prov", role="officer", division_code="410000",
+                   display_name="省局分办")
     session.commit()
 
     report = EmailMessage()

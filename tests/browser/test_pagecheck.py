@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from .pagecheck import PageChecker, Visit, path_shape, wrong_language
 
-BROKEN = """<!doctype html><html lang="zh-CN"><head><meta name="viewport" content="width=device-width, initial-scale=1"><title>测试</title></head><body><main>
+BROKEN = ("""<!doctype html><html lang="zh-CN"><head>"""
+          """<meta name="viewport" content="width=device-width, initial-scale=1"><title>测试</title></head><body><main>
 <h1>举报</h1><img src="/nothing.png"><form><input type="text" name="q"></form>
 <p>tip.passphrase_set</p><p>已去除元数据：exif:gps,exif</p><p>joint finance approval: no</p>
-<div style="width: 600px">宽</div></main></body></html>"""
-FINE = """<!doctype html><html lang="zh-CN"><head><title>测试</title></head><body><main>
-<h1>举报</h1><p>回执码 1234 5678，文件 现场照片.jpg，类型 image/jpeg，规则 henan-2025，Tipline。</p></main></body></html>"""
+<div style="width: 600px">宽</div></main></body></html>""")
+FINE = ("""<!doctype html><html lang="zh-CN"><head><title>测试</title></head><body><main>
+<h1>举报</h1><p>回执码 1234 5678，文件 现场照片.jpg，类型 image/jpeg，"""
+        """规则 henan-2025，Tipline。</p></main></body></html>""")
 
 
 def test_wrong_language_finds_raw_codes_and_english_on_chinese_pages():

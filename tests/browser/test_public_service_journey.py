@@ -21,7 +21,8 @@ def test_language_switch_keeps_the_report_and_the_receipt_code_stays_whole(phone
     _fill_report(page)
     page.fill("#occurred_on", "2026-02-10")
     # Radio groups are named by their question (fieldset and legend).
-    expect(page.get_by_role("group", name="您是怎么知道的？").get_by_role("radio", name=re.compile("亲眼"))).to_be_checked()
+    expect(page.get_by_role("group", name="您是怎么知道的？")
+           .get_by_role("radio", name=re.compile("亲眼"))).to_be_checked()
     page.locator("header nav.lang").get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text("Make a report")
@@ -29,7 +30,8 @@ def test_language_switch_keeps_the_report_and_the_receipt_code_stays_whole(phone
     expect(page.locator("#description")).to_contain_text("水泥检验报告")
     expect(page.locator("#division_code")).to_have_value("410105")
     expect(page.locator("#occurred_on")).to_have_value("2026-02-10")
-    expect(page.get_by_role("group", name="How do you know?").get_by_role("radio", name=re.compile("saw it"))).to_be_checked()
+    expect(page.get_by_role("group", name="How do you know?")
+           .get_by_role("radio", name=re.compile("saw it"))).to_be_checked()
     expect(page.get_by_label(re.compile(r"year-month-day"))).to_have_value("2026-02-10")
     expect(page.locator("label.file-button")).to_have_text("Choose files")
     # Back to Chinese, then send: the answer to the check was kept too.

@@ -4,6 +4,7 @@ from __future__ import annotations
 import selectors
 import socket
 import threading
+from typing import cast
 
 
 class CuttableProxy:
@@ -42,7 +43,7 @@ class CuttableProxy:
         try:
             while True:
                 for key, _ in sel.select(timeout=1):
-                    data = key.fileobj.recv(65536)
+                    data = cast(socket.socket, key.fileobj).recv(65536)  # both registered are sockets
                     if not data:
                         return
                     key.data.sendall(data)

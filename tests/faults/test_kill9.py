@@ -58,6 +58,12 @@ class Server:
         self.proc.wait()
 
 
+def _found(pattern: str, html: str) -> re.Match[str]:
+    match = re.search(pattern, html)
+    assert match, pattern
+    return match
+
+
 def _one(base: str, n: int, results: dict, lock: threading.Lock):
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -68,12 +74,13 @@ def _one(base: str, n: int, results: dict, lock: threading.Lock):
             break
         except (OSError, urllib.error.URLError, http.client.HTTPException):  # incl. a body cut by the kill
             time.sleep(0.5)
-    token = re.search(r'name="submission_token" type="hidden" value="([^"]+)"', form_html).group(1)
+    assert form_html is not None, "the form never came back"
+    token = _found(r'name="submission_token" type="hidden" value="([^"]+)"', form_html).group(1)
     data = dict(GOOD, entity_name=f"并发测试公司{n:05d}",
-                csrf_token=re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form_html).group(1),
+                csrf_token=_found(r'name="csrf_token" type="hidden" value="([^"]+)"', form_html).group(1),
                 submission_token=token,
-                challenge=re.search(r'name="challenge" type="hidden" value="([^"]*)"', form_html).group(1))
-    a, b = map(int, re.search(r"(\d+)\s*(?:plus|加)\s*(\d+)", form_html).groups())
+                challenge=_found(r'name="challenge" type="hidden" value="([^"]*)"', form_html).group(1))
+    a, b = map(int, _found(r"(\d+)\s*(?:plus|加)\s*(\d+)", form_html).groups())
     data["challenge_answer"] = str(a + b)
     body = urllib.parse.urlencode(data).encode()
     for attempt in range(400):  # the same form, sent again until it lands (as a refresh would)

@@ -20,7 +20,8 @@ from .helpers import submit
 
 def _big_text(size: int) -> bytes:
     line = "第 {:06d} 行：检验报告编号 2026-0211，样品从未送到实验室。\n"
-    out, i = [], 0
+    out: list[bytes] = []
+    i = 0
     while sum(map(len, out)) < size:
         out.append(line.format(i).encode("utf-8"))
         i += 1

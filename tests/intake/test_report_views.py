@@ -199,7 +199,8 @@ def test_receipt_done_forgets_the_sealed_copy(client, session):
     page = form_page(client)
     html = submit(client, page).get_data(as_text=True)
     from .helpers import hidden
-    client.post("/report/receipt/done", data={"csrf_token": csrf_token(html), "token": hidden(page, "submission_token")})
+    client.post("/report/receipt/done",
+                data={"csrf_token": csrf_token(html), "token": hidden(page, "submission_token")})
     assert session.scalars(select(Tip)).one().sealed_receipt is None
     session.rollback()  # end this reader's transaction before the next request writes
     again = submit(client, page).get_data(as_text=True)
@@ -231,7 +232,8 @@ def test_identity_view_needs_a_reason_and_is_audited(app, client, session, make_
     assert "王小明" not in page
     bad = staff.post(f"/staff/tips/{tip.id}/identity", data={"csrf_token": csrf_token(page), "reason": ""})
     assert bad.status_code == 422 and "王小明" not in bad.get_data(as_text=True)
-    ok = staff.post(f"/staff/tips/{tip.id}/identity", data={"csrf_token": csrf_token(page), "reason": "核实举报人身份以便回访"})
+    ok = staff.post(f"/staff/tips/{tip.id}/identity",
+                    data={"csrf_token": csrf_token(page), "reason": "核实举报人身份以便回访"})
     assert "王小明" in ok.get_data(as_text=True)
     ev = session.scalars(select(AuditEvent).where(AuditEvent.action == "identity.viewed")).one()
     assert "核实举报人身份" in ev.details and "王小明" not in ev.details
@@ -276,7 +278,8 @@ def test_wtforms_own_messages_follow_the_language_of_each_request(app):
     """WTForms' built-in messages come from a catalogue kept per language (tipline.web): a Chinese
     and an English visitor in turn each get their own, and the date typed stays in the field."""
     import re
-    for lang, expected in (("zh", "不是有效的日期值。"), ("en", "Not a valid date value."), ("zh", "不是有效的日期值。")):
+    for lang, expected in (("zh", "不是有效的日期值。"), ("en", "Not a valid date value."),
+                           ("zh", "不是有效的日期值。")):
         c = app.test_client()
         c.set_cookie("tipline_lang", lang)
         page = c.get("/report").get_data(as_text=True)

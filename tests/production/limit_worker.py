@@ -17,7 +17,9 @@ def main() -> None:
     for line in sys.stdin:
         client.environ_base["REMOTE_ADDR"] = line.strip()
         page = client.get("/status").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        assert match, page
+        token = match.group(1)
         resp = client.post("/status", data={"csrf_token": token, "receipt": "9999 8888 7777 6666"})
         print(resp.status_code, flush=True)
 

@@ -39,7 +39,8 @@ def test_unknown_username_costs_the_same_argon2_work(session, clock, make_user, 
     make_user(username="realofficer")
     calls = []
     real_verify = services._verify_password
-    monkeypatch.setattr(services, "_verify_password", lambda stored, pw: calls.append(stored) or real_verify(stored, pw))
+    monkeypatch.setattr(services, "_verify_password",
+                        lambda stored, pw: calls.append(stored) or real_verify(stored, pw))
     outcomes = {}
     for name in ("realofficer", "ghostofficer"):
         calls.clear()

@@ -30,13 +30,15 @@ class Worker:
                                                   for k, v in settings.items()})],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True, cwd=ROOT)
-        line = self.proc.stdout.readline().strip()
+        assert self.proc.stdin and self.proc.stdout and self.proc.stderr  # all three are PIPEs
+        self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
+        line = self.stdout.readline().strip()
         assert line == "ready", self.proc.stderr.read()
 
     def wrong_code_from(self, addr: str) -> int:
-        self.proc.stdin.write(addr + "\n")
-        self.proc.stdin.flush()
-        return int(self.proc.stdout.readline())
+        self.stdin.write(addr + "\n")
+        self.stdin.flush()
+        return int(self.stdout.readline())
 
     def stop(self):
         self.proc.stdin.close()

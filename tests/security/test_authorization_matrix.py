@@ -45,7 +45,7 @@ HOLDS = "302>/staff/holds"
 
 def row(*cells):
     assert len(cells) == len(PRINCIPALS)
-    return dict(zip(PRINCIPALS, cells))
+    return dict(zip(PRINCIPALS, cells, strict=True))
 
 
 def every(x):
@@ -189,8 +189,8 @@ TABLE = {
                                                         row(LOGIN, LOGIN, 404, 404, 404, 403, 404, 404, 404)),
     ("POST", "/staff/inspections/<int:inspection_id>/result"): ("/staff/inspections/999999/result",
                                                                 row(LOGIN, LOGIN, 404, 404, 404, 403, 403, 403, 404)),
-    ("POST", "/staff/inspections/<int:inspection_id>/rectified"): ("/staff/inspections/999999/rectified",
-                                                                   row(LOGIN, LOGIN, 404, 404, 404, 403, 403, 403, 404)),
+    ("POST", "/staff/inspections/<int:inspection_id>/rectified"): (
+        "/staff/inspections/999999/rectified", row(LOGIN, LOGIN, 404, 404, 404, 403, 403, 403, 404)),
     ("POST", "/staff/inspections/<int:inspection_id>/recuse"): ("/staff/inspections/999999/recuse",
                                                                 row(LOGIN, LOGIN, 403, 403, 404, 403, 403, 403, 403)),
     ("GET", "/staff/dashboard"): ("/staff/dashboard", row(LOGIN, LOGIN, 403, 403, 200, 403, 200, 200, 403)),

@@ -207,7 +207,8 @@ def test_complaint_form(app, session, clock, desk, action, field, value):
     client = desk["officer"]
     page = client.get(f"/staff/tips/{tip.id}").get_data(as_text=True)
     data = {"csrf_token": csrf_token(page), "action": action, "version": str(tip.version), "on": "2026-03-02",
-            "ground": "not_consumer", "notice": "依法不予受理。", "mode": "phone", "mediator": "", "positions": "双方意见",
+            "ground": "not_consumer", "notice": "依法不予受理。", "mode": "phone", "mediator": "",
+            "positions": "双方意见",
             "stop_reason": "testing", "outcome": "agreement", "termination_ground": "", "terms": "退款",
             "agreement_file": "", "result": "satisfied", "reason": "涉嫌违法"}
     data[field] = value

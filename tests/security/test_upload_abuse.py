@@ -49,8 +49,9 @@ def _stored_blobs(app) -> list:
     if app.extensions["evidence_store"].in_database:  # PostgreSQL's default store: chunk rows, not files
         from tipline.extensions import db
         from tipline.intake.dbstore import EvidenceChunk
+        assert db.factory is not None
         with db.factory() as s:
-            return s.scalars(select(EvidenceChunk.stored_name).distinct()).all()
+            return list(s.scalars(select(EvidenceChunk.stored_name).distinct()).all())
     root = app.extensions["evidence_store"].root if hasattr(app.extensions["evidence_store"], "root") else None
     base = root or (app.instance_path + "/evidence")
     import pathlib
@@ -84,7 +85,8 @@ def test_zip_bomb_named_docx_is_refused_through_the_form(app, session):
     assert resp.status_code == 422
     html = resp.get_data(as_text=True)
     assert "合同.docx" in html
-    assert "“合同.docx”无法接收（文件解压后的内容远大于文件本身）。" in html  # the zip-bomb wording, not a generic error
+    # the zip-bomb wording, not a generic error
+    assert "“合同.docx”无法接收（文件解压后的内容远大于文件本身）。" in html
     _no_tip_and_no_files(session)
     assert _stored_blobs(app) == []
 

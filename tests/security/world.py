@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import itertools
 from dataclasses import dataclass, field
+from types import ModuleType
 
 from PIL import Image
 from sqlalchemy import select
@@ -126,6 +127,7 @@ def build(app, session, clock, *, with_staff=STAFF) -> World:
     session.commit()
     assert reward.status == "notified", reward.status
     hold_id = None
+    holds: ModuleType | None
     try:
         from tipline.oversight import holds
     except ImportError:  # the oversight feature is not in this tree
@@ -140,7 +142,8 @@ def build(app, session, clock, *, with_staff=STAFF) -> World:
                              error="unparseable", received_at=clock())
     session.add(unreadable)
     session.commit()
-    return World(mail_id=unreadable.id, hold_id=hold_id, tip_id=tip.id, file_id=f.id, case_id=case.id, entity_id=case.entity_id, reward_id=reward.id,
+    return World(mail_id=unreadable.id, hold_id=hold_id, tip_id=tip.id, file_id=f.id, case_id=case.id,
+                 entity_id=case.entity_id, reward_id=reward.id,
                  spare_user_id=users["spare"].id, receipt=receipt, description=tip.description,
                  users={n: u.id for n, u in users.items() if isinstance(u, User)})
 

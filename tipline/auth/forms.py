@@ -9,9 +9,11 @@ from .services import MIN_PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired(message=_l("Please enter your username.")), Length(max=64)],
+    username = StringField(_l("Username"),
+                           validators=[DataRequired(message=_l("Please enter your username.")), Length(max=64)],
                            render_kw={"autocomplete": "username", "autocapitalize": "none"})
-    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Please enter your password.")), Length(max=256)],
+    password = PasswordField(_l("Password"),
+                             validators=[DataRequired(message=_l("Please enter your password.")), Length(max=256)],
                              render_kw={"autocomplete": "current-password"})
 
 
@@ -32,7 +34,8 @@ class PasswordChangeForm(FlaskForm):
                             render_kw={"autocomplete": "current-password"})
     new = PasswordField(_l("New password"), validators=[
         DataRequired(message=_l("This field is required.")),
-        Length(min=MIN_PASSWORD_LENGTH, max=256, message=_l("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH))],
+        Length(min=MIN_PASSWORD_LENGTH, max=256,
+               message=_l("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH))],
         render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Repeat the new password"), validators=[
         DataRequired(message=_l("This field is required.")), EqualTo("new", message=_l("The two passwords differ."))],
@@ -40,14 +43,17 @@ class PasswordChangeForm(FlaskForm):
 
 
 class UserCreateForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired(message=_l("This field is required.")), Length(max=64)])
+    username = StringField(_l("Username"),
+                           validators=[DataRequired(message=_l("This field is required.")), Length(max=64)])
     display_name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
-    email = EmailField(_l("Email"), validators=[Optional(), Email(message=_l("Enter a valid email address.")), Length(max=254)])
+    email = EmailField(_l("Email"),
+                       validators=[Optional(), Email(message=_l("Enter a valid email address.")), Length(max=254)])
     role = SelectField(_l("Role"), validators=[DataRequired()])
     division_code = SelectField(_l("Division"), validators=[DataRequired()])
     password = PasswordField(_l("Initial password"), validators=[
         DataRequired(message=_l("This field is required.")),
-        Length(min=MIN_PASSWORD_LENGTH, max=256, message=_l("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH))])
+        Length(min=MIN_PASSWORD_LENGTH, max=256,
+               message=_l("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH))])
     require_2fa = BooleanField(_l("Require two-factor authentication"), default=True)
 
 

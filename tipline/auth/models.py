@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -48,7 +49,14 @@ class User(TimestampMixin, Base):
 
     # Flask-Login: the identifier kept in the cookie is the server-side session token, not the
     # account id, so ending the session record ends the login.
-    current_sid = None  # not a column: set per request by the session loader
+    # Not columns, so no Mapped[] annotation (the declarative mapper refuses any other one at run time):
+    # current_sid is set per request by the session loader; site_require_2fa by load_session for
+    # totp_required (absent until then).
+    if TYPE_CHECKING:
+        current_sid: str | None
+        site_require_2fa: str | None
+    else:
+        current_sid = None
 
     @property
     def is_active(self) -> bool:

@@ -9,13 +9,14 @@ import datetime as dt
 import io
 import secrets
 from dataclasses import dataclass
+from typing import Any, cast
 
 import pyotp
 import qrcode
 import qrcode.image.svg
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -64,7 +65,7 @@ def create_user(session: Session, *, now: dt.datetime, username: str, password: 
     elif session.scalar(select(User.id).where(User.username == username)) is not None:
         fields["username"] = "taken"
     if len(password) < MIN_PASSWORD_LENGTH:
-        fields["password"] = "too_short"
+        fields["password"] = "too_short"  # noqa: S105 - an error code for the field, not a password
     if fields:
         raise ValidationFailed("invalid account", fields=fields)
     user = User(username=username, display_name=display_name or username, email=email,
@@ -153,7 +154,7 @@ def authenticate(session: Session, *, now: dt.datetime, username: str, password:
                      actor_label=None if user else "unknown", object_type="user", object_id=user.id if user else "")
         raise Throttled("account locked")
     ok = _verify_password(user.password_hash if user else _DUMMY_HASH, password) and user is not None
-    if ok and user.active:
+    if ok and user is not None and user.active:  # ok already implies an account; said again for mypy
         user.failed_logins = 0
         user.locked_until = None
         if _hasher.check_needs_rehash(user.password_hash):
@@ -261,7 +262,8 @@ def end_all_sessions(session: Session, *, now: dt.datetime, user: User, reason: 
     stmt = update(StaffSession).where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None))
     if keep:
         stmt = stmt.where(StaffSession.id != _sid_hash(keep))
-    result = session.execute(stmt.values(ended_at=now, end_reason=reason))
+    # An UPDATE gives a CursorResult, which has the rowcount; Session.execute is typed with plain Result.
+    result = cast(CursorResult[Any], session.execute(stmt.values(ended_at=now, end_reason=reason)))
     return result.rowcount or 0
 
 

@@ -156,4 +156,5 @@ def enrol_2fa():
             return render_template("auth/recovery_codes.html", codes=codes)
     db.session.commit()  # keep the pending secret so the QR code stays the same on reload
     return render_template("auth/enrol_2fa.html", form=form, enrolment=enrolment,
-                           secret_groups=" ".join(enrolment.secret[i:i + 4] for i in range(0, len(enrolment.secret), 4)))
+                           secret_groups=" ".join(enrolment.secret[i:i + 4]
+                                                  for i in range(0, len(enrolment.secret), 4)))

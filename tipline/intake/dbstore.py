@@ -52,6 +52,8 @@ def _reading(session: Session | None):
         yield _default_session()
         return
     from ..extensions import db
+    if db.factory is None:  # the app's init has not run: there is no database to read
+        raise RuntimeError("database not initialised")
     with db.factory() as own:
         yield own
 

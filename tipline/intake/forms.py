@@ -72,8 +72,10 @@ class ReportForm(FlaskForm):
     knowledge = RadioField(_l("How do you know?"), choices=KNOWLEDGE_CHOICES, default="witness",
                            validators=[DataRequired(message=REQUIRED)])
     evidence = MultipleFileField(_l("Evidence files (optional)"))
-    keep_original = BooleanField(_l("Also keep my photos exactly as taken, with their metadata (location, camera), as evidence"))
-    reporter_name = StringField(_l("Your name"), validators=[Optional(), Length(max=60)], render_kw={"autocomplete": "name"})
+    keep_original = BooleanField(
+        _l("Also keep my photos exactly as taken, with their metadata (location, camera), as evidence"))
+    reporter_name = StringField(_l("Your name"), validators=[Optional(), Length(max=60)],
+                                render_kw={"autocomplete": "name"})
     reporter_id_number = StringField(_l("Your ID card number"), validators=[Optional(), Length(max=30)])
     reporter_phone = StringField(_l("Your phone number"), validators=[
         Optional(), Regexp(r"^[0-9+\-() ]{5,20}$", message=_l("Enter a phone number using digits."))],
@@ -82,7 +84,8 @@ class ReportForm(FlaskForm):
         Optional(), Email(message=_l("Enter a valid email address."), check_deliverability=False), Length(max=254)],
         render_kw={"autocomplete": "email", "inputmode": "email"})
     challenge = HiddenField()
-    challenge_answer = StringField(_l("Anti-spam question"), validators=[DataRequired(message=REQUIRED), Length(max=10)],
+    challenge_answer = StringField(_l("Anti-spam question"),
+                                   validators=[DataRequired(message=REQUIRED), Length(max=10)],
                                    render_kw={"inputmode": "numeric", "autocomplete": "off"})
     submission_token = HiddenField()
     website = StringField(_l("Leave this empty"), render_kw={"tabindex": "-1", "autocomplete": "off"})
@@ -120,4 +123,5 @@ class PassphraseForm(FlaskForm):
 
 class EvidenceForm(FlaskForm):
     evidence = MultipleFileField(_l("Add evidence files"), validators=[DataRequired(message=REQUIRED)])
-    keep_original = BooleanField(_l("Also keep my photos exactly as taken, with their metadata (location, camera), as evidence"))
+    keep_original = BooleanField(
+        _l("Also keep my photos exactly as taken, with their metadata (location, camera), as evidence"))

@@ -12,10 +12,12 @@ def field_message(code: str) -> str:
         "required": _("This field is required."),
         "invalid": _("Choose one of the options."),
         "too_long": _("This is too long."),
-        "too_short": _("Please describe what happened in a few sentences (at least 20 characters): who, what, when, where."),
+        "too_short": _(
+            "Please describe what happened in a few sentences (at least 20 characters): who, what, when, where."),
         "future": _("This date is in the future."),
         "uscc_length": _("A Unified Social Credit Code has 18 characters."),
-        "uscc_characters": _("This code contains characters a credit code cannot have (no I, O, S, V or Z; characters 3-8 are digits)."),
+        "uscc_characters": _(
+            "This code contains characters a credit code cannot have (no I, O, S, V or Z; characters 3-8 are digits)."),
         "uscc_check": _("This credit code's last character does not match: please check it, or leave the field empty."),
         "id_length": _("An ID card number has 18 characters."),
         "id_characters": _("An ID card number has 17 digits followed by a digit or X."),
@@ -38,7 +40,8 @@ def file_message(r: Rejected) -> str:
         "image_bomb": _("“%(name)s” is an image too large to process."),
         "corrupt": _("“%(name)s” appears to be damaged."),
     }
-    template = reasons.get(r.reason, _("“%(name)s” is not a type we accept (photos, PDF, office documents, audio, video or text)."))
+    template = reasons.get(
+        r.reason, _("“%(name)s” is not a type we accept (photos, PDF, office documents, audio, video or text)."))
     return template % {"name": r.filename}
 
 

@@ -66,7 +66,7 @@ def set_passphrase(session: Session, *, now: dt.datetime, tip, passphrase: str |
     if tip.claim_passphrase_hash:
         raise Conflict("passphrase already set", kind="passphrase_set")
     fields = problem(passphrase, confirm)
-    if fields:
+    if fields or passphrase is None:  # no passphrase is always a problem ("required")
         raise ValidationFailed("invalid passphrase", fields=fields)
     tip.claim_passphrase_hash = hash_passphrase(passphrase)
     audit.record(session, now=now, action="tip.passphrase_set", actor_label="reporter", object_type="tip",

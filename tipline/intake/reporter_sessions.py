@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Any, cast
 
-from sqlalchemy import ForeignKey, String, delete, or_
+from sqlalchemy import CursorResult, ForeignKey, String, delete, or_
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -75,9 +76,10 @@ def end(session: Session, *, now: dt.datetime, token: str, reason: str = "logout
 
 def purge(session: Session, now: dt.datetime, idle: dt.timedelta = IDLE, absolute: dt.timedelta = ABSOLUTE) -> int:
     """Delete ended and expired records (a scheduler job): nothing keeps when a reporter visited."""
-    result = session.execute(delete(ReporterSession).where(or_(
+    # A DELETE gives a CursorResult, which has the rowcount; Session.execute is typed with plain Result.
+    result = cast(CursorResult[Any], session.execute(delete(ReporterSession).where(or_(
         ReporterSession.ended_at.is_not(None), ReporterSession.last_seen_at < now - idle,
-        ReporterSession.created_at < now - absolute)))
+        ReporterSession.created_at < now - absolute))))
     session.commit()
     return result.rowcount or 0
 

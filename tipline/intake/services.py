@@ -8,9 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import time
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -120,7 +122,7 @@ def find_by_submission(session: Session, token: str) -> Tip | None:
 
 
 def submit(session: Session, *, now: dt.datetime, data: TipInput, token: str, known_division,
-           drafts: list[EvidenceFile] = (), actor_label: str = "reporter", looked_up: bool = False) -> Submission:
+           drafts: Sequence[EvidenceFile] = (), actor_label: str = "reporter", looked_up: bool = False) -> Submission:
     """Store a new tip with its identity and evidence, or return the tip this form token already made.
 
     `looked_up`: the caller has just looked the token up in this transaction and found no tip, so the
@@ -257,7 +259,8 @@ def reveal_identity(session: Session, *, now: dt.datetime, tip: Tip, user, reaso
 def purge_expired_seals(session: Session, now: dt.datetime) -> int:
     """Forget sealed receipt copies after an hour: past that a refresh cannot show the code again."""
     from sqlalchemy import update
-    result = session.execute(update(Tip).where(Tip.sealed_receipt.is_not(None),
-                                               Tip.received_at < now - SEAL_LIFETIME)
-                             .values(sealed_receipt=None).execution_options(synchronize_session=False))
+    # An UPDATE gives a CursorResult, which has the rowcount; Session.execute is typed with plain Result.
+    result = cast(CursorResult[Any], session.execute(
+        update(Tip).where(Tip.sealed_receipt.is_not(None), Tip.received_at < now - SEAL_LIFETIME)
+        .values(sealed_receipt=None).execution_options(synchronize_session=False)))
     return result.rowcount or 0

@@ -21,9 +21,11 @@ PUBLIC_STATUS = {
     "decided": _l("The case has been decided."),
     "closed": _l("Concluded."),
     "reward_available": _l("Concluded. A reward is available: see below how to claim it."),
-    "repeat": _l("You reported this matter before. It is handled under your earlier report and was not processed again."),
+    "repeat": _l(
+        "You reported this matter before. It is handled under your earlier report and was not processed again."),
     "mediation": _l("Your complaint was accepted and is being mediated."),
-    "mediation_stopped": _l("Your complaint is being mediated; mediation is waiting for testing or appraisal, which is not counted in its period."),
+    "mediation_stopped": _l("Your complaint is being mediated; mediation is waiting for testing or appraisal, "
+                            "which is not counted in its period."),
     "complaint_refused": _l("Your complaint was not accepted. The ground and the notice are given below."),
     "complaint_ended": _l("Mediation of your complaint has ended. The outcome is given below."),
 }

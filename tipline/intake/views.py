@@ -82,7 +82,7 @@ def _input(form: ReportForm) -> services.TipInput:
 
 
 def _valid_token(token: str | None) -> bool:
-    return bool(token) and 20 <= len(token) <= 64 and all(c.isalnum() or c in "-_" for c in token)
+    return token is not None and 20 <= len(token) <= 64 and all(c.isalnum() or c in "-_" for c in token)
 
 
 @bp.route("/report", methods=["GET", "POST"])
@@ -232,7 +232,8 @@ def status_login():
         if tip is not None:
             reporter_web.open_portal(tip)
             return redirect(url_for("portal.status_view"))
-        form.receipt.errors = [_("We could not find a report with that receipt code. Check the 16 digits and try again.")]
+        form.receipt.errors = [
+            _("We could not find a report with that receipt code. Check the 16 digits and try again.")]
         form.receipt.data = ""
     return render_template("intake/status_login.html", form=form)
 

@@ -182,8 +182,8 @@ def reward_claim():
     share_no = int(form.share_no.data) if str(form.share_no.data or "").isdigit() else 1
     if form.validate_on_submit():
         try:
-            claims.claim(db.session, now=timesource.now(), reward=reward, name=form.name.data, id_number=form.id_number.data,
-                         bank=form.bank.data, account_number=form.account_number.data,
+            claims.claim(db.session, now=timesource.now(), reward=reward, name=form.name.data,
+                         id_number=form.id_number.data, bank=form.bank.data, account_number=form.account_number.data,
                          account_holder=form.account_holder.data, passphrase=form.passphrase.data,
                          share_no=share_no)
         except ValidationFailed as exc:

@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -153,7 +154,7 @@ def running_dovecot(tmp_path: Path, tls: TLSFiles | None = None):
     if not os.path.exists(DOVECOT):
         pytest.fail("dovecot-imapd is not installed: apt-get install -y dovecot-imapd", pytrace=False)
     root = Path(tempfile.mkdtemp(prefix="tl-dovecot-"))
-    os.chmod(root, 0o755)
+    os.chmod(root, 0o755)  # noqa: S103 - dovecot's mail user (nobody) must enter this test-only directory
     nobody = pwd.getpwnam("nobody")
     (root / "mail").mkdir()
     os.chown(root / "mail", nobody.pw_uid, nobody.pw_gid)
@@ -171,11 +172,11 @@ def running_dovecot(tmp_path: Path, tls: TLSFiles | None = None):
             try:
                 server.connect().logout()
                 break
-            except (OSError, imaplib.IMAP4.error):
+            except (OSError, imaplib.IMAP4.error) as exc:
                 if time.monotonic() > deadline or proc.poll() is not None:
                     log_file = tmp_path / "dovecot.log"
                     raise RuntimeError("dovecot did not start: "
-                                       + (log_file.read_text() if log_file.exists() else "no log"))
+                                       + (log_file.read_text() if log_file.exists() else "no log")) from exc
                 time.sleep(0.1)
         yield server
     finally:
@@ -284,16 +285,19 @@ def cases() -> list[Case]:
                       sender=f"reporter{n}@example.cn", **kw))
 
     t1 = "郑州某超市销售过期牛奶，生产日期2025年1月，已过保质期三个月。"
-    add(1, simple(1, ew("食品安全举报：过期牛奶", "utf-8"), t1.encode(), "utf-8"), contains=["食品安全举报：过期牛奶", t1])
+    add(1, simple(1, ew("食品安全举报：过期牛奶", "utf-8"), t1.encode(), "utf-8"),
+        contains=["食品安全举报：过期牛奶", t1])
     t2 = "某饭店无证经营，老板名叫王喆，后厨卫生很差。"
     add(2, simple(2, ew("无证经营举报喆", "gbk").replace("gbk", "gb2312"), b64(t2, "gbk"), "gb2312", "base64"),
         contains=["无证经营举报喆", t2])
     t3 = "药店销售假药，药名含生僻字㐀，请查处此事谢谢。"
     add(3, simple(3, ew("假药", "gb18030"), t3.encode("gb18030"), "gb18030"), contains=["假药", t3])
     t4 = "該公司在網路上發布虛假廣告，宣稱產品可以治療癌症。"
-    add(4, simple(4, ew("檢舉虛假廣告", "big5"), qp(t4, "big5"), "big5", "quoted-printable"), contains=["檢舉虛假廣告", t4])
+    add(4, simple(4, ew("檢舉虛假廣告", "big5"), qp(t4, "big5"), "big5", "quoted-printable"),
+        contains=["檢舉虛假廣告", t4])
     t5 = "商场标价99元结账时收取199元，存在价格欺诈行为。"
-    add(5, simple(5, ew("价格欺诈", "utf-8", "Q"), qp(t5, "utf-8"), "utf-8", "quoted-printable"), contains=["价格欺诈", t5])
+    add(5, simple(5, ew("价格欺诈", "utf-8", "Q"), qp(t5, "utf-8"), "utf-8", "quoted-printable"),
+        contains=["价格欺诈", t5])
     t6 = "加油站加油机作弊，每升少给约百分之五的油量。"
     add(6, simple(6, ew("加油站作弊", "gbk"), b64(t6, "gbk"), '"GBK"', "base64"), contains=["加油站作弊", t6])
     html7 = ("<html><head><style>p{color:red}</style><script>alert('x')</script></head><body>"
@@ -311,9 +315,11 @@ def cases() -> list[Case]:
     add(9, m.as_bytes(), contains=["超市出售变质猪肉"], attachments=["现场照片.png"])
     t10 = "请看附件中的举报材料，涉及一家无证诊所。"
     att = "诊所地址：郑州市二七区某路88号\n坐诊人员无医师资格证。\n".encode("gbk")
-    add(10, raw(["Message-ID: <case10@foxmail.example>", "From: reporter10@example.cn", "Subject: " + ew("无证诊所", "gbk"),
-                 "MIME-Version: 1.0", 'Content-Type: multipart/mixed; boundary="BB"'],
-                b"--BB\nContent-Type: text/plain; charset=gb2312\nContent-Transfer-Encoding: base64\n\n" + b64(t10, "gbk")
+    add(10, raw(["Message-ID: <case10@foxmail.example>", "From: reporter10@example.cn",
+                 "Subject: " + ew("无证诊所", "gbk"), "MIME-Version: 1.0",
+                 'Content-Type: multipart/mixed; boundary="BB"'],
+                b"--BB\nContent-Type: text/plain; charset=gb2312\nContent-Transfer-Encoding: base64\n\n"
+                + b64(t10, "gbk")
                 + b"--BB\nContent-Type: application/octet-stream; name=\"" + ew("举报材料.txt", "gbk").encode()
                 + b"\"\nContent-Disposition: attachment; filename=\"" + ew("举报材料.txt", "gbk").encode()
                 + b"\"\nContent-Transfer-Encoding: base64\n\n" + base64.encodebytes(att) + b"--BB--\n"),
@@ -332,7 +338,8 @@ def cases() -> list[Case]:
     m = message(13, "培训机构")
     m.set_content("培训机构收费后拒不退款，涉及金额五万元。")
     m.add_alternative("<p>培训机构收费后拒不退款（HTML）</p><img src='cid:logo'>", subtype="html")
-    m.get_payload()[1].add_related(png("green"), maintype="image", subtype="png", cid="<logo>")
+    parts = cast(list[EmailMessage], m.get_payload())  # multipart after add_alternative: a list of parts
+    parts[1].add_related(png("green"), maintype="image", subtype="png", cid="<logo>")
     m.add_attachment(png("white"), maintype="image", subtype="png", filename="收据.png")
     add(13, m.as_bytes(), contains=["培训机构收费后拒不退款，涉及金额五万元。"], absent=["（HTML）"],
         attachments=["inline-1.png", "收据.png"])
@@ -365,11 +372,13 @@ def cases() -> list[Case]:
                 t23.encode("gbk")), contains=["虚假宣传举报", t23])
     m = message(24, "盗版软件")
     m.set_content("这个网站销售盗版软件，附件是他们提供的下载文件。")
-    m.add_attachment(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64 + b"PE\x00\x00" + b"\x00" * 200,
+    m.add_attachment(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
+                     + b"PE\x00\x00" + b"\x00" * 200,
                      maintype="application", subtype="octet-stream", filename="setup.exe")
     add(24, m.as_bytes(), contains=["盗版软件", "setup.exe"], attachments=[])
     c.append(Case("exact-copy-of-1", c[0].raw, "duplicate"))
-    c.append(Case("same-id-as-2", simple(2, "again", "同一封邮件再次发送，内容略有不同。".encode(), "utf-8"), "duplicate"))
+    c.append(Case("same-id-as-2", simple(2, "again", "同一封邮件再次发送，内容略有不同。".encode(), "utf-8"),
+                  "duplicate"))
     t27 = "小区充电桩旁电动车电池起火，销售商家卖的是翻新电池。"
     add(27, simple(27, ew("电动车", "gbk") + " " + ew("电池起火", "utf-8"), t27.encode(), "utf-8"),
         contains=["电动车电池起火", t27])
@@ -384,8 +393,8 @@ def cases() -> list[Case]:
     m.set_content("附件为证据清单，请查收并核实。")
     att31 = "一、发票三张\n二、录音一段\n".encode("gbk")
     m.add_attachment(att31, maintype="text", subtype="plain", filename="placeholder.txt")
-    m = raw_replace_filename(m.as_bytes(), "placeholder.txt", "证据清单.txt")
-    add(31, m, contains=["证据清单"], attachments=["证据清单.txt"])
+    add(31, raw_replace_filename(m.as_bytes(), "placeholder.txt", "证据清单.txt"),
+        contains=["证据清单"], attachments=["证据清单.txt"])
     t32 = "理发店办卡后倒闭，老板联系不上，涉及会员上百人。"
     add(32, simple(32, ew("预付卡", "gb2312", "Q"), qp(t32, "gb2312"), "GB2312", "quoted-printable"),
         contains=["预付卡", t32])

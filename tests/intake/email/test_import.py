@@ -83,16 +83,19 @@ def test_unreadable_mail_is_taken_in_by_hand(app, session, clock, make_user, log
     make_user(username="province", division_code="410000")
     login("county")
     assert login.client.get("/staff/mail").status_code == 403  # the mailbox belongs to the province
-    login.client.post("/staff/logout", data={"csrf_token": csrf_token(login.client.get("/staff/").get_data(as_text=True))})
+    staff_home = login.client.get("/staff/").get_data(as_text=True)
+    login.client.post("/staff/logout", data={"csrf_token": csrf_token(staff_home)})
     login("province")
     page = login.client.get("/staff/mail").get_data(as_text=True)
     assert "unparseable" in page
     raw = login.client.get(f"/staff/mail/{row.id}/raw")
     assert raw.data == b"\xff\xfe not a message" and raw.headers["Content-Disposition"].startswith("attachment")
-    short = login.client.post(f"/staff/mail/{row.id}/intake", data={"csrf_token": csrf_token(page), "description": "太短"})
+    short = login.client.post(f"/staff/mail/{row.id}/intake",
+                              data={"csrf_token": csrf_token(page), "description": "太短"})
     assert short.status_code == 422
     done = login.client.post(f"/staff/mail/{row.id}/intake", data={
-        "csrf_token": csrf_token(page), "description": "来信反映某检测公司伪造检测报告，附件为报告扫描件，编号 2026-77。",
+        "csrf_token": csrf_token(page),
+        "description": "来信反映某检测公司伪造检测报告，附件为报告扫描件，编号 2026-77。",
         "entity_name": "某检测公司"}, follow_redirects=True)
     assert done.status_code == 200 and "某检测公司" in done.get_data(as_text=True)
     session.expire_all()

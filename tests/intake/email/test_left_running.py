@@ -47,7 +47,9 @@ def _acks(smtp_sink) -> list[EmailMessage]:
 
 
 def _code(ack: EmailMessage) -> str:
-    return re.search(r"\b(\d{4} \d{4} \d{4} \d{4})\b", ack.get_content()).group(1)
+    match = re.search(r"\b(\d{4} \d{4} \d{4} \d{4})\b", ack.get_content())
+    assert match, ack.get_content()
+    return match.group(1)
 
 
 def _database_copy(app_settings, session) -> bytes:
@@ -60,8 +62,10 @@ def _database_copy(app_settings, session) -> bytes:
         return b"".join(p.read_bytes() for p in (path, Path(str(path) + "-wal")) if p.exists())
     assert shutil.which("pg_dump"), "pg_dump is part of the PostgreSQL client install"
     schema = re.search(r"search_path%3D(\w+)|search_path=(\w+)", url)
+    assert schema, url
     name = next(g for g in schema.groups() if g)
     database = make_url(url).database  # the test run's own database, not always "test"
+    assert database, url
     out = subprocess.run(["pg_dump", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-n", name, "--data-only"],
                          capture_output=True, check=True).stdout
     assert b"mail_message" in out and b"COPY" in out
@@ -197,7 +201,8 @@ def test_a_reply_to_the_acknowledgement_is_a_message_on_the_same_tip(dovecot, sm
     session.rollback()
 
     # Sixteen digits that are nobody's code: an ordinary new report, its number kept as written.
-    dovecot.append(simple(40, "银行卡被盗刷", "商户用POS机盗刷我的卡，卡号6222020200112233 被扣了两千元。".encode(), "utf-8"))
+    dovecot.append(simple(40, "银行卡被盗刷", "商户用POS机盗刷我的卡，卡号6222020200112233 被扣了两千元。".encode(),
+                          "utf-8"))
     counts = poll()
     assert (counts.new, counts.replies) == (1, 0)
     newest = session.scalar(select(Tip).order_by(Tip.id.desc()).limit(1))
@@ -297,7 +302,8 @@ def test_a_raw_gbk_attachment_name_arrives_intact(dovecot, smtp_sink, poll, sess
     message = raw([b"Message-ID: <gbk-name@foxmail.example>", b"From: reporter70@example.cn",
                    b"Subject: " + "发票".encode("gbk"), b"MIME-Version: 1.0",
                    b'Content-Type: multipart/mixed; boundary="BB"'],
-                  b"--BB\nContent-Type: text/plain; charset=gbk\n\n" + "商家开具虚假发票，金额与实际不符，清单见附件。".encode("gbk")
+                  b"--BB\nContent-Type: text/plain; charset=gbk\n\n"
+                  + "商家开具虚假发票，金额与实际不符，清单见附件。".encode("gbk")
                   + b"\n--BB\nContent-Type: text/plain; name=\"" + name.encode("gbk") + b"\"\n"
                   b"Content-Disposition: attachment; filename=\"" + name.encode("gbk") + b"\"\n"
                   b"Content-Transfer-Encoding: base64\n\n"
@@ -311,8 +317,9 @@ def test_staff_list_automatic_mail_and_treat_one_as_a_report(dovecot, smtp_sink,
     from tipline.audit.models import AuditEvent
 
     from ...conftest import csrf_token
-    mistaken = simple(56, "自动答复: 举报补充", ("我不是自动回复，是真人举报：小区门口的药店向未成年人出售处方药，"
-                                             "已经多次发生。").encode(), "utf-8", extra=["X-Auto-Response-Suppress: All"])
+    mistaken = simple(56, "自动答复: 举报补充",
+                      ("我不是自动回复，是真人举报：小区门口的药店向未成年人出售处方药，"
+                       "已经多次发生。").encode(), "utf-8", extra=["X-Auto-Response-Suppress: All"])
     dovecot.append(MACHINE["delivery_report"], mistaken)
     assert poll().automatic == 2
     session.rollback()
@@ -322,7 +329,8 @@ def test_staff_list_automatic_mail_and_treat_one_as_a_report(dovecot, smtp_sink,
     assert "自动邮件，非举报" in home  # zh is the default language
     page = login.client.get("/staff/mail/automatic").get_data(as_text=True)
     assert page.count('data-testid="automatic-mail"') == 2
-    assert "Delivery Status Notification" in page and "投递状态报告（退信）" in page and "药店向未成年人出售处方药" in page
+    assert "Delivery Status Notification" in page and "投递状态报告（退信）" in page
+    assert "药店向未成年人出售处方药" in page
     queue = login.client.get("/staff/tips").get_data(as_text=True)
     assert "药店向未成年人" not in queue and "Delivery Status" not in queue  # never in triage
 

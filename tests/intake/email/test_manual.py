@@ -29,7 +29,8 @@ def take_in(session, clock, row, actor, description):
 def test_a_waiting_message_becomes_a_tip_once(app, session, clock, unreadable):
     officer = factories.user(session, now=clock(), division_code="410000")
     assert manual.waiting(session) == [unreadable]
-    tip = take_in(session, clock, unreadable, officer, "来信反映某检测公司伪造检测报告，附件为报告扫描件，编号 2026-77。")
+    tip = take_in(session, clock, unreadable, officer,
+                  "来信反映某检测公司伪造检测报告，附件为报告扫描件，编号 2026-77。")
     session.commit()
     assert tip.channel == "email" and tip.sealed_receipt is None and tip.division_code == "410000"
     assert unreadable.status == "ingested" and unreadable.tip_id == tip.id

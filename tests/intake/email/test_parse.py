@@ -43,7 +43,8 @@ def test_gb2312_label_on_gbk_text_decodes_as_gb18030():
 def test_html_to_text_drops_scripts_and_keeps_lines():
     text = html_to_text("<script>steal()</script><style>x{}</style><p>一</p><p>二<br>三</p><!-- 注释 -->&lt;b&gt;")
     assert "steal" not in text and "x{}" not in text and "注释" not in text
-    assert text.split("\n") == ["一", "", "二", "三", "<b>"] or text.replace("\n\n", "\n").split("\n") == ["一", "二", "三", "<b>"]
+    assert (text.split("\n") == ["一", "", "二", "三", "<b>"]
+            or text.replace("\n\n", "\n").split("\n") == ["一", "二", "三", "<b>"])
 
 
 def test_message_id_is_normalised_and_missing_is_none():
@@ -68,6 +69,7 @@ def test_raw_8bit_attachment_names_decode(name, charset):
     raw = (b"From: a@b.cn\r\nSubject: s\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n"
            b"--B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nbody\r\n--B\r\n"
            b"Content-Type: application/octet-stream; name=\"" + encoded + b"\"\r\n"
-           b"Content-Disposition: attachment; filename=\"" + encoded + b"\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+           b"Content-Disposition: attachment; filename=\"" + encoded + b"\"\r\n"
+           b"Content-Transfer-Encoding: base64\r\n\r\n"
            b"aGVsbG8=\r\n--B--\r\n")
     assert [a.filename for a in parse(raw).attachments] == [name]

@@ -188,8 +188,10 @@ def _assert_ingested(session, smtp_sink, dovecot_tls) -> None:
     rcpts, data = smtp_sink.messages[0]
     assert rcpts == [REPORTER]
     body = email.message_from_bytes(data, policy=email.policy.default).get_content()
-    code = re.search(r"\b(\d{4} \d{4} \d{4} \d{4})\b", body).group(1)
-    assert services.find_by_receipt(session, code).id == tip.id
+    match = re.search(r"\b(\d{4} \d{4} \d{4} \d{4})\b", body)
+    assert match, body
+    found = services.find_by_receipt(session, match.group(1))
+    assert found is not None and found.id == tip.id
     assert KEYWORD.encode() in _flags(dovecot_tls)
 
 

@@ -1,12 +1,10 @@
 """Hotline intake tests: the API, the JSON-lines import and the transcript pages.
 
-Shared builders live here (this folder has no conftest of its own).
+Shared builders live here; the `token` fixture is in conftest.py.
 """
 from __future__ import annotations
 
 import copy
-
-import pytest
 
 CALLER_NUMBER = "13903710042"
 
@@ -44,8 +42,3 @@ def new_token(app, name="callcentre") -> str:
 def post(client, token, body, **kwargs):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return client.post("/api/v1/hotline/calls", json=body, headers=headers, **kwargs)
-
-
-@pytest.fixture
-def token(app):
-    return new_token(app)

@@ -16,10 +16,11 @@ from tipline.intake.hotline.models import ApiToken, HotlineCall, TranscriptSegme
 from tipline.intake.hotline.openapi import OPENAPI, document
 from tipline.intake.models import ReporterIdentity, Tip
 
-from . import CALLER_NUMBER, call, new_token, post, token  # noqa: F401  (token is a fixture)
+from . import CALLER_NUMBER, call, new_token, post
 
 VALID_ID = "41010519900307123X"
 CALLS = "/paths/~1api~1v1~1hotline~1calls/post"
+COMPLAINT = "我要举报一家无证经营的饭店，就在我家楼下。"
 
 
 def _counts(session):
@@ -94,7 +95,8 @@ def test_first_call_created_then_same_call_id_recognised(app, client, session, t
     tip = session.scalars(select(Tip)).one()
     assert tip.channel == "hotline" and tip.division_code == "410000" and tip.anonymous
     assert tip.sealed_receipt is None  # no recoverable copy of the code is kept
-    assert tip.description.startswith("来电反映金水区某超市销售过期牛奶。\n\n接线员：您好，12315，请讲。\n来电人：我在金水路")
+    assert tip.description.startswith(
+        "来电反映金水区某超市销售过期牛奶。\n\n接线员：您好，12315，请讲。\n来电人：我在金水路")
     hc = session.scalars(select(HotlineCall)).one()
     assert hc.call_id == "CC-20260302-0001" and hc.duration_seconds == 184 and hc.tip_id == tip.id
     assert hc.started_at.isoformat() == "2026-03-02T01:05:00+00:00"
@@ -163,12 +165,12 @@ BAD = [
     ({"transcript": []}, "transcript"),
     ({"transcript": "来电人：你好"}, "transcript"),
     ({"transcript": ["text"]}, "transcript.0"),
-    ({"transcript": [{"speaker": "customer", "start": 0, "end": 1, "text": "我要举报一家无证经营的饭店，就在我家楼下。"}]},
+    ({"transcript": [{"speaker": "customer", "start": 0, "end": 1, "text": COMPLAINT}]},
      "transcript.0.speaker"),
-    ({"transcript": [{"start": 0, "end": 1, "text": "我要举报一家无证经营的饭店，就在我家楼下。"}]}, "transcript.0.speaker"),
-    ({"transcript": [{"speaker": "caller", "start": -1, "end": 1, "text": "我要举报一家无证经营的饭店，就在我家楼下。"}]},
+    ({"transcript": [{"start": 0, "end": 1, "text": COMPLAINT}]}, "transcript.0.speaker"),
+    ({"transcript": [{"speaker": "caller", "start": -1, "end": 1, "text": COMPLAINT}]},
      "transcript.0.start"),
-    ({"transcript": [{"speaker": "caller", "start": 5, "end": 2, "text": "我要举报一家无证经营的饭店，就在我家楼下。"}]},
+    ({"transcript": [{"speaker": "caller", "start": 5, "end": 2, "text": COMPLAINT}]},
      "transcript.0.end"),
     ({"transcript": [{"speaker": "caller", "start": 0, "end": 2, "text": ""}]}, "transcript.0.text"),
     ({"transcript": [{"speaker": "caller", "start": 0, "end": 2, "text": "我要举报一家无证经营的饭店，就在我家楼下。",

@@ -24,7 +24,8 @@ BREAKAGES = [
     (lambda n: json.dumps(call(call_id=f"bad-{n}", division_code="310000")), "division_code"),
     (lambda n: json.dumps(call(call_id=f"bad-{n}", transcript=[])), "transcript"),
     (lambda n: json.dumps(call(call_id=f"bad-{n}", transcript=[
-        {"speaker": "robot", "start": 0, "end": 1, "text": "您好，这里是市场监管投诉举报热线，请讲。"}])), "transcript.0.speaker"),
+        {"speaker": "robot", "start": 0, "end": 1, "text": "您好，这里是市场监管投诉举报热线，请讲。"}])),
+     "transcript.0.speaker"),
     (lambda n: json.dumps(call(call_id=f"bad-{n}", caller_name="王五")), "caller_name"),
     (lambda n: json.dumps([n]), "body"),
     (lambda n: json.dumps(call(call_id=f"bad-{n}", entity_uscc="123")), "entity_uscc"),
@@ -102,7 +103,8 @@ def test_unreadable_file_exits_1(runner, tmp_path):
 
 def test_receipt_codes_of_imported_calls_are_kept_for_the_callers(runner, session, tmp_path):
     from tipline.intake import services as intake
-    lines = [json.dumps(call(call_id=f"CC-R{i}", summary=f"第{i}号来电：反映检测报告造假，请核查。"), ensure_ascii=False)
+    lines = [json.dumps(call(call_id=f"CC-R{i}", summary=f"第{i}号来电：反映检测报告造假，请核查。"),
+                        ensure_ascii=False)
              for i in range(3)]
     path = tmp_path / "calls.jsonl"
     path.write_text("\n".join(lines + lines[:1]) + "\n", encoding="utf-8")

@@ -63,7 +63,7 @@ def test_two_imports_of_one_file_at_once_both_finish_with_each_call_once(app, ap
     path.write_bytes(b"\n".join(_calls(150)) + b"\n")
     procs = [_command(app_settings, "intake", "import-hotline", str(path)) for _ in range(2)]
     outputs = [p.communicate(timeout=600) for p in procs]
-    for proc, (out, err) in zip(procs, outputs):
+    for proc, (_out, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err[-2000:]
     counts = [re.search(r"new (\d+), duplicates (\d+), conflicts 0, rejected 0", out) for out, _err in outputs]
     assert all(counts), outputs

@@ -12,7 +12,7 @@ from tipline.intake.hotline.models import HotlineCall
 
 from ...conftest import csrf_token
 from ...intake.helpers import open_status, receipt_of, submit
-from . import call, post, token  # noqa: F401  (token is a fixture)
+from . import call, post
 
 
 def _receive(client, token, **overrides) -> dict:

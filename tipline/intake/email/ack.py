@@ -68,7 +68,7 @@ def build(settings, parsed: ParsedMail, code: str) -> EmailMessage:
 def send(settings, parsed: ParsedMail | None, code: str | None) -> str | None:
     """Send the acknowledgement if one is due; its Message-ID (normalised) when the SMTP server
     accepted it, else None. Never raises."""
-    if not code or not should_ack(settings, parsed):
+    if not code or parsed is None or not should_ack(settings, parsed):  # should_ack is False without parsed
         return None
     msg = build(settings, parsed, code)
     try:

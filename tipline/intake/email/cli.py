@@ -33,7 +33,7 @@ def poll_email():
     try:
         counts = poll_mailbox(factory, timesource.now(), settings, store, known)
     except (MailboxError, OSError) as exc:
-        raise click.ClickException(f"mailbox not polled: {exc}")
+        raise click.ClickException(f"mailbox not polled: {exc}") from exc
     click.echo(str(counts))
 
 
@@ -51,7 +51,7 @@ def import_mail(paths):
         try:
             items += import_sources(path)
         except (OSError, mailboxlib.Error) as exc:
-            raise click.ClickException(f"{path}: cannot read ({type(exc).__name__})")
+            raise click.ClickException(f"{path}: cannot read ({type(exc).__name__})") from exc
     with click.progressbar(items, label="importing mail") as bar:
         counts = import_all(factory, timesource.now(), bar, store=store, settings=settings, known_division=known)
     click.echo(f"new {counts['ingested']}, duplicates {counts['duplicate']}, unparseable {counts['needs_manual']}, "

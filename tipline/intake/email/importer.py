@@ -201,10 +201,10 @@ def import_sources(path: Path):
     with path.open("rb") as fh:
         head = fh.read(5)
     if head == b"From " and path.suffix.lower() != ".eml":
-        box = mailboxlib.mbox(str(path), factory=None, create=False)
-        keys = list(box.keys())
+        mbox = mailboxlib.mbox(str(path), factory=None, create=False)
+        keys = list(mbox.keys())
         name = "import:" + _fingerprint("mbox", path, stat.st_size, stat.st_mtime_ns)
-        return [(name, i, (lambda k=k: box.get_bytes(k))) for i, k in enumerate(keys, 1)]
+        return [(name, i, (lambda k=k: mbox.get_bytes(k))) for i, k in enumerate(keys, 1)]
     name = "import:" + _fingerprint("eml", path, stat.st_size, stat.st_mtime_ns)
     return [(name, 1, path.read_bytes)]
 

@@ -21,8 +21,9 @@ class MailMessage(Base):
     uidvalidity: Mapped[int] = mapped_column(BigInteger, nullable=False)
     uid: Mapped[int] = mapped_column(BigInteger, nullable=False)
     message_id: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
-    # sha256 of the normalised Message-ID (or, without one, parse.content_key of the message), set only on the first row for it: a plain unique column
-    # (NULLs never collide) does what a partial unique index would, on SQLite and PostgreSQL alike.
+    # sha256 of the normalised Message-ID (or, without one, parse.content_key of the message), set only
+    # on the first row for it: a plain unique column (NULLs never collide) does what a partial unique index
+    # would, on SQLite and PostgreSQL alike.
     message_id_key: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     raw: Mapped[bytes] = mapped_column(EncryptedBytes(), nullable=False)
     sender: Mapped[str | None] = mapped_column(EncryptedText(), nullable=True)  # never listed in plain

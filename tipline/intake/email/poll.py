@@ -51,6 +51,7 @@ def connect(settings) -> imaplib.IMAP4:
     """Open and log in. Raises MailboxError, OSError or ssl.SSLError."""
     security = settings.imap_security
     port = settings.imap_port or (993 if security == "ssl" else 143)
+    conn: imaplib.IMAP4
     if security == "ssl":
         conn = imaplib.IMAP4_SSL(settings.imap_host, port, ssl_context=_tls_context(settings), timeout=60)
     else:
@@ -104,7 +105,8 @@ def poll_mailbox(session_factory, now: dt.datetime, settings, store, known_divis
         # Without keyword support the \\Seen flag is the fallback marker, at the cost that a human
         # reading a message in a mail client first would hide it from us.
         criteria, flag = ("UNKEYWORD", KEYWORD) if keywords else ("UNSEEN", "\\Seen")
-        typ, data = conn.uid("SEARCH", None, criteria, *([flag] if keywords else []))
+        # No charset argument (imaplib skips a None argument, which the code passed here before).
+        typ, data = conn.uid("SEARCH", criteria, *([flag] if keywords else []))
         if typ != "OK":
             raise MailboxError("SEARCH refused")
         uids = [u for u in (data[0] or b"").split() if re.fullmatch(rb"\d+", u)]
@@ -157,6 +159,7 @@ def _one(conn, session_factory, now, uid: bytes, uidvalidity: int, settings, sto
                         acknowledge=True)
         commit_or_discard(session, result, store)
     conn.uid("STORE", uid, "+FLAGS", f"({flag})")
-    if result.created and result.row is not None and (result.row.ack_key or "").startswith(acks.CLAIM):
+    if (result.created and result.row is not None and result.tip is not None
+            and (result.row.ack_key or "").startswith(acks.CLAIM)):
         acks.acknowledge(session_factory, result.row.id, result.tip.id, result.parsed, result.receipt_code, settings)
     return result.status

@@ -6,6 +6,7 @@ import logging
 import re
 import zipfile
 from dataclasses import dataclass, field
+from typing import Any
 
 from .sniffing import MAX_UNCOMPRESSED, FileKind, UnsupportedFile, open_zip
 
@@ -128,7 +129,7 @@ def _blank_elements(xml: bytes, names: tuple[str, ...], ext: str, removed: list[
             rb"(<(?:[\w.-]+:)?" + local.encode() + rb"\b[^>]*?(?<!/)>)(.*?)(</(?:[\w.-]+:)?"
             + local.encode() + rb"\s*>)", re.S)
 
-        def blank(m):
+        def blank(m, local=local):  # bound now; sub() calls it before the loop moves on anyway
             if m.group(2).strip():
                 label = f"{ext}:{_LABEL.get(local, local)}"
                 if label not in removed:
@@ -172,7 +173,7 @@ def _strip_pdf(data: bytes) -> StripResult:
             return StripResult(data, False, [])
         writer = PdfWriter(clone_from=reader)
         removed = []
-        original = reader.metadata or {}
+        original: dict[Any, Any] = reader.metadata or {}
         for key in ("/Author", "/Creator", "/Producer"):
             if str(original.get(key) or "").strip():
                 removed.append("pdf:" + key[1:].lower())

@@ -27,7 +27,8 @@ class UnsupportedFile(ValueError):
     REASONS = ("unknown_type", "not_allowed", "empty", "zip_bomb", "image_bomb", "corrupt")
 
     def __init__(self, reason: str, detail: str = ""):
-        assert reason in self.REASONS, reason
+        if reason not in self.REASONS:  # only known reasons may reach a page or a log
+            raise AssertionError(reason)
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
 

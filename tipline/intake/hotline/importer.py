@@ -2,7 +2,8 @@
 
 Each line is checked like an API request and stored in its own transaction, so a bad line never
 holds back a good one; a call_id seen before (in the database or earlier in the file) is a
-duplicate when its content is the same, a conflict (reported per line, nothing changed) when not. Exit status 0 even with rejected lines; 1 when the file cannot be read.
+duplicate when its content is the same, a conflict (reported per line, nothing changed) when not.
+Exit status 0 even with rejected lines; 1 when the file cannot be read.
 """
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ def import_lines(session_factory, now, lines, *, default_division: str, known_di
                 continue
             data, errors = services.parse(payload, now=now, default_division=default_division,
                                           known_division=known_division)
-            if errors:
+            if data is None:  # parse() gives None exactly when there are errors
                 summary.rejected += [(number, path, code) for path, code in errors.items()]
                 continue
             if data.call_id in seen:
@@ -130,17 +131,19 @@ def import_hotline(file, receipts_path):
     try:
         lines = read_lines(file)
     except OSError as exc:
-        raise click.ClickException(f"{file}: cannot read ({exc.strerror or type(exc).__name__})")
+        raise click.ClickException(f"{file}: cannot read ({exc.strerror or type(exc).__name__})") from exc
     if lines and lines[-1][1] == b"":
         lines.pop()
     out = None
     if receipts_path is not None:
         try:
             out = open_receipts_file(receipts_path)
-        except FileExistsError:
-            raise click.ClickException(f"{receipts_path}: already exists; choose a new file for the receipt codes")
+        except FileExistsError as exc:
+            raise click.ClickException(
+                f"{receipts_path}: already exists; choose a new file for the receipt codes") from exc
         except OSError as exc:
-            raise click.ClickException(f"{receipts_path}: cannot write ({exc.strerror or type(exc).__name__})")
+            raise click.ClickException(
+                f"{receipts_path}: cannot write ({exc.strerror or type(exc).__name__})") from exc
 
     def keep(call_id: str, code: str) -> None:
         out.write(json.dumps({"call_id": call_id, "receipt_code": code}, ensure_ascii=False) + "\n")

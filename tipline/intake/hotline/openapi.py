@@ -21,7 +21,8 @@ _SEGMENT = {
     "required": ["speaker", "start", "end", "text"],
     "properties": {
         "speaker": {"enum": ["caller", "agent"]},
-        "start": {"type": "number", "minimum": 0, "maximum": 86400, "description": "Seconds from the start of the call."},
+        "start": {"type": "number", "minimum": 0, "maximum": 86400,
+                  "description": "Seconds from the start of the call."},
         "end": {"type": "number", "minimum": 0, "maximum": 86400,
                 "description": "Seconds from the start of the call; must not be less than start (else 422)."},
         "text": {"type": "string", "minLength": 1, "maxLength": 5000, "pattern": "\\S",
@@ -138,7 +139,8 @@ OPENAPI: dict = {
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer",
-                       "description": "Issued by `tipline tokens create --name NAME`; revoked with `tipline tokens revoke NAME`."},
+                       "description": "Issued by `tipline tokens create --name NAME`; "
+                                      "revoked with `tipline tokens revoke NAME`."},
         },
         "schemas": {
             "HotlineCall": _CALL,
@@ -146,7 +148,8 @@ OPENAPI: dict = {
             "CallCreated": {
                 "type": "object", "additionalProperties": False,
                 "required": ["tip_reference", "receipt_code", "status_url", "created"],
-                "properties": dict(_RECEIPT_BASE, receipt_code={"type": "string", "pattern": "^[0-9]{4}( [0-9]{4}){3}$"},
+                "properties": dict(_RECEIPT_BASE,
+                                   receipt_code={"type": "string", "pattern": "^[0-9]{4}( [0-9]{4}){3}$"},
                                    created={"const": True}),
             },
             "CallRepeated": {

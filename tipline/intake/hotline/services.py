@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -139,7 +140,8 @@ def _segments(errors, value) -> list[Segment]:
         if start is not None and end is not None and end < start:
             errors[p + "end"] = "before_start"
         text = _string(p, errors, "text", item.get("text"), required=True, limit=MAX_SEGMENT_TEXT)
-        out.append(Segment(speaker, float(start or 0), float(end or 0), text))
+        # speaker is checked above; a segment with an error is dropped with the whole record
+        out.append(Segment(cast(str, speaker), float(start or 0), float(end or 0), text))
     return out
 
 
@@ -176,8 +178,8 @@ def parse(payload, *, now: dt.datetime, default_division: str, known_division) -
         errors["category_code"] = "category"
     entity_name = _string("", errors, "entity_name", payload.get("entity_name"), limit=200)
     uscc = _string("", errors, "entity_uscc", payload.get("entity_uscc"), limit=30)
-    if uscc and "entity_uscc" not in errors and uscc_problem(uscc):
-        errors["entity_uscc"] = "uscc_" + uscc_problem(uscc)
+    if uscc and "entity_uscc" not in errors and (uscc_code := uscc_problem(uscc)):
+        errors["entity_uscc"] = "uscc_" + uscc_code
     number = _string("", errors, "caller_number", payload.get("caller_number"), limit=40)
     if number and "caller_number" not in errors and not 3 <= len(normalise_phone(number)) <= 20:
         errors["caller_number"] = "phone"
@@ -186,17 +188,20 @@ def parse(payload, *, now: dt.datetime, default_division: str, known_division) -
         errors["real_name"], real_name = "boolean", False
     name = _string("", errors, "caller_name", payload.get("caller_name"), limit=100)
     id_number = _string("", errors, "caller_id_number", payload.get("caller_id_number"), limit=30)
-    for field, value in (("caller_name", name), ("caller_id_number", id_number)):
-        if value and field not in errors and not real_name and "real_name" not in errors:
-            errors[field] = "real_name_only"
-    if id_number and "caller_id_number" not in errors and id_number_problem(id_number, today=local_date(now)):
-        errors["caller_id_number"] = "id_" + id_number_problem(id_number, today=local_date(now))
+    for field_name, value in (("caller_name", name), ("caller_id_number", id_number)):
+        if value and field_name not in errors and not real_name and "real_name" not in errors:
+            errors[field_name] = "real_name_only"
+    if id_number and "caller_id_number" not in errors and (
+            id_code := id_number_problem(id_number, today=local_date(now))):
+        errors["caller_id_number"] = "id_" + id_code
     summary = _string("", errors, "summary", payload.get("summary"), limit=MAX_SUMMARY)
     segments = _segments(errors, payload.get("transcript"))
     if not errors and len(description(summary, segments)) < intake.MIN_DESCRIPTION:
         errors["transcript"] = "too_short"
     if errors:
         return None, errors
+    if started_at is None:  # cannot happen: every path that leaves it unset records an error
+        raise AssertionError("started_at unset without an error")
     return CallData(call_id, started_at, duration, division, category, entity_name, uscc, number, real_name,
                     name, id_number, summary, segments), {}
 
@@ -216,7 +221,7 @@ def find_call(session: Session, call_id: str) -> HotlineCall | None:
 
 def _duplicate(session: Session, call: HotlineCall, data: CallData) -> CallResult:
     """The call stored under this call_id: a repeat, or a conflict naming the fields that differ."""
-    return CallResult(call, session.get(Tip, call.tip_id), created=False, receipt_code=None,
+    return CallResult(call, session.get_one(Tip, call.tip_id), created=False, receipt_code=None,
                       differs=digests.differing(call.field_digests, data))
 
 
@@ -263,6 +268,8 @@ def receive(session: Session, *, now: dt.datetime, data: CallData, known_divisio
     audit.record(session, now=now, action="hotline.call_received", actor_label=actor_label, object_type="tip",
                  object_id=result.tip.id, details={"call": call.id, "segments": len(call.segments),
                                                    "real_name": data.real_name})
+    if result.receipt_code is None:  # cannot happen: a tip just made always has its code
+        raise AssertionError("new tip without a receipt code")
     return CallResult(call, result.tip, created=True, receipt_code=receipts.grouped(result.receipt_code))
 
 
@@ -270,7 +277,7 @@ def receive_payload(session: Session, *, now: dt.datetime, payload, default_divi
                     actor_label: str = "hotline") -> CallResult:
     """Parse and receive; raises ValidationFailed(fields={"path": code})."""
     data, errors = parse(payload, now=now, default_division=default_division, known_division=known_division)
-    if errors:
+    if data is None:  # parse() gives None exactly when there are errors
         raise ValidationFailed("invalid call", fields=errors)
     return receive(session, now=now, data=data, known_division=known_division, actor_label=actor_label)
 

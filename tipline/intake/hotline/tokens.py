@@ -82,7 +82,7 @@ def tokens_create(name):
         db.session.rollback()
         problem = exc.details["fields"]["name"]
         raise click.ClickException("an active token with this name exists; revoke it first"
-                                   if problem == "in_use" else f"token not created (name: {problem})")
+                                   if problem == "in_use" else f"token not created (name: {problem})") from exc
     db.session.commit()
     click.echo(f"token for {row.name} (shown once, store it in the call-centre system):")
     click.echo(raw)
