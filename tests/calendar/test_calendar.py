@@ -210,3 +210,81 @@ def test_blank_csv_lines_are_skipped_not_the_end(tmp_path):
     path = tmp_path / "cal.csv"
     path.write_text("date,type,note\n2027-01-01,holiday,\n,,\n\n2027-02-06,workday,\n")
     assert [day for day, _, _ in read_official_file(path)[0]] == [D(2027, 1, 1), D(2027, 2, 6)]
+
+
+def test_workdays_between_the_same_day_either_way():
+    assert cal.workdays_between(D(2026, 3, 2), D(2026, 3, 3)) == 1
+    assert cal.workdays_between(D(2026, 3, 3), D(2026, 3, 2)) == -1
+
+
+def test_import_official_replaces_only_its_own_year(session, clock):
+    """The year's rows go, corrections included (31 December too); the neighbouring years' stay."""
+    for day, source in ((D(2026, 12, 31), "correction"), (D(2027, 1, 1), "official"),
+                        (D(2027, 12, 31), "correction"), (D(2028, 1, 1), "correction")):
+        session.add(CalendarOverride(day=day, is_workday=True, note="old", source=source, created_at=clock()))
+    session.commit()
+    import_official(session, clock(), [(D(2027, 1, 1), False, "元旦")], actor_label="test")
+    session.commit()
+    assert session.execute(select(CalendarOverride.day, CalendarOverride.note, CalendarOverride.source)
+                           .order_by(CalendarOverride.day)).all() == [
+        (D(2026, 12, 31), "old", "correction"), (D(2027, 1, 1), "元旦", "official"),
+        (D(2028, 1, 1), "old", "correction")]
+
+
+def test_import_official_keeps_the_notes(session, clock):
+    rows = [(D(2027, 1, 1), False, "元旦"), (D(2027, 1, 4), False, None), (D(2027, 2, 5), False, "春" * 250)]
+    import_official(session, clock(), rows, actor_label="test")
+    session.commit()
+    assert session.scalars(select(CalendarOverride.note).order_by(CalendarOverride.day)).all() == [
+        "元旦", "", "春" * 200]
+    assert WorkCalendar.load(session).info(D(2027, 1, 1)).note == "元旦"
+    with pytest.raises(ValueError, match=r"^2027-01-01 appears twice$"):
+        import_official(session, clock(), [(D(2027, 1, 1), False, ""), (D(2027, 1, 1), True, "")])
+
+
+@pytest.mark.parametrize("text", ["20260210", "2026-2-10", "2026-02-30", "", "  ", None])
+def test_parse_date_names_the_text(text):
+    with pytest.raises(ValueError) as info:
+        parse_date(text)
+    assert str(info.value) == f"not a date (YYYY-MM-DD): {(text or '').strip()!r}"
+
+
+def test_csv_type_error_names_the_type_and_a_missing_note_is_empty(tmp_path):
+    path = tmp_path / "cal.csv"
+    path.write_text("date,type,note\n2027-01-01,rest,x\n")
+    with pytest.raises(CalendarFileError, match=r"^line 2: type must be workday or holiday, not 'rest'$"):
+        read_official_file(path)
+    path.write_text("date,type\n2027-01-01,holiday\n2027-02-06, Workday \n")
+    assert read_official_file(path) == ([(D(2027, 1, 1), False, ""), (D(2027, 2, 6), True, "")], set())
+
+
+def test_json_days_and_years(tmp_path):
+    path = tmp_path / "cal.json"
+    path.write_text(json.dumps([{"year": 1900, "workdays": ["1900-01-06"]},
+                                {"year": 9998, "holidays": ["9998-01-01"], "workdays": []}]))
+    assert read_official_file(path) == ([(D(1900, 1, 6), True, ""), (D(9998, 1, 1), False, "")], {1900, 9998})
+
+
+@pytest.mark.parametrize("data, message", [
+    (5, "file: expected an object with year, holidays, workdays"),
+    ([{"year": 2027}, "2028"], "[1]: expected an object with year, holidays, workdays"),
+    ({"year": 1899}, "year: expected a year such as 2027, not 1899"),
+    ({"year": 9999}, "year: expected a year such as 2027, not 9999"),
+    ({"year": True}, "year: expected a year such as 2027, not True"),
+    ([{"year": 2027}, {"year": "2028"}], "[1].year: expected a year such as 2027, not '2028'"),
+    ([{"year": 2027}, {"year": 2028, "notes": []}], "[1].notes: unknown field"),
+    ({"year": 2027, "holidays": "2027-01-01"}, "holidays: expected a list of dates"),
+    ({"year": 2027, "workdays": [20270101]}, "workdays[0]: not a date (YYYY-MM-DD): '20270101'"),
+    ({"year": 2027, "holidays": ["2028-01-01"]}, "holidays[0]: 2028-01-01 is not in 2027"),
+    ({"year": 2027, "holidays": ["2027-01-01"], "workdays": ["2027-02-06", "2027-01-01"]},
+     "workdays[1]: 2027-01-01 appears twice"),
+    ([{"year": 2027, "holidays": ["2027-01-01"]}, {"year": 2027, "workdays": ["2027-01-01"]}],
+     "[1].workdays[0]: 2027-01-01 appears twice"),
+    ('{"year": 2027,\n "holidays": [}', "line 2: invalid JSON (Expecting value)"),
+])
+def test_json_errors_name_the_field(tmp_path, data, message):
+    path = tmp_path / "cal.json"
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    with pytest.raises(CalendarFileError) as info:
+        read_official_file(path)
+    assert str(info.value) == message
