@@ -10,8 +10,9 @@ from sqlalchemy import select
 from tipline.audit.models import AuditEvent
 from tipline.calendar.holidays import ProjectionUnavailable, projected_holidays
 from tipline.calendar.models import CalendarOverride, CalendarYear
+from tipline.calendar import service
 from tipline.calendar.service import (
-    CalendarFileError, Result, WorkCalendar, import_official, parse_date, read_official_file,
+    CalendarFileError, DayInfo, Result, WorkCalendar, import_official, parse_date, read_official_file,
 )
 
 D = dt.date
@@ -288,3 +289,82 @@ def test_json_errors_name_the_field(tmp_path, data, message):
     with pytest.raises(CalendarFileError) as info:
         read_official_file(path)
     assert str(info.value) == message
+
+
+def test_day_info_says_where_the_day_comes_from():
+    c = WorkCalendar({D(2027, 1, 4): False, D(2026, 3, 3): False, D(2027, 2, 6): True}, {2028},
+                     corrections={D(2027, 1, 5): False, D(2026, 3, 4): False, D(2028, 1, 3): False},
+                     notes={D(2027, 1, 4): "bridge", D(2027, 1, 5): "flood", D(2028, 1, 3): "snow"})
+    assert [c.info(d) for d in (D(2027, 1, 5), D(2026, 3, 4), D(2028, 1, 3))] == [  # corrections
+        DayInfo(D(2027, 1, 5), False, "flood", True), DayInfo(D(2026, 3, 4), False, "", False),
+        DayInfo(D(2028, 1, 3), False, "snow", False)]
+    assert [c.info(d) for d in (D(2027, 1, 4), D(2026, 3, 3), D(2027, 2, 6))] == [  # overrides
+        DayInfo(D(2027, 1, 4), False, "bridge", True), DayInfo(D(2026, 3, 3), False, "", False),
+        DayInfo(D(2027, 2, 6), True, "", True)]
+    assert [c.info(d) for d in (D(2028, 1, 4), D(2028, 1, 1))] == [  # an official year: the weekday rule
+        DayInfo(D(2028, 1, 4), True, "", False), DayInfo(D(2028, 1, 1), False, "", False)]
+    assert [c.info(d) for d in (D(2026, 2, 17), D(2026, 2, 14), D(2026, 3, 2))] == [  # the package
+        DayInfo(D(2026, 2, 17), False, "Spring Festival", False),
+        DayInfo(D(2026, 2, 14), True, "Spring Festival", False),  # its make-up days are named too
+        DayInfo(D(2026, 3, 2), True, "", False)]
+    assert c.info(D(2027, 1, 1)).provisional and not c.info(D(2027, 1, 1)).is_workday  # projected
+    assert c.info(D(2027, 2, 6)).non_standard and not c.info(D(2028, 1, 1)).non_standard
+
+
+def test_period_errors_say_what_is_wrong():
+    with pytest.raises(ValueError, match=r"^a period in working days needs at least 1 day$"):
+        cal.add_workdays(D(2026, 3, 2), 0)
+    with pytest.raises(ValueError, match=r"^a period in days cannot be negative$"):
+        cal.add_days(D(2026, 3, 2), -1)
+
+
+def test_a_provisional_day_passed_over_keeps_the_result_provisional():
+    """2027 is provisional, 2028 official: a count that runs through 31 Dec 2027 (a holiday here)
+    into 2028 ends on an official day, yet passed a provisional one."""
+    c = WorkCalendar({D(2027, 12, 31): False}, {2028})
+    assert c.add_workdays(D(2027, 12, 30), 1) == Result(D(2028, 1, 3), True)  # 1 and 2 Jan: weekend
+    assert c.next_workday(D(2027, 12, 31)) == Result(D(2028, 1, 3), True)
+    assert c.add_days(D(2027, 12, 30), 1) == Result(D(2028, 1, 3), True)
+    assert c.next_workday(D(2028, 1, 1)) == Result(D(2028, 1, 3), False)
+    assert c.count_workdays(D(2027, 12, 30), D(2028, 1, 3)) == (1, True)
+    assert c.count_workdays(D(2028, 1, 1), D(2028, 1, 4)) == (2, False)
+
+
+def test_load_reads_corrections_notes_and_official_years(session, clock):
+    session.add_all([
+        CalendarOverride(day=D(2026, 3, 2), is_workday=False, note="flood", source="correction", created_at=clock()),
+        CalendarOverride(day=D(2027, 1, 4), is_workday=False, note="bridge", source="official", created_at=clock()),
+        CalendarYear(year=2027, official=True, entered_at=clock()),
+        CalendarYear(year=2028, official=False, entered_at=clock())])
+    session.commit()
+    c = WorkCalendar.load(session)
+    assert c.info(D(2026, 3, 2)) == DayInfo(D(2026, 3, 2), False, "flood", False)
+    assert c.info(D(2027, 1, 4)) == DayInfo(D(2027, 1, 4), False, "bridge", False)
+    assert c.info(D(2027, 2, 8)) == DayInfo(D(2027, 2, 8), True, "", False)  # official: no projection
+    assert c.is_provisional(D(2028, 1, 3))
+
+
+def test_import_official_records_who_when_and_what(session, clock, make_user, monkeypatch):
+    admin = make_user(username="cal-admin", role="admin")
+    calls = []
+    monkeypatch.setattr(service, "IMPORT_HOOKS", [lambda s, now, years: calls.append((s, now, years))])
+    first = clock()
+    import_official(session, first, [(D(2027, 1, 1), False, ""), (D(2027, 2, 6), True, "")], admin,
+                    years=[2028])
+    assert calls == [(session, first, {2027, 2028})]
+    session.commit()
+    events = session.scalars(select(AuditEvent).where(AuditEvent.action == "calendar.imported")
+                             .order_by(AuditEvent.id)).all()
+    assert [(e.actor_id, e.actor_label, e.object_type, e.object_id, json.loads(e.details)) for e in events] == [
+        (admin.id, "cal-admin", "calendar_year", "2027", {"holidays": ["2027-01-01"], "workdays": ["2027-02-06"]}),
+        (admin.id, "cal-admin", "calendar_year", "2028", {"holidays": [], "workdays": []})]
+    assert session.scalars(select(CalendarOverride.created_at)).all() == [first, first]
+    assert session.get(CalendarYear, 2028).entered_at == first and session.get(CalendarYear, 2028).official
+
+    later = clock.advance(days=1)
+    import_official(session, later, [], years=[2028], actor_label="cli")
+    session.commit()
+    year = session.get(CalendarYear, 2028)
+    assert year.official and year.entered_at == later
+    event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert (event.actor_id, event.actor_label) == (None, "cli")
