@@ -318,3 +318,18 @@ def test_boundary_values_are_accepted(tmp_path):
     assert henan.levels[2] == type(henan.levels[2])(share=D("1"), floor=D("0"), no_fine_floor=D("0.10"))
     write(tmp_path, "henan.toml", henan_override('insider_uplift_max = "1.125"\n'))
     assert load_rule_sets(tmp_path).get("henan-2025").insider_uplift_max == D("1.125")  # not money: any decimals
+
+
+@pytest.mark.parametrize("versions, highest", [
+    (["9", "10"], "10"),  # numbers compare as numbers, not as text
+    (["1.9", "1.10"], "1.10"),  # part by part
+    (["2", "2a"], "2a"),  # a lettered revision comes after the plain number
+    (["1", "1.1"], "1.1"),
+])
+def test_the_highest_version_wins(tmp_path, versions, highest):
+    for v in versions:
+        write(tmp_path, f"henan-{v}.toml", henan_override(f'notice_workdays = {len(v)}\n', version=v))
+    sets = load_rule_sets(tmp_path)
+    assert sets.get("henan-2025").version == highest
+    assert sets.for_date(dt.date(2026, 3, 1), "henan").version == highest  # same effective date: the highest
+    assert [r.version for r in sets if r.name == "henan-2025"] == ["1"] * ("1" not in versions) + versions
