@@ -258,6 +258,9 @@ TOP_KEYS = ("cap, claim_window_workdays, effective_from, exclusions, inherits, i
      "exclusions[0].reason_required", "expected true or false, got 'yes'"),
     (NATIONAL_TEXT.split("[levels.3]")[0], "levels.3", "missing (and not inherited)"),
     (NATIONAL_TEXT.replace('cap = "1000000.00"', ""), "cap", "missing (and not inherited)"),
+    (NATIONAL_TEXT.replace('\nfloor = "1000.00"\n', "\n"), "levels.3.floor", "missing (and not inherited)"),
+    (NATIONAL_TEXT.replace('organisation = "100000.00"\n', ""), "large_fines.organisation",
+     "missing (and not inherited)"),
 ])
 def test_broken_override_message_in_full(tmp_path, text, field, reason):
     """What an administrator reads when start-up refuses a rule set file: file, field, why."""
