@@ -307,7 +307,8 @@ def test_day_info_says_where_the_day_comes_from():
         DayInfo(D(2026, 2, 17), False, "Spring Festival", False),
         DayInfo(D(2026, 2, 14), True, "Spring Festival", False),  # its make-up days are named too
         DayInfo(D(2026, 3, 2), True, "", False)]
-    assert c.info(D(2027, 1, 1)).provisional and not c.info(D(2027, 1, 1)).is_workday  # projected
+    assert [c.info(d) for d in (D(2027, 1, 1), D(2027, 1, 6))] == [  # a provisional year: projected
+        DayInfo(D(2027, 1, 1), False, "New Year's Day", True), DayInfo(D(2027, 1, 6), True, "", True)]
     assert c.info(D(2027, 2, 6)).non_standard and not c.info(D(2028, 1, 1)).non_standard
 
 
