@@ -223,6 +223,7 @@ TOP_KEYS = ("cap, claim_window_workdays, effective_from, exclusions, inherits, i
     (henan_override("").replace("effective_from = 2025-03-01\n", ""), "effective_from",
      "missing (and not inherited)"),
     (henan_override("").replace("national-2021", "national-2020"), "inherits", "no rule set named 'national-2020'"),
+    (henan_override("").replace('"national-2021"', "5"), "inherits", "no rule set named 5"),
     (henan_override('[levels.1]\nshare = "0"\n'), "levels.1.share", "must be > 0 and <= 1, got '0'"),
     (henan_override('[levels.2]\nshare = "1.01"\n'), "levels.2.share", "must be > 0 and <= 1, got '1.01'"),
     (henan_override('[levels.1]\nshare = 0.05\n'), "levels.1.share",
