@@ -320,8 +320,9 @@ def test_boundary_values_are_accepted(tmp_path):
     henan = load_rule_sets(tmp_path).get("henan-2025")
     assert (henan.insider_uplift_max, henan.late_claim_workdays) == (D("1"), 1)
     assert henan.levels[2] == type(henan.levels[2])(share=D("1"), floor=D("0"), no_fine_floor=D("0.10"))
-    write(tmp_path, "henan.toml", henan_override('insider_uplift_max = "1.125"\n'))
-    assert load_rule_sets(tmp_path).get("henan-2025").insider_uplift_max == D("1.125")  # not money: any decimals
+    write(tmp_path, "henan.toml", henan_override('insider_uplift_max = "1.125"\n[levels.3]\nshare = "0.005"\n'))
+    henan = load_rule_sets(tmp_path).get("henan-2025")
+    assert (henan.insider_uplift_max, henan.levels[3].share) == (D("1.125"), D("0.005"))  # not money: any decimals
 
 
 @pytest.mark.parametrize("versions, highest", [
