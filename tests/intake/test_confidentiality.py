@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from tipline import create_app
 from tipline.intake.models import EvidenceFile, Tip
@@ -45,8 +46,11 @@ def test_postgres_dump_shows_no_plain_tip_text(app, client, database_url):
         return
     assert shutil.which("pg_dump"), "pg_dump is part of the PostgreSQL client install"
     schema = re.search(r"search_path%3D(\w+)|search_path=(\w+)", database_url)
+    assert schema, database_url
     name = next(g for g in schema.groups() if g)
-    out = subprocess.run(["pg_dump", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-n", name, "--data-only"],
+    database = make_url(database_url).database  # the test run's own database, not always "test"
+    assert database, database_url
+    out = subprocess.run(["pg_dump", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-n", name, "--data-only"],
                          capture_output=True, check=True).stdout
     assert b"tip" in out
     assert "导出检查姓名".encode() not in out and "水泥检验报告".encode() not in out

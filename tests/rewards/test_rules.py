@@ -193,3 +193,170 @@ def test_create_app_loads_the_override(app_settings):
     app = create_app(dict(app_settings))
     henan = app.extensions["reward_rules"].for_date(dt.date(2026, 3, 1), "henan")
     assert henan.levels[3].floor == D("1200.00")
+
+
+TOP_KEYS = ("cap, claim_window_workdays, effective_from, exclusions, inherits, insider_uplift_max, "
+            "joint_approval_threshold, large_fines, late_claim_workdays, levels, name, notice_workdays, version")
+
+
+@pytest.mark.parametrize("text, field, reason", [
+    (henan_override('caps = "1000.00"\n'), "caps", f"unknown key (expected one of {TOP_KEYS})"),
+    (henan_override('[levels.4]\nshare = "0.01"\n'), "levels.4", "unknown key (expected one of 1, 2, 3)"),
+    (henan_override('[levels.1]\nshares = "0.01"\n'), "levels.1.shares",
+     "unknown key (expected one of floor, no_fine_floor, share)"),
+    (henan_override('[large_fines]\nperson = "1.00"\n'), "large_fines.person",
+     "unknown key (expected one of natural_person, organisation)"),
+    (henan_override('[[exclusions]]\ncode = "a"\nzh = "甲"\nen = "A"\nlabel = "?"\n'), "exclusions[0].label",
+     "unknown key (expected one of code, en, reason_required, zh)"),
+    (henan_override('levels = "x"\n'), "levels", "expected a table"),
+    (henan_override('[levels]\n1 = "x"\n'), "levels.1", "expected a table"),
+    (henan_override('exclusions = "x"\n'), "exclusions", "expected a list of [[exclusions]] tables"),
+    (henan_override('exclusions = ["x"]\n'), "exclusions[0]", "expected a table"),
+    (henan_override("").replace('"henan-2025"', '"henan-2025\\n"'), "name",
+     "expected text like 'henan-2025', got 'henan-2025\\n'"),
+    (henan_override("").replace('name = "henan-2025"\n', ""), "name", "expected text like 'henan-2025', got None"),
+    (henan_override("").replace('version = "1"', 'version = 1'), "version", "expected text like '1', got 1"),
+    (henan_override("").replace('version = "1"', 'version = "1."'), "version", "expected text like '1', got '1.'"),
+    (henan_override("").replace("2025-03-01", '"2025-03-01"'), "effective_from",
+     "expected a TOML date such as 2025-03-01, got '2025-03-01'"),
+    (henan_override("").replace("2025-03-01", "2025-03-01T08:00:00"), "effective_from",
+     "expected a TOML date such as 2025-03-01, got datetime.datetime(2025, 3, 1, 8, 0)"),
+    (henan_override("").replace("effective_from = 2025-03-01\n", ""), "effective_from",
+     "missing (and not inherited)"),
+    (henan_override("").replace("national-2021", "national-2020"), "inherits", "no rule set named 'national-2020'"),
+    (henan_override("").replace('"national-2021"', "5"), "inherits", "no rule set named 5"),
+    (henan_override('[levels.1]\nshare = "0"\n'), "levels.1.share", "must be > 0 and <= 1, got '0'"),
+    (henan_override('[levels.2]\nshare = "1.01"\n'), "levels.2.share", "must be > 0 and <= 1, got '1.01'"),
+    (henan_override('[levels.1]\nshare = 0.05\n'), "levels.1.share",
+     'expected a quoted decimal such as "5000.00", got 0.05'),
+    (henan_override('[levels.3]\nfloor = "-0.01"\n'), "levels.3.floor", "must be >= 0, got '-0.01'"),
+    (henan_override('[levels.3]\nno_fine_floor = "abc"\n'), "levels.3.no_fine_floor", "not a number: 'abc'"),
+    (henan_override('[levels.3]\nno_fine_floor = "Infinity"\n'), "levels.3.no_fine_floor",
+     "not a number: 'Infinity'"),
+    (henan_override('[levels.1]\nfloor = "5000.001"\n'), "levels.1.floor",
+     "money has at most two decimals (fen), got '5000.001'"),
+    (henan_override('cap = "0"\n'), "cap", "must be > 0, got '0'"),
+    (henan_override('joint_approval_threshold = "-5"\n'), "joint_approval_threshold", "must be > 0, got '-5'"),
+    (henan_override('insider_uplift_max = "0.99"\n'), "insider_uplift_max", "must be >= 1, got '0.99'"),
+    (henan_override('[large_fines]\norganisation = "0"\n'), "large_fines.organisation", "must be > 0, got '0'"),
+    (henan_override('[large_fines]\nnatural_person = "0.00"\n'), "large_fines.natural_person",
+     "must be > 0, got '0.00'"),
+    (henan_override('claim_window_workdays = 0\n'), "claim_window_workdays",
+     "expected a whole number of working days >= 1, got 0"),
+    (henan_override('notice_workdays = "15"\n'), "notice_workdays",
+     "expected a whole number of working days >= 1, got '15'"),
+    (henan_override('late_claim_workdays = true\n'), "late_claim_workdays",
+     "expected a whole number of working days >= 1, got True"),
+    (henan_override('[[exclusions]]\ncode = "x"\nzh = " "\nen = "X"\n'), "exclusions[0].zh",
+     "expected non-empty text, got ' '"),
+    (henan_override('[[exclusions]]\ncode = "x"\nzh = "甲"\nen = 5\n'), "exclusions[0].en",
+     "expected non-empty text, got 5"),
+    (henan_override('[[exclusions]]\ncode = "x"\nzh = "甲"\n'), "exclusions[0].en", "missing (and not inherited)"),
+    (henan_override('[[exclusions]]\ncode = "a"\nzh = "甲"\nen = "A"\n'
+                    '[[exclusions]]\ncode = "a"\nzh = "乙"\nen = "B"\n'),
+     "exclusions[1].code", "expected a new snake_case code, got 'a'"),
+    (henan_override('[[exclusions]]\ncode = "A b"\nzh = "甲"\nen = "A"\n'), "exclusions[0].code",
+     "expected a new snake_case code, got 'A b'"),
+    (henan_override('[[exclusions]]\ncode = "x"\nzh = "x"\nen = "x"\nreason_required = "yes"\n'),
+     "exclusions[0].reason_required", "expected true or false, got 'yes'"),
+    (NATIONAL_TEXT.split("[levels.3]")[0], "levels.3", "missing (and not inherited)"),
+    (NATIONAL_TEXT.replace('cap = "1000000.00"', ""), "cap", "missing (and not inherited)"),
+    (NATIONAL_TEXT.replace('\nfloor = "1000.00"\n', "\n"), "levels.3.floor", "missing (and not inherited)"),
+    (NATIONAL_TEXT.replace('organisation = "100000.00"\n', ""), "large_fines.organisation",
+     "missing (and not inherited)"),
+])
+def test_broken_override_message_in_full(tmp_path, text, field, reason):
+    """What an administrator reads when start-up refuses a rule set file: file, field, why."""
+    path = write(tmp_path, "broken.toml", text)
+    with pytest.raises(RuleSetError) as info:
+        load_rule_sets(tmp_path)
+    assert (info.value.field, info.value.reason) == (field, reason)
+    assert str(info.value) == f"reward rule set {path}: {field}: {reason}"
+
+
+def test_unreadable_file_message_names_only_the_file(tmp_path):
+    path = write(tmp_path, "broken.toml", 'name = "henan-2025"\nversion = \n')
+    with pytest.raises(RuleSetError) as info:
+        load_rule_sets(tmp_path)
+    assert info.value.field is None
+    assert str(info.value).startswith(f"reward rule set {path}: cannot be read: ")
+
+
+def test_no_rule_set_at_all_stops_start_up(tmp_path, monkeypatch):
+    monkeypatch.setattr("tipline.rewards.rules.SHIPPED_DIR", tmp_path / "empty")
+    with pytest.raises(RuleSetError) as info:
+        load_rule_sets(tmp_path)
+    assert str(info.value) == f"reward rule set {tmp_path / 'empty'}: no *.toml rule set found"
+
+
+def test_duplicate_and_circular_messages_in_full(tmp_path):
+    first = write(tmp_path, "one.toml", henan_override(""))
+    second = write(tmp_path, "two.toml", henan_override(""))
+    with pytest.raises(RuleSetError) as info:
+        load_rule_sets(tmp_path)
+    assert str(info.value) == f"reward rule set {second}: name: henan-2025 version 1 is also defined in {first}"
+    first.unlink(), second.unlink()
+    write(tmp_path, "a.toml", 'name = "a"\nversion = "1"\neffective_from = 2026-01-01\ninherits = "b"\n')
+    write(tmp_path, "b.toml", 'name = "b"\nversion = "1"\neffective_from = 2026-01-01\ninherits = "a"\n')
+    with pytest.raises(RuleSetError) as info:
+        load_rule_sets(tmp_path)
+    assert str(info.value) == f"reward rule set {tmp_path / 'rules' / 'b.toml'}: inherits: circular: a -> b -> a"
+
+
+def test_lookup_messages_in_full():
+    sets = load_rule_sets(None)
+    with pytest.raises(LookupError, match=r"^no reward rule set henan-2025 version 9$"):
+        sets.get("henan-2025", "9")
+    with pytest.raises(LookupError, match=r"^no reward rule set shanghai$"):
+        sets.get("shanghai")
+    with pytest.raises(LookupError, match=r"^no reward rule set named 'shanghai'$"):
+        sets.for_date(dt.date(2026, 1, 1), "shanghai")
+    with pytest.raises(LookupError, match=r"^no reward rule set in force on 2021-11-30$"):
+        sets.for_date(dt.date(2021, 11, 30), "henan")
+
+
+def test_boundary_values_are_accepted(tmp_path):
+    write(tmp_path, "henan.toml", henan_override(
+        'insider_uplift_max = "1"\nlate_claim_workdays = 1\n[levels.2]\nshare = "1"\nfloor = "0"\n'
+        'no_fine_floor = " 0.10 "\n'))
+    henan = load_rule_sets(tmp_path).get("henan-2025")
+    assert (henan.insider_uplift_max, henan.late_claim_workdays) == (D("1"), 1)
+    assert henan.levels[2] == type(henan.levels[2])(share=D("1"), floor=D("0"), no_fine_floor=D("0.10"))
+    write(tmp_path, "henan.toml", henan_override('insider_uplift_max = "1.125"\n[levels.3]\nshare = "0.005"\n'))
+    henan = load_rule_sets(tmp_path).get("henan-2025")
+    assert (henan.insider_uplift_max, henan.levels[3].share) == (D("1.125"), D("0.005"))  # not money: any decimals
+
+
+@pytest.mark.parametrize("versions, highest", [
+    (["9", "10"], "10"),  # numbers compare as numbers, not as text
+    (["1.9", "1.10"], "1.10"),  # part by part
+    (["2", "2a"], "2a"),  # a lettered revision comes after the plain number
+    (["1", "1.1"], "1.1"),
+])
+def test_the_highest_version_wins(tmp_path, versions, highest):
+    for v in versions:
+        write(tmp_path, f"henan-{v}.toml", henan_override(f'notice_workdays = {len(v)}\n', version=v))
+    sets = load_rule_sets(tmp_path)
+    assert sets.get("henan-2025").version == highest
+    assert sets.for_date(dt.date(2026, 3, 1), "henan").version == highest  # same effective date: the highest
+    assert [r.version for r in sets if r.name == "henan-2025"] == ["1"] * ("1" not in versions) + versions
+
+
+def test_a_child_inherits_the_highest_version_by_number_not_by_text(tmp_path):
+    """Version 1.10 comes after 1.9 (a text comparison would pick 1.9)."""
+    write(tmp_path, "henan-1.9.toml", henan_override('[large_fines]\nnatural_person = "190000.00"\n', version="1.9"))
+    write(tmp_path, "henan-1.10.toml",
+          henan_override('[large_fines]\nnatural_person = "110000.00"\n', version="1.10"))
+    write(tmp_path, "henan-2027.toml", 'name = "henan-2027"\nversion = "1"\neffective_from = 2027-01-01\n'
+                                       'inherits = "henan-2025"\n')
+    later = load_rule_sets(tmp_path).for_date(dt.date(2027, 1, 1), "henan")
+    assert later.name == "henan-2027"
+    assert later.large_fines_natural_person == D("110000.00")
+
+
+def test_a_rule_set_that_inherits_itself_is_refused_in_plain_words(tmp_path):
+    path = write(tmp_path, "self.toml", 'name = "selfish"\nversion = "1"\neffective_from = 2026-01-01\n'
+                                        'inherits = "selfish"\n')
+    with pytest.raises(RuleSetError) as caught:
+        load_rule_sets(tmp_path)
+    assert str(caught.value) == f"reward rule set {path}: inherits: circular: selfish -> selfish"

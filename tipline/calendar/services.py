@@ -282,7 +282,8 @@ def _read_json(text: str) -> tuple[list[tuple[dt.date, bool, str]], set[int]]:
     for i, obj in enumerate(data if isinstance(data, list) else [data]):
         where = f"[{i}]." if isinstance(data, list) else ""
         if not isinstance(obj, dict):
-            raise CalendarFileError(f"{where or 'file'}: expected an object with year, holidays, workdays")
+            raise CalendarFileError(f"{where.rstrip('.') or 'file'}: expected an object with year, holidays, "
+                                    "workdays")
         year = obj.get("year")
         if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 9998:
             raise CalendarFileError(f"{where}year: expected a year such as 2027, not {year!r}")

@@ -1,6 +1,6 @@
 """Recording an inspection's result, the rectification follow-up, and officer recusal.
 
-Deadlines are working days on the shared calendar (calendar.service.WorkCalendar). Each inspection
+Deadlines are working days on the shared calendar (calendar.services.WorkCalendar). Each inspection
 task and each rectification deadline is a row of the shared `clock` table (kinds "inspection" and
 "rectification", no tip or case), so the existing reminder sweep (cases.reminders) reminds the
 division's supervisors before and on the due day and when overdue, without changes to it.
