@@ -1,7 +1,7 @@
 """Who performs a change: the one type every service, the audit trail and the gate take as `actor`.
 
 A staff account (tipline.auth.models.User) answers all of it; so must the scheduler acting on its
-own (tipline.cases.workflow.SystemActor) and a reporter or an API client wherever they act. The
+own (tipline.gate.SYSTEM) and a reporter or an API client wherever they act. The
 gate decides a permission from these alone (role, division), never from a flag the caller passes.
 Read-only properties, so a mapped column, a plain attribute or a property all satisfy it.
 """

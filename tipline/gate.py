@@ -27,34 +27,24 @@ class Transition:
     needs_document: bool = False  # a document number the law requires (filing, decision)
 
 
-class SystemActor:
-    """The scheduler acting on its own (an expired mediation period, a forfeited claim)."""
+class AccountlessActor:
+    """An actor without a staff account who sees every division: the scheduler acting on its own
+    (role "system": an expired mediation period, a forfeited claim) and the reporter acting through
+    the status page (role "reporter": the portal has proven the receipt code, and the claim
+    passphrase, before calling; that proof is the reporter's whole jurisdiction)."""
     id = None
-    role = "system"
-    username = "system"
     division_code = PROVINCE_CODE
     sees_all = True
 
-    def has_role(self, *roles: str) -> bool:
-        return "system" in roles
-
-
-class ReporterActor:
-    """The reporter acting through the status page. The portal has proven the receipt code (and the
-    claim passphrase) before calling; that proof is the reporter's whole jurisdiction, so the gate
-    has nothing more to check."""
-    id = None
-    role = "reporter"
-    username = "reporter"
-    division_code = PROVINCE_CODE
-    sees_all = True
+    def __init__(self, role: str) -> None:
+        self.role = self.username = role
 
     def has_role(self, *roles: str) -> bool:
-        return "reporter" in roles
+        return self.role in roles
 
 
-SYSTEM = SystemActor()
-REPORTER = ReporterActor()
+SYSTEM = AccountlessActor("system")
+REPORTER = AccountlessActor("reporter")
 
 if TYPE_CHECKING:  # mypy proves here that both satisfy the Actor protocol every service takes
     _system_is_an_actor: Actor = SYSTEM

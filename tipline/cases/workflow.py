@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ..actors import Actor
 from ..audit import services as audit
 from ..errors import Conflict
-from ..gate import SYSTEM, SystemActor, Transition, check  # noqa: F401 (SYSTEM, SystemActor: re-exported)
+from ..gate import SYSTEM, Transition, check  # noqa: F401 (SYSTEM: re-exported)
 from ..intake.models import Tip
 from ..timesource import local_date
 
