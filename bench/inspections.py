@@ -64,7 +64,7 @@ def main() -> None:
     from tipline.extensions import db
     from tipline.inspections import register, services
     from tipline.inspections.models import BodyInspection, InspectionPlan, SupervisedBody
-    from tipline.oversight.public import clear_cache
+    from tipline.public_pages import clear_cache
     from tests import factories
 
     create_db(args.db)

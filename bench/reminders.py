@@ -103,7 +103,7 @@ def main() -> None:
     from tipline import timesource, create_app
     from tipline.calendar.services import WorkCalendar
     from tipline.cases.deadlines.clocks import local_date
-    from tipline.cases.deadlines.reminders import BEFORE_WORKDAYS
+    from tipline.cases.deadlines.reminder_rules import shipped_reminder_rules
     from tipline.extensions import db
     app = create_app()
     with app.app_context():
@@ -113,7 +113,7 @@ def main() -> None:
         with db.factory() as s:
             cal = WorkCalendar.load(s)
         today = local_date(now)
-        horizon = cal.add_workdays(today, BEFORE_WORKDAYS).date
+        horizon = cal.add_workdays(today, shipped_reminder_rules().look_ahead).date
         rng = random.Random(7)
         span = (horizon - today).days
         due_dates = [today + dt.timedelta(days=rng.randint(-5, span)) for _ in range(DUE)]
