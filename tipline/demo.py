@@ -94,8 +94,7 @@ def _tips_and_cases(session: Session, now: dt.datetime) -> list[tuple[str, str]]
     for i, data in enumerate(TIPS):
         at = now - dt.timedelta(days=20 - i * 5)
         result = intake.submit(session, now=at, data=intake.TipInput(**data), token=secrets.token_urlsafe(32),
-                               known_division=lambda c: c.startswith("41"), actor_label="demo")
-        result.tip.sealed_receipt = None
+                               known_division=lambda c: c.startswith("41"), actor_label="demo", sealed=False)
         tips.append(result.tip)
         receipts.append((data["entity_name"], _receipt_code(result.receipt_code)))
     # The first tip became a case that was decided and closed, with a reward to review.
@@ -126,8 +125,7 @@ def _complaints(session: Session, now: dt.datetime, users: dict) -> list[tuple[s
     for i, data in enumerate(COMPLAINTS):
         at = now - dt.timedelta(days=12 - i)
         result = intake.submit(session, now=at, data=intake.TipInput(**data), token=secrets.token_urlsafe(32),
-                               known_division=lambda c: c.startswith("41"), actor_label="demo")
-        result.tip.sealed_receipt = None
+                               known_division=lambda c: c.startswith("41"), actor_label="demo", sealed=False)
         tips.append(result.tip)
         receipts.append((data["entity_name"], _receipt_code(result.receipt_code)))
     mediating, agreed, refused = tips

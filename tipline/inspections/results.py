@@ -106,8 +106,8 @@ def record_result(session: Session, *, now: dt.datetime, inspection: BodyInspect
                                entity_name=body.name, entity_uscc=body.uscc, division_code=body.division_code,
                                description=(case_description.strip() or findings.strip()), knowledge="other")
         tip = intake.submit(session, now=now, data=data, token=secrets.token_urlsafe(32),
-                            known_division=lambda c: c in divisions(), actor_label=f"inspection:{inspection.id}").tip
-        tip.sealed_receipt = None  # no reporter to show a receipt to
+                            known_division=lambda c: c in divisions(), actor_label=f"inspection:{inspection.id}",
+                            sealed=False).tip  # no reporter to show a receipt to
         inspection.tip_id = tip.id
     session.flush()
     audit.record(session, now=now, action="inspection.recorded", actor=actor, object_type="body_inspection",

@@ -122,11 +122,15 @@ def find_by_submission(session: Session, token: str) -> Tip | None:
 
 
 def submit(session: Session, *, now: dt.datetime, data: TipInput, token: str, known_division,
-           drafts: Sequence[EvidenceFile] = (), actor_label: str = "reporter", looked_up: bool = False) -> Submission:
+           drafts: Sequence[EvidenceFile] = (), actor_label: str = "reporter", looked_up: bool = False,
+           sealed: bool = True) -> Submission:
     """Store a new tip with its identity and evidence, or return the tip this form token already made.
 
     `looked_up`: the caller has just looked the token up in this transaction and found no tip, so the
     lookup is not repeated (a race is still caught by the unique key, below).
+    `sealed`: keep a copy of the receipt code sealed with the token, so that a refresh of the same
+    form shows it again (the web form). Channels whose token is no secret (a hotline call_id) or
+    where no one is shown a receipt (demo data, a tip opened from an inspection) store none.
     Raises ValidationFailed(fields=...) for bad input. The caller commits, then shows the receipt.
     """
     existing = None if looked_up else find_by_submission(session, token)
@@ -143,7 +147,7 @@ def submit(session: Session, *, now: dt.datetime, data: TipInput, token: str, kn
         occurred_on=data.occurred_on, description=data.description.strip(), knowledge=data.knowledge,
         anonymous=not data.has_identity, status="received", status_changed_at=now, received_at=now,
         receipt_hash=digest, submission_key=submission_key(token),
-        sealed_receipt=receipts.seal(code, token, _key()),
+        sealed_receipt=receipts.seal(code, token, _key()) if sealed else None,
     )
     if data.has_identity:
         tip.identity = ReporterIdentity(

@@ -167,8 +167,11 @@ def start(session: Session, *, kind: str, on: dt.date, division_code: str, now: 
     rule = rule_for(session, kind, on)
     clock = Clock(kind=kind, tip_id=tip_id, case_id=case_id, division_code=division_code, start_on=on,
                   length=rule.length, unit=rule.unit, rule_from=rule.effective_from, created_at=now)
-    session.add(clock)
+    # The due date is worked out before the clock joins the session, so that it is written by the
+    # INSERT (recompute's suspension query would otherwise flush the clock half-made and then
+    # UPDATE it).
     recompute(session, clock, cal)
+    session.add(clock)
     session.flush()
     return clock
 

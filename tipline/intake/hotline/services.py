@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ... import categories, crypto
@@ -238,17 +237,17 @@ def receive(session: Session, *, now: dt.datetime, data: CallData, known_divisio
         reporter_name=data.caller_name if data.real_name else "",
         reporter_id_number=data.caller_id_number if data.real_name else "",
         reporter_phone=data.caller_number if data.real_name else "")
-    # The submission token is the call_id: the same call twice is the same tip, also in a race.
+    # The submission token is the call_id: the same call twice is the same tip, also in a race. The
+    # call was just looked up (a tip and its call commit together, so no tip has this token either).
+    # The call centre's call_id is no secret, so no sealed copy of the code is kept: the agent reads
+    # the code out once.
     result = intake.submit(session, now=now, data=tip_input, token="hotline:" + data.call_id,
-                           known_division=known_division, actor_label=actor_label)
+                           known_division=known_division, actor_label=actor_label, looked_up=True, sealed=False)
     if not result.created:
         existing = find_call(session, data.call_id)
         if existing is None:  # cannot happen: the tip and its call commit together
             raise ValidationFailed("call without record", fields={"call_id": "invalid"})
         return _duplicate(session, existing, data)
-    # submit() seals the code with the token for the web form's refresh; the call centre's call_id
-    # is no secret, so no sealed copy is kept: the agent reads the code out once.
-    result.tip.sealed_receipt = None
     number = normalise_phone(data.caller_number) if data.caller_number else ""
     call = HotlineCall(call_id=data.call_id, tip_id=result.tip.id, started_at=data.started_at,
                        duration_seconds=data.duration_seconds, created_at=now,
@@ -256,15 +255,10 @@ def receive(session: Session, *, now: dt.datetime, data: CallData, known_divisio
                        caller_hash=crypto.keyring().keyed_hash("caller", number) if number else None)
     call.segments = [TranscriptSegment(seq=i, speaker=s.speaker, start=round(s.start, 2), end=round(s.end, 2),
                                        text=s.text) for i, s in enumerate(data.transcript)]
-    try:
-        with session.begin_nested():
-            session.add(call)
-            session.flush()
-    except IntegrityError:  # pragma: no cover - the tip's unique submission key decides races first
-        existing = find_call(session, data.call_id)
-        if existing is None:
-            raise
-        return _duplicate(session, existing, data)
+    # No savepoint: a race on the same call_id is decided by the tip's unique submission key above
+    # (inside submit's savepoint), so this INSERT cannot lose one.
+    session.add(call)
+    session.flush()
     audit.record(session, now=now, action="hotline.call_received", actor_label=actor_label, object_type="tip",
                  object_id=result.tip.id, details={"call": call.id, "segments": len(call.segments),
                                                    "real_name": data.real_name})
