@@ -183,3 +183,16 @@ def test_the_queue_words_complaints_and_lists_open_ones(app, session, clock, off
     assert "郑州某家电商城" in html and "投诉：待作出是否受理决定" in html and "郑州某数码专营店" not in html
     html = officer.get("/staff/tips?state=complaints").get_data(as_text=True)
     assert "郑州某数码专营店" in html and "调解中" in html and "郑州某家电商城" not in html
+
+
+@pytest.mark.parametrize("kind, title, facts, other", [
+    ("complaint", "您的投诉", "您投诉的内容", "您举报的内容"),
+    ("both", "您的投诉举报", "您举报的内容", "您投诉的内容"),
+    ("report", "您的举报", "您举报的内容", "您投诉的内容"),
+])
+def test_the_status_page_calls_a_complaint_a_complaint(app, session, clock, kind, title, facts, other):
+    tip, code = factories.tip(session, now=clock(), kind=kind)
+    session.commit()
+    html = open_status(app.test_client(), code).get_data(as_text=True)
+    assert f"<title>{title} ·" in html and f"<h1>{title}</h1>" in html
+    assert facts in html and other not in html
