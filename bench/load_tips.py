@@ -45,7 +45,7 @@ TYPES = ("varchar", "varchar", "varchar", "varchar", "varchar", "varchar", "byte
          "timestamptz", "timestamptz", "varchar", "int4", "int4", "int4")
 DESCRIPTION = ("该公司在没有做检测的情况下出具了水泥检验报告，报告编号 2026-0211，样品从未到实验室。"
                "举报人称类似情况已持续半年，涉及多个工地，附有报告复印件。")
-STATUSES = [("received", 55), ("in_triage", 18), ("transferred", 7), ("not_filed", 6), ("case_filed", 5),
+STATUSES = [("received", 55), ("in_triage", 18), ("transferred", 7), ("not_accepted", 6), ("case_filed", 5),
             ("merged", 3), ("complaint", 3), ("closed", 3)]
 CHANNELS = [("web", 60), ("hotline", 25), ("email", 15)]
 KINDS = [("report", 80), ("complaint", 10), ("both", 10)]

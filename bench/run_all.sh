@@ -20,6 +20,8 @@ trap 'dropdb -h 127.0.0.1 -U postgres --if-exists --force "$DB" >/dev/null 2>&1 
 
 echo "== 1. web intake (full flow vs bare, ${SECONDS_RUN}s each)"
 $PY bench/intake.py --seconds "$SECONDS_RUN"
+echo "== 1 floor: the report form alone (CSRF, validators, layout; no database) vs the bare insert (in-process)"
+$PY bench/intake_floor.py
 echo "== 2. load $ROWS tips"
 $PY bench/load_tips.py --db "$DB" --rows "$ROWS" --create
 echo "== 3. officer queue"
@@ -34,6 +36,8 @@ echo "== 4. reminder sweep ($CLOCKS vs 1000 open clocks)"
 $PY bench/reminders.py --db "$DB" --clocks "$CLOCKS"
 echo "== 5. ingest ($MAILS mails, $CALLS hotline calls)"
 $PY bench/ingest.py --mails "$MAILS" --calls "$CALLS"
+echo "== 5b in-process: hotline import per call (wall, CPU, statements)"
+$PY bench/hotline_calls.py
 echo "== I. inspections: draw over 50,000 bodies, public page at 10,000 results (own database)"
 $PY bench/inspections.py
 echo "== done: bench/results/"
