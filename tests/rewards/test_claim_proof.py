@@ -44,6 +44,10 @@ def test_identity_check_rules():
     assert identity_check(ReporterIdentity(name="王小明"), name="李四", id_number="11010519491231002X") == "differs"
     assert identity_check(ReporterIdentity(phone="13800000000"), name="王小明", id_number="1") == "none"
     assert identity_check(None, name="王小明", id_number="11010519491231002X") == "none"
+    # A joint report names one of its reporters: another signatory is not "differs" but "cosigner".
+    assert identity_check(named, name="李四", id_number="110105194912310021", joint=True) == "cosigner"
+    assert identity_check(named, name="王小明", id_number="11010519491231002X", joint=True) == "match"
+    assert identity_check(None, name="李四", id_number="110105194912310021", joint=True) == "none"
 
 
 def test_a_claim_by_someone_else_than_the_named_reporter_is_flagged_for_finance(app, session, world):

@@ -77,6 +77,24 @@ def test_without_an_adjustment_the_computed_amount_stands(app, session, clock, b
 
 # -- joint reporters -------------------------------------------------------------------------------
 
+def test_a_joint_reporter_other_than_the_one_named_is_not_flagged_as_someone_else(app, session, clock, bureau):
+    """The report names one of the joint reporters; the second signatory's claim used to show finance
+    "differs from the identity given in the report", the warning for a stranger holding the receipt."""
+    from tipline.intake.models import ReporterIdentity, Tip
+    closed_case(session, clock, bureau, fines="100000")
+    tip = session.scalars(select(Tip)).one()
+    tip.anonymous = False
+    session.add(ReporterIdentity(tip_id=tip.id, name="王一", id_number=ID))
+    reward = approved(session, app, clock, bureau, level=3, signatories=2)
+    claim_as(session, clock(), reward, "王一", share_no=1)
+    claim_as(session, clock(), reward, "李二", share_no=2, id_number="110105198001010016")
+    session.commit()
+    checks = dict(session.execute(select(RewardClaim.share_no, RewardClaim.identity_check)).all())
+    assert checks == {1: "match", 2: "cosigner"}
+    page = staff_page(app, session, "fin2", reward)
+    assert "该举报为联名举报" in page and "付款前请与举报人核实" not in page
+
+
 def test_joint_reporters_each_claim_and_are_paid_their_own_share(app, session, clock, bureau):
     closed_case(session, clock, bureau, fines="100000")  # level 3: 1,000 for three signatories
     reward = approved(session, app, clock, bureau, level=3, signatories=3)

@@ -92,7 +92,7 @@ def claim(session: Session, *, now: dt.datetime, reward: Reward, name: str, id_n
     if fields:
         raise ValidationFailed("invalid claim", fields=fields)
     check = identity_check(session.scalar(select(ReporterIdentity).where(ReporterIdentity.tip_id == reward.tip_id)),
-                           name=name, id_number=id_number)
+                           name=name, id_number=id_number, joint=reward.signatories > 1)
     row = RewardClaim(reward_id=reward.id, share_no=share_no, name=name, id_number=normalise_id_number(id_number),
                       bank=bank.strip(), account_number=digits, account_holder=holder, claimed_at=now,
                       with_passphrase=bool(stored), identity_check=check)
@@ -107,9 +107,12 @@ def claim(session: Session, *, now: dt.datetime, reward: Reward, name: str, id_n
     return row
 
 
-def identity_check(identity: ReporterIdentity | None, *, name: str, id_number: str) -> str:
+def identity_check(identity: ReporterIdentity | None, *, name: str, id_number: str, joint: bool = False) -> str:
     """Whether the claimant is who the report named: "match", "differs", or "none" when the report
     gave no name or ID number. The ID number decides where the report gave one, else the name.
+    A joint report (`joint`: more than one signatory) names one of its reporters, so a claimant of
+    another share who is not that person is "cosigner", not "differs": finance checks that they
+    signed the joint report.
     Compared by the server at claim time; nobody sees the identity, and the claimant is not told
     (a holder of someone else's receipt learns nothing from the answer): finance sees the result."""
     if identity is None or not (identity.id_number or identity.name):
@@ -118,7 +121,9 @@ def identity_check(identity: ReporterIdentity | None, *, name: str, id_number: s
         same = normalise_id_number(identity.id_number) == normalise_id_number(id_number)
     else:
         same = "".join((identity.name or "").split()) == "".join((name or "").split())  # a name: checked above
-    return "match" if same else "differs"
+    if same:
+        return "match"
+    return "cosigner" if joint else "differs"
 
 
 def reveal_claim(session: Session, *, now: dt.datetime, reward: Reward, actor: Actor, reason: str,

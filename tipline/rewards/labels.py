@@ -23,6 +23,8 @@ PASSPHRASE_PROOF = {
 IDENTITY_CHECK = {
     "match": _l("Matches the identity given in the report"),
     "differs": _l("Differs from the identity given in the report: check with the reporter before paying"),
+    "cosigner": _l("Not the reporter named in the report, who is one of the joint reporters: check that this "
+                   "claimant signed the joint report before paying"),
     "none": _l("The report gave no identity to compare"),
     None: _l("Not checked (claimed before this check existed)"),
 }

@@ -87,7 +87,7 @@ class RewardClaim(Base):
     claimed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
     verified_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
     # How the claimant was proven (None: claimed before these were kept). Not secret: shown to
-    # finance without revealing the claim. identity_check: match | differs | none (see claims.py).
+    # finance without revealing the claim. identity_check: match | differs | cosigner | none (see claims.py).
     with_passphrase: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     identity_check: Mapped[str | None] = mapped_column(String(10), nullable=True)
 
