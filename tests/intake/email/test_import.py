@@ -129,3 +129,22 @@ def test_sender_becomes_the_contact_only_when_treated_as_real_name(app, session,
     session.commit()
     identity = session.scalar(select(ReporterIdentity).where(ReporterIdentity.tip_id == tip.id))
     assert not tip.anonymous and identity.email == "wang.real@example.cn"
+
+
+def test_reading_an_mbox_to_the_end_closes_it(tmp_path):
+    """The mbox's file was left open after an import (a ResourceWarning at every run of the command)."""
+    import gc
+    import warnings
+
+    from tipline.intake.email.importer import import_sources
+    box = mailbox.mbox(str(tmp_path / "archive.mbox"))
+    for c in cases()[:3]:
+        box.add(c.raw)
+    box.close()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        items = import_sources(tmp_path / "archive.mbox")
+        assert [len(load()) > 0 for _name, _uid, load in items] == [True, True, True]
+        del items
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]

@@ -204,7 +204,14 @@ def import_sources(path: Path):
         mbox = mailboxlib.mbox(str(path), factory=None, create=False)
         keys = list(mbox.keys())
         name = "import:" + _fingerprint("mbox", path, stat.st_size, stat.st_mtime_ns)
-        return [(name, i, (lambda k=k: mbox.get_bytes(k))) for i, k in enumerate(keys, 1)]
+
+        def load(key, last: bool) -> bytes:
+            raw = mbox.get_bytes(key)
+            if last:  # the mbox keeps its file open from the first read; nothing reads it after the last
+                mbox.close()
+            return raw
+        count = len(keys)
+        return [(name, i, (lambda k=k, last=i == count: load(k, last))) for i, k in enumerate(keys, 1)]
     name = "import:" + _fingerprint("eml", path, stat.st_size, stat.st_mtime_ns)
     return [(name, 1, path.read_bytes)]
 
