@@ -42,6 +42,7 @@ def test_complaint_accepted_mediated_twice_and_agreed(app, session, clock, offic
     citizen = app.test_client()
     html = open_status(citizen, code).get_data(as_text=True)
     assert "您的投诉已受理，正在调解中。" in html and 'data-testid="step-accepted"' in html
+    assert "<h2>投诉办理进度</h2>" in html  # the steps' heading, not the page's title again
     for day, mode in (("2026-03-02", "phone"), ("2026-03-02", "in_person")):
         resp = _post(officer, tip.id, action="record_session", on=day, mode=mode,
                      positions="消费者要求退款，商家同意换货")
@@ -196,3 +197,7 @@ def test_the_status_page_calls_a_complaint_a_complaint(app, session, clock, kind
     html = open_status(app.test_client(), code).get_data(as_text=True)
     assert f"<title>{title} ·" in html and f"<h1>{title}</h1>" in html
     assert facts in html and other not in html
+    if kind == "complaint":  # the facts speak of a complaint, not of a reported violation
+        assert "被投诉单位" in html and "投诉事项类别" in html and "被举报单位" not in html
+    else:
+        assert "被举报单位" in html and "被投诉单位" not in html

@@ -118,7 +118,7 @@ def test_public_page_shows_final_results_only_in_both_languages_without_scripts(
     done = tasks[5]
     results.record_result(session, now=clock(), inspection=done, actor=officer_of(session, done, team),
                           result="rectification", inspected_on=dt.date(2026, 3, 2), tiers=tiers, cal=cal,
-                          problem_kinds=["equipment"], problems_count=2)
+                          problem_kinds=["equipment", "records"], problems_count=2)
     session.commit()
     open_name = tasks[6].body.name
     page = client.get("/public/inspections?year=2026&division=410100")
@@ -137,6 +137,9 @@ def test_public_page_shows_final_results_only_in_both_languages_without_scripts(
     clear_cache()
     en = client.get("/public/inspections?year=2026&division=410100").get_data(as_text=True)
     assert "Rectification ordered" in en and "Random inspections" in en
+    # One result in words, and a list of problems joined as each language joins them.
+    assert "1 inspection with a final result." in en and "共 1 次检查已有最终结果。" in html
+    assert "、" in html[html.index('data-testid="public-inspections"'):] and "、" not in en.split("<footer")[0]
     stats = client.get("/public/statistics?year=2026&division=410100").get_data(as_text=True)
     assert 'data-figure="inspection_rectification_notices">1<' in stats
 
