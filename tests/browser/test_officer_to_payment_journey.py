@@ -30,14 +30,15 @@ TEXT = {
            "close": "结案", "closed": "已办结", "given": "2 (已审批：{})",
            "four_eyes": "您已审批过此奖励：第二次审批须由另一名财务人员进行。",
            "show_claim": "查看领奖人信息", "record_payment": "登记发放", "payment_flash": "已登记发放。",
-           "receipt_only": "仅凭回执码（举报人未设置领奖口令）", "no_identity": "举报时未提供可比对的身份"},
+           "receipt_only": "仅凭回执码（举报人未设置领奖口令）", "no_identity": "举报时未提供可比对的身份",
+           "separator": "、"},
     "en": {**CITIZEN_TEXT["en"],
            "inspect": "Record an inspection", "decide": "Record the decision", "violation": "Violation established",
            "decided": "Decided", "close": "Close the case", "closed": "Closed", "given": "2 (given: {})",
            "four_eyes": "You have already approved this reward: the second approval must come from another "
                         "member of finance.",
            "show_claim": "Show the claimant's details", "record_payment": "Record payment",
-           "payment_flash": "Payment recorded.",
+           "payment_flash": "Payment recorded.", "separator": ", ",
            "receipt_only": "Receipt code only (the reporter set no claim passphrase)",
            "no_identity": "The report gave no identity to compare"},
 }
@@ -85,8 +86,8 @@ def test_officer_to_paid_reward(browser, page, live_server, session, clock, arti
         file_case(officer, t, "豫市监金立〔2026〕7号")
         case_url = officer.url
         investigators = officer.get_by_test_id("investigators")
-        expect(investigators).to_have_text(re.compile(r"^\S+、\S+$"))
-        drawn = investigators.inner_text().split("、")
+        expect(investigators).to_have_text(re.compile(rf"^\S+{re.escape(t['separator'])}\S+$"))
+        drawn = investigators.inner_text().split(t["separator"])
         assert len(set(drawn)) == 2 and set(drawn) <= {"办案甲", "办案乙", "办案丙"}, drawn
         officer.screenshot(path=str(artifacts / "01-case-filed-draw.png"), full_page=True)
         assert reporter_sees() == t["status_filed"]
