@@ -78,8 +78,9 @@ def test_the_level_hints_are_rendered_from_the_rule_set(app, session, clock, bur
     page = staff_page(app, session, "inv1", reward)
     hints = re.search(r'data-testid="level-hints">(.*?)</p>', page, re.S).group(1)
     assert "henan-2025" in hints and re.search(r"\b6(%| per cent)", hints) and re.search(r"\b3(%| per cent)", hints)
-    assert "6000.00" in hints and "3000.00" in hints
-    assert "1000000.00" in hints and "5,000" not in hints
+    # Amounts as every other amount on the page: with thousands separators.
+    assert "6,000.00" in hints and "3,000.00" in hints
+    assert "1,000,000.00" in hints and "5,000" not in hints and "1000000" not in hints
     periods = re.search(r'data-testid="reward-periods">(.*?)</dd>', page, re.S).group(1)
     assert re.search(r"\b5\b", periods) and re.search(r"\b20\b", periods)
 
