@@ -183,14 +183,17 @@ def draw_plan(session: Session, *, now: dt.datetime, plan: InspectionPlan, tiers
         if len(eligible) != len(pool):
             excluded[uscc] = sorted(set(pool) - set(eligible))
         assigned[uscc] = drawing.pick_officers(eligible, OFFICERS_PER_INSPECTION, f"{officer_seed}:{uscc}")
-    candidates = drawing.canonical(frozen)
-    candidates_digest = drawing.text_digest(candidates)
+    plan.seed, plan.candidates = str(seed), drawing.canonical(frozen)
+    plan.candidates_digest, plan.drawn = drawing.text_digest(plan.candidates), json.dumps(drawn)
+    plan.state, plan.drawn_at = "drawn", now
     event = audit.record(session, now=now, action="plan.drawn", actor=actor, actor_label=actor_label,
                          object_type="inspection_plan", object_id=plan.id,
                          details={"seed": str(seed), "candidates": len(frozen),
-                                  "candidates_digest": candidates_digest,
+                                  "candidates_digest": plan.candidates_digest,
                                   "ratios": ratios, "drawn": drawn, "officer_seed": str(officer_seed),
                                   "officer_pool": pool, "officers_excluded": excluded, "officers": assigned})
+    plan.draw_event_id = event.id
+    session.flush()
     # Clocks, then tasks, then officers: one statement per table, whatever the number of rows
     # (bulk.insert_rows; the ORM's batched INSERT ... RETURNING cost 10 of 16 s at 50,000 bodies).
     planned = []
@@ -212,13 +215,6 @@ def draw_plan(session: Session, *, now: dt.datetime, plan: InspectionPlan, tiers
     bulk.insert_rows(session, InspectionOfficer.__table__, [
         {"inspection_id": iid, "user_id": uid, "draw_event_id": event.id, "active": True, "assigned_at": now}
         for (uscc, *_rest), iid in zip(planned, inspection_ids, strict=True) for uid in assigned[uscc]])
-    # The plan row is updated after its tasks are written, not before: each task's foreign-key
-    # check locks the plan row (FOR KEY SHARE), and on a row this transaction has already updated
-    # PostgreSQL records that lock as a new multixact for every task (measured: the task INSERT
-    # took ~2x as long).
-    plan.seed, plan.candidates, plan.candidates_digest = str(seed), candidates, candidates_digest
-    plan.drawn, plan.state, plan.drawn_at, plan.draw_event_id = json.dumps(drawn), "drawn", now, event.id
-    session.flush()
     return DrawResult(plan, drawn, inspection_ids, session)
 
 
