@@ -54,13 +54,11 @@ def main() -> None:
         from flask import render_template
         from jinja2 import ChoiceLoader, DictLoader
 
-        from tipline import create_app
-        from tipline.extensions import db, limiter
+        from wsgi_bench import app  # the real app with rate limiting off (docs/benchmarks.md, "Rate limiting")
+
+        from tipline.extensions import db
         from tipline.intake import views as intake_views
 
-        app = create_app()
-        app.config["RATELIMIT_ENABLED"] = False
-        limiter.enabled = False  # see docs/benchmarks.md, "Rate limiting"
         app.jinja_env.loader = ChoiceLoader([
             DictLoader({"bench_floor.html": '{% extends "base.html" %}{% block content %}ok{% endblock %}'}),
             app.jinja_env.loader])
